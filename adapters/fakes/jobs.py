@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import asyncio
+
+from adapters.fakes.faults import FaultInjector
+from application.ports.jobs import ConcurrentUpdateError, DuplicateJobError, JobNotFoundError, JobRepository
+from domain.job import VideoJob
+
+
+class InMemoryJobRepository(FaultInjector, JobRepository):
+    """Jobs in a dict, with the same optimistic versioning and uniqueness as the database."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.jobs: dict[str, VideoJob] = {}
+        self._keys: dict[tuple[str, str], str] = {}
+        self._lock = asyncio.Lock()
+
+    async def add(self, job: VideoJob) -> VideoJob:
+        self._maybe_fail("add")
+        async with self._lock:
+            if job.id in self.jobs:
+                raise DuplicateJobError(f"job {job.id} exists", job.id)
+            if job.idempotency_key:
+                key = (job.user_id, job.idempotency_key)
+                if key in self._keys:
+                    raise DuplicateJobError("idempotency key already used", self._keys[key])
+                self._keys[key] = job.id
+            stored = job.copy()
+            stored.version = 1
+            self.jobs[job.id] = stored
+            return stored.copy()
+
+    async def get(self, job_id: str) -> VideoJob:
+        self._maybe_fail("get")
+        if job_id not in self.jobs:
+            raise JobNotFoundError(f"no job {job_id}")
+        return self.jobs[job_id].copy()
+
+    async def save(self, job: VideoJob) -> VideoJob:
+        self._maybe_fail("save")
+        async with self._lock:
+            current = self.jobs.get(job.id)
+            if current is None:
+                raise JobNotFoundError(f"no job {job.id}")
+            if current.version != job.version:
+                raise ConcurrentUpdateError(f"job {job.id} changed (version {current.version}, had {job.version})")
+            stored = job.copy()
+            stored.version = job.version + 1
+            self.jobs[job.id] = stored
+            return stored.copy()
+
+    async def find_by_idempotency_key(self, user_id: str, key: str) -> VideoJob | None:
+        self._maybe_fail("find_by_idempotency_key")
+        job_id = self._keys.get((user_id, key))
+        return self.jobs[job_id].copy() if job_id else None
+
+    async def list_unfinished(self) -> list[VideoJob]:
+        self._maybe_fail("list_unfinished")
+        return sorted((j.copy() for j in self.jobs.values() if not j.terminal), key=lambda j: j.created_at)
+
+    async def list_for_user(self, user_id: str, *, limit: int = 50, offset: int = 0) -> list[VideoJob]:
+        self._maybe_fail("list_for_user")
+        mine = sorted((j for j in self.jobs.values() if j.user_id == user_id), key=lambda j: j.created_at,
+                      reverse=True)
+        return [j.copy() for j in mine[offset:offset + limit]]

@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from adapters.fakes.faults import FaultInjector
+from adapters.fakes.media import fake_video, parse_fake_media, read_header
+from application.ports.probe import InvalidMediaError
+from application.ports.provider import (
+    InsufficientCreditError,
+    ProviderOutcomeUnknownError,
+    ProviderOutput,
+    ProviderOutputError,
+    ProviderRejectedError,
+    ProviderState,
+    ProviderStatus,
+    ProviderTask,
+    VideoProvider,
+)
+from domain.catalog import dimensions
+from domain.job import ErrorCode
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the fake provider does with one submission."""
+
+    kind: str  # succeed | fail | hang | cancelled | expired | reject | unknown | garbage | truncated
+    polls: int = 1  # polls before the end shows
+    error_code: ErrorCode | None = None
+    provider_code: int | None = None
+    message: str | None = None
+    duration: float | None = None  # output length; by default what the task implies
+    billed_seconds: float | None = None
+    insufficient_credit: bool = False
+    created: bool = True  # for `unknown`: whether the task exists at the provider anyway
+
+    @classmethod
+    def succeed(cls, after_polls: int = 1, *, duration: float | None = None,
+                billed_seconds: float | None = None) -> Outcome:
+        return cls("succeed", after_polls, duration=duration, billed_seconds=billed_seconds)
+
+    @classmethod
+    def fail(cls, code: ErrorCode = ErrorCode.TASK_FAILED, *, provider_code: int | None = 1403,
+             message: str = "the task failed", after_polls: int = 1) -> Outcome:
+        return cls("fail", after_polls, error_code=code, provider_code=provider_code, message=message)
+
+    @classmethod
+    def hang(cls) -> Outcome:
+        return cls("hang")
+
+    @classmethod
+    def cancelled(cls, after_polls: int = 1) -> Outcome:
+        return cls("cancelled", after_polls)
+
+    @classmethod
+    def expired(cls, after_polls: int = 1) -> Outcome:
+        return cls("expired", after_polls)
+
+    @classmethod
+    def reject(cls, message: str = "invalid parameter", *, provider_code: int | None = 1400,
+               insufficient_credit: bool = False) -> Outcome:
+        return cls("reject", 0, provider_code=provider_code, message=message,
+                   insufficient_credit=insufficient_credit)
+
+    @classmethod
+    def outcome_unknown(cls, *, created: bool = True, after_polls: int = 1) -> Outcome:
+        """The submission goes out and no answer comes back (the task may exist anyway)."""
+        return cls("unknown", after_polls, created=created)
+
+    @classmethod
+    def garbage(cls, after_polls: int = 1) -> Outcome:
+        """Completes with an output that is not a video."""
+        return cls("garbage", after_polls)
+
+    @classmethod
+    def truncated(cls, after_polls: int = 1) -> Outcome:
+        """Completes, but the download breaks off midway."""
+        return cls("truncated", after_polls)
+
+
+@dataclass(slots=True)
+class FakeTask:
+    id: str
+    task: ProviderTask
+    outcome: Outcome
+    output: bytes
+    polls: int = 0
+    cancelled: bool = False
+    events: list[str] = field(default_factory=list)
+
+
+class FakeVideoProvider(FaultInjector, VideoProvider):
+    """A scripted provider. `script(...)` queues outcomes for the next submissions; the rest get
+    `default`. It reads its inputs (fake media) to size its output as a real provider would.
+    Inspect `submissions`, `tasks`, `polls`, `cancel_requests`."""
+
+    def __init__(self, default: Outcome | None = None, *, name: str = "fake", accept_cancel: bool = True,
+                 chunk_size: int = 64 * 1024):
+        super().__init__()
+        self.name = name
+        self.default = default or Outcome.succeed()
+        self.accept_cancel = accept_cancel
+        self.chunk_size = chunk_size
+        self._script: list[Outcome] = []
+        self._ids = itertools.count(1)
+        self.submissions: list[ProviderTask] = []
+        self.tasks: dict[str, FakeTask] = {}
+        self.polls: Counter[str] = Counter()
+        self.cancel_requests: list[str] = []
+        self.closed = False
+
+    def script(self, *outcomes: Outcome) -> FakeVideoProvider:
+        self._script.extend(outcomes)
+        return self
+
+    def _next_outcome(self) -> Outcome:
+        return self._script.pop(0) if self._script else self.default
+
+    async def submit(self, task: ProviderTask) -> str:
+        self._maybe_fail("submit")
+        outcome = self._next_outcome()
+        self.submissions.append(task)
+        if outcome.kind == "reject":
+            error = InsufficientCreditError if outcome.insufficient_credit else ProviderRejectedError
+            raise error(outcome.message or "rejected", provider_code=outcome.provider_code)
+        task_id = f"fake-{next(self._ids)}"
+        if outcome.kind != "unknown" or outcome.created:
+            self.tasks[task_id] = FakeTask(task_id, task, outcome, await self._render(task, outcome))
+        if outcome.kind == "unknown":
+            raise ProviderOutcomeUnknownError("the submission was sent but no answer came")
+        return task_id
+
+    async def _render(self, task: ProviderTask, outcome: Outcome) -> bytes:
+        if outcome.kind == "garbage":
+            return b"<html>not a video</html>"
+        infos = {}
+        for name, source in task.inputs.items():
+            try:
+                infos[name] = parse_fake_media(await read_header(source))
+            except InvalidMediaError:
+                continue
+        params = task.parameters
+        duration = outcome.duration
+        if duration is None:
+            base = infos["video"].duration if "video" in infos else 0.0
+            if "duration" in params:
+                duration = base + float(params["duration"])
+            elif "audio" in infos:
+                duration = infos["audio"].duration
+            else:
+                duration = base or 5.0
+        if "size" in params:
+            width, height = (int(v) for v in str(params["size"]).split("*"))
+        else:
+            resolution = params.get("resolution") or params.get("target_resolution") or "1080p"
+            width, height = dimensions(resolution, None)
+        return fake_video(duration, width, height, has_audio="audio" in infos or bool(params.get("generate_audio")))
+
+    async def poll(self, provider_job_id: str) -> ProviderStatus:
+        self._maybe_fail("poll")
+        self.polls[provider_job_id] += 1
+        task = self.tasks.get(provider_job_id)
+        if task is None:
+            return ProviderStatus(ProviderState.EXPIRED, error_code=ErrorCode.PROVIDER_EXPIRED,
+                                  error_message="the provider has no such task")
+        task.polls += 1
+        outcome = task.outcome
+        if task.cancelled:
+            return ProviderStatus(ProviderState.CANCELLED)
+        if outcome.kind == "hang" or task.polls < outcome.polls:
+            fraction = None if outcome.kind == "hang" else task.polls / outcome.polls
+            return ProviderStatus(ProviderState.RUNNING, progress=fraction)
+        if outcome.kind == "fail":
+            return ProviderStatus(ProviderState.FAILED, error_code=outcome.error_code,
+                                  error_message=outcome.message, provider_code=outcome.provider_code)
+        if outcome.kind in ("cancelled", "expired"):
+            return ProviderStatus(ProviderState(outcome.kind))
+        return ProviderStatus(ProviderState.COMPLETED, progress=1.0,
+                              output=ProviderOutput(f"fake://{provider_job_id}/output.mp4"),
+                              billed_seconds=outcome.billed_seconds)
+
+    async def stream_output(self, output: ProviderOutput) -> AsyncIterator[bytes]:
+        self._maybe_fail("stream_output")
+        task_id = output.url.removeprefix("fake://").split("/", 1)[0]
+        task = self.tasks.get(task_id)
+        if task is None:
+            raise ProviderOutputError(f"no output at {output.url}")
+        data = task.output
+        for i in range(0, len(data), self.chunk_size):
+            if task.outcome.kind == "truncated" and i >= len(data) // 2:
+                raise ProviderOutputError("the download broke off midway")
+            yield data[i:i + self.chunk_size]
+        if task.outcome.kind == "truncated":
+            raise ProviderOutputError("the download broke off midway")
+
+    async def cancel(self, provider_job_id: str) -> bool:
+        self._maybe_fail("cancel")
+        self.cancel_requests.append(provider_job_id)
+        task = self.tasks.get(provider_job_id)
+        if task is None or not self.accept_cancel:
+            return False
+        task.cancelled = True
+        return True
+
+    def close(self) -> None:
+        self.closed = True

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import replace
+
+from adapters.fakes.faults import FaultInjector
+from application.ports.quota import QuotaGuard, QuotaGuardError, ReservationNotFoundError
+from domain.money import Cost
+from domain.quota import DEFAULT_PLAN, Plan, QuotaCheck, QuotaUsage, Reservation, ReservationState
+
+
+class InMemoryQuotaGuard(FaultInjector, QuotaGuard):
+    """Reservations in a dict under one lock; the plan's decision is the domain's."""
+
+    def __init__(self, plans: Mapping[str, Plan] | None = None, default_plan: Plan = DEFAULT_PLAN):
+        super().__init__()
+        self.plans: dict[str, Plan] = dict(plans or {})
+        self.default_plan = default_plan
+        self.reservations: dict[str, Reservation] = {}
+        self._lock = asyncio.Lock()
+
+    def assign(self, user_id: str, plan: Plan) -> None:
+        self.plans[user_id] = plan
+
+    def plan_for(self, user_id: str) -> Plan:
+        return self.plans.get(user_id, self.default_plan)
+
+    def usage(self, user_id: str, period: str) -> QuotaUsage:
+        calls, cost, reserved_calls, reserved_cost = 0, Cost(0), 0, Cost(0)
+        for r in self.reservations.values():
+            if r.user_id != user_id or r.period != period:
+                continue
+            if r.state == ReservationState.SETTLED:
+                calls, cost = calls + 1, cost + (r.actual or r.amount)
+            elif r.state == ReservationState.RESERVED:
+                reserved_calls, reserved_cost = reserved_calls + 1, reserved_cost + r.amount
+        return QuotaUsage(period, calls, cost, reserved_calls, reserved_cost)
+
+    async def reserve(self, user_id: str, job_id: str, amount: Cost, period: str) -> Reservation:
+        self._maybe_fail("reserve")
+        async with self._lock:
+            if job_id in self.reservations:
+                return self.reservations[job_id]
+            self.plan_for(user_id).admit(self.usage(user_id, period), amount)
+            self.reservations[job_id] = Reservation(job_id, user_id, period, amount)
+            return self.reservations[job_id]
+
+    async def settle(self, job_id: str, actual: Cost) -> Reservation:
+        self._maybe_fail("settle")
+        async with self._lock:
+            current = self.reservations.get(job_id)
+            if current is None:
+                raise ReservationNotFoundError(f"no reservation for job {job_id}")
+            if current.state == ReservationState.RELEASED:
+                raise QuotaGuardError(f"the reservation of job {job_id} was released; it cannot be settled")
+            if current.state == ReservationState.RESERVED:
+                current = replace(current, state=ReservationState.SETTLED, actual=actual)
+                self.reservations[job_id] = current
+            return current
+
+    async def release(self, job_id: str) -> Reservation | None:
+        self._maybe_fail("release")
+        async with self._lock:
+            current = self.reservations.get(job_id)
+            if current is not None and current.state == ReservationState.RESERVED:
+                current = replace(current, state=ReservationState.RELEASED)
+                self.reservations[job_id] = current
+            return current
+
+    async def check(self, user_id: str, amount: Cost, period: str) -> QuotaCheck:
+        self._maybe_fail("check")
+        return self.plan_for(user_id).check(self.usage(user_id, period), amount)
+
+    async def get(self, job_id: str) -> Reservation | None:
+        return self.reservations.get(job_id)

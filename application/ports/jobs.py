@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Protocol
+
+from domain.job import VideoJob
+
+
+class JobRepositoryError(Exception):
+    """Base of every JobRepository error."""
+
+
+class JobNotFoundError(JobRepositoryError):
+    pass
+
+
+class ConcurrentUpdateError(JobRepositoryError):
+    """The job changed since it was read: another worker advanced it. Re-read and decide again."""
+
+
+class DuplicateJobError(JobRepositoryError):
+    """A job with this id, or this user's idempotency key, exists already."""
+
+    def __init__(self, message: str, existing_job_id: str):
+        super().__init__(message)
+        self.existing_job_id = existing_job_id
+
+
+class JobRepository(Protocol):
+    """Durable jobs. Saves are optimistic: each save checks and bumps `version`."""
+
+    @abstractmethod
+    async def add(self, job: VideoJob) -> VideoJob:
+        """Store a new job (version 1). Raises DuplicateJobError when its id, or its
+        (user, idempotency key), is taken, carrying the existing job's id."""
+        ...
+
+    @abstractmethod
+    async def get(self, job_id: str) -> VideoJob:
+        """A copy of the job; changing it changes nothing until `save`. Raises JobNotFoundError."""
+        ...
+
+    @abstractmethod
+    async def save(self, job: VideoJob) -> VideoJob:
+        """Store the job if nobody saved it since it was read (same version), bumping the
+        version; raises ConcurrentUpdateError otherwise, and JobNotFoundError."""
+        ...
+
+    @abstractmethod
+    async def find_by_idempotency_key(self, user_id: str, key: str) -> VideoJob | None:
+        ...
+
+    @abstractmethod
+    async def list_unfinished(self) -> list[VideoJob]:
+        """Every job not completed, failed or cancelled, oldest first."""
+        ...
+
+    @abstractmethod
+    async def list_for_user(self, user_id: str, *, limit: int = 50, offset: int = 0) -> list[VideoJob]:
+        """The user's jobs, newest first."""
+        ...

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Protocol
+
+from application.ports.media import MediaSource
+from domain.media import MediaInfo, MediaKind
+
+
+class MediaProbeError(Exception):
+    """Base of every MediaProbe error."""
+
+
+class InvalidMediaError(MediaProbeError):
+    """The bytes are not decodable media of the expected kind."""
+
+
+class MediaProbe(Protocol):
+    """Reads what a media file is: its kind, length, size and codec."""
+
+    @abstractmethod
+    async def probe(self, source: MediaSource, expected: MediaKind) -> MediaInfo:
+        """Raises InvalidMediaError when `source` is not decodable `expected` media."""
+        ...
+
+    @abstractmethod
+    async def thumbnail(self, source: MediaSource) -> bytes:
+        """A JPEG poster frame of a video. Raises InvalidMediaError."""
+        ...

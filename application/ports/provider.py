@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from application.ports.media import MediaSource
+from domain.job import ErrorCode
+
+
+class ProviderState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"  # timed out or deleted at the provider
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderTask:
+    """What to submit: the model, its parameters (built by the catalog) and the input files
+    under the model's field names. `job_id` lets a provider deduplicate where it can."""
+
+    job_id: str
+    model: str
+    parameters: Mapping[str, Any]
+    inputs: Mapping[str, MediaSource] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderOutput:
+    url: str
+    content_type: str = "video/mp4"
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderStatus:
+    state: ProviderState
+    progress: float | None = None  # 0..1 when the provider says
+    output: ProviderOutput | None = None
+    error_code: ErrorCode | None = None
+    error_message: str | None = None
+    provider_code: int | None = None
+    billed_seconds: float | None = None  # what the provider reports billing, when it does
+
+    @property
+    def finished(self) -> bool:
+        return self.state not in (ProviderState.QUEUED, ProviderState.RUNNING)
+
+
+class ProviderError(Exception):
+    """Base of every VideoProvider error. `code` is the job error code it leads to."""
+
+    code: ErrorCode = ErrorCode.PROVIDER_INTERNAL
+    retryable: bool = False
+
+    def __init__(self, message: str, *, code: ErrorCode | None = None, provider_code: int | None = None):
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+        self.provider_code = provider_code
+
+
+class ProviderRejectedError(ProviderError):
+    """The provider refused the submission: no task exists, nothing is billed."""
+
+    code = ErrorCode.PROVIDER_REJECTED
+
+
+class InsufficientCreditError(ProviderRejectedError):
+    code = ErrorCode.INSUFFICIENT_CREDIT
+
+
+class ProviderOutcomeUnknownError(ProviderError):
+    """The submission was sent and no answer came: a task may exist and be billed."""
+
+
+class ProviderUnavailableError(ProviderError):
+    """The provider could not be reached for a read (poll, download) after retries."""
+
+    code = ErrorCode.PROVIDER_UNAVAILABLE
+    retryable = True
+
+
+class ProviderOutputError(ProviderError):
+    """The output could not be fetched (expired, truncated, refused URL)."""
+
+    code = ErrorCode.OUTPUT_INVALID
+
+
+class VideoProvider(Protocol):
+    """A service that turns a task into a video.
+
+    `submit` is never retried by callers or by the adapter: an ambiguous failure raises
+    ProviderOutcomeUnknownError. `poll`, `stream_output` and `cancel` are safe to repeat.
+    """
+
+    name: str
+
+    @abstractmethod
+    async def submit(self, task: ProviderTask) -> str:
+        """Create the task; returns the provider's job id.
+        Raises ProviderRejectedError (nothing created) or ProviderOutcomeUnknownError."""
+        ...
+
+    @abstractmethod
+    async def poll(self, provider_job_id: str) -> ProviderStatus:
+        """The task's current state. Failed tasks come back as a status, not an exception;
+        raises ProviderUnavailableError when the provider cannot be read."""
+        ...
+
+    @abstractmethod
+    def stream_output(self, output: ProviderOutput) -> AsyncIterator[bytes]:
+        """The output's bytes as a stream, never held whole. Raises ProviderOutputError."""
+        ...
+
+    @abstractmethod
+    async def cancel(self, provider_job_id: str) -> bool:
+        """Ask the provider to stop the task; True when it accepted. Idempotent."""
+        ...

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import AsyncIterable, AsyncIterator
+from typing import Protocol
+
+from domain.records import StoredObject
+
+
+class StorageError(Exception):
+    """Base of every Storage error."""
+
+
+class InvalidKeyError(StorageError):
+    """The key is not allowed (`..`, absolute, characters outside the safe set)."""
+
+
+class ObjectNotFoundError(StorageError):
+    pass
+
+
+class StorageLimitError(StorageError):
+    """The object is larger than the configured cap; nothing was kept."""
+
+
+class Storage(Protocol):
+    """Where the videos and thumbnails live. Keys look like `videos/<user>/<yyyy>/<mm>/<job>.mp4`."""
+
+    @abstractmethod
+    async def save(self, key: str, chunks: AsyncIterable[bytes], content_type: str) -> StoredObject:
+        """Stream `chunks` into `key` and return its size and sha256. All or nothing: a failure
+        midway leaves no object. Saving the same key again replaces it (so a retry is safe).
+        Raises InvalidKeyError, StorageLimitError, StorageError."""
+        ...
+
+    @abstractmethod
+    def open(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+        """The bytes of `key` from `start` to `end` (exclusive) as a stream.
+        Raises ObjectNotFoundError."""
+        ...
+
+    @abstractmethod
+    async def stat(self, key: str) -> StoredObject:
+        """Size, checksum and type of `key`. Raises ObjectNotFoundError."""
+        ...
+
+    @abstractmethod
+    async def delete(self, key: str) -> None:
+        """Remove `key`; removing a missing key is not an error."""
+        ...
+
+    @abstractmethod
+    async def url(self, key: str) -> str:
+        """A URL or path by which `key` can be served."""
+        ...

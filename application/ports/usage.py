@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Protocol
+
+from domain.records import UsageRecord, UsageSummary
+
+
+class UsageMeterError(Exception):
+    """Base of every UsageMeter error."""
+
+
+class UsageMeter(Protocol):
+    """What was generated and spent, per user and billing period."""
+
+    @abstractmethod
+    async def record(self, record: UsageRecord) -> bool:
+        """Count one completed video. Idempotent by job id: returns False, and counts nothing,
+        when the job was already recorded."""
+        ...
+
+    @abstractmethod
+    async def summary(self, user_id: str, period: str) -> UsageSummary:
+        """Totals for the period (zeros when nothing was recorded)."""
+        ...
+
+    @abstractmethod
+    async def records(self, user_id: str, period: str) -> list[UsageRecord]:
+        ...

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+
+ProgressCallback = Callable[[float, str], Awaitable[None] | None]
+"""Called with (percent, message), as the legacy callers expect: 5 accepted, 10 submitted,
+20-80 provider working, 90 saving, 100 done. May be sync or async."""
+
+ACCEPTED, SUBMITTED, WORKING_FROM, WORKING_TO, SAVING, DONE = 5, 10, 20, 80, 90, 100
+
+log = logging.getLogger("videoforge.progress")
+
+
+def working_percent(fraction: float) -> int:
+    """20..80 for a provider's progress fraction (0..1)."""
+    fraction = min(max(fraction, 0.0), 1.0)
+    return int(WORKING_FROM + (WORKING_TO - WORKING_FROM) * fraction)
+
+
+async def notify(callback: ProgressCallback | None, percent: float, message: str) -> None:
+    """Report progress; a failing callback is logged and never stops a paid job."""
+    if callback is None:
+        return
+    try:
+        result = callback(percent, message)
+        if inspect.isawaitable(result):
+            await result
+    except Exception:
+        log.exception("progress callback failed at %s%%", percent)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from application.errors import JobNotCancellableError
+from application.ports.clock import Clock
+from application.ports.jobs import ConcurrentUpdateError, JobRepository
+from application.ports.provider import VideoProvider
+from application.ports.quota import QuotaGuard
+from application.use_cases.queries import GetJob
+from domain.job import JobStatus, VideoJob
+
+
+class CancelJob:
+    """Stops a user's job and frees its reservation. A job the provider is already working on
+    is cancelled there first; if the provider refuses, the job goes on and the refusal is said."""
+
+    def __init__(self, jobs: JobRepository, providers: Mapping[str, VideoProvider], quota: QuotaGuard,
+                 clock: Clock):
+        self._jobs = jobs
+        self._get = GetJob(jobs)
+        self._providers = providers
+        self._quota = quota
+        self._clock = clock
+
+    async def __call__(self, job_id: str, user_id: str) -> VideoJob:
+        for _ in range(3):  # a running job is saved as it progresses: re-read and try again
+            job = await self._get(job_id, user_id)
+            if not job.cancellable:
+                raise JobNotCancellableError(job)
+            if job.status is JobStatus.PROCESSING:
+                provider = self._providers.get(job.provider)
+                if provider is None or not await provider.cancel(job.provider_job_id):
+                    raise JobNotCancellableError(job, f"the provider did not accept cancelling job {job.id}; "
+                                                      "it goes on and will be billed as usual")
+            job.cancel(self._clock.now())
+            try:
+                job = await self._jobs.save(job)
+            except ConcurrentUpdateError:
+                continue
+            await self._quota.release(job.id)
+            return job
+        raise JobNotCancellableError(job, f"job {job_id} kept changing; try again")

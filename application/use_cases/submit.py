@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import uuid
+
+from application.ports.clock import Clock
+from application.ports.jobs import DuplicateJobError, JobRepository
+from application.ports.quota import QuotaGuard
+from application.use_cases.preflight import Preflight
+from domain.job import VideoJob
+from domain.quota import billing_period
+from domain.request import VideoRequest
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class SubmitVideo:
+    """Validates, prices and reserves a request and records its job, without running it.
+
+    Returns the job at once (pending); RunJob drives it. The same idempotency key from the
+    same user returns the same job and reserves nothing new.
+    """
+
+    def __init__(self, preflight: Preflight, quota: QuotaGuard, jobs: JobRepository, clock: Clock):
+        self._preflight = preflight
+        self._quota = quota
+        self._jobs = jobs
+        self._clock = clock
+
+    async def __call__(self, request: VideoRequest) -> VideoJob:
+        if request.idempotency_key:
+            existing = await self._jobs.find_by_idempotency_key(request.user_id, request.idempotency_key)
+            if existing is not None:
+                return existing
+        quote = await self._preflight(request)
+        now = self._clock.now()
+        job = VideoJob(
+            id=new_id(), user_id=request.user_id, request=quote.plan.request, provider=quote.plan.spec.provider,
+            model=quote.plan.spec.id, estimated_cost=quote.cost, billed_seconds=quote.billed_seconds,
+            created_at=now, updated_at=now, idempotency_key=request.idempotency_key,
+            metadata={"width": quote.plan.width, "height": quote.plan.height,
+                      "ignored_fields": list(quote.plan.ignored)},
+        )
+        reservation = await self._quota.reserve(job.user_id, job.id, quote.cost, billing_period(now))
+        job.attach_reservation(reservation.job_id)
+        try:
+            return await self._jobs.add(job)
+        except DuplicateJobError as duplicate:  # a concurrent request with the same key won
+            await self._quota.release(job.id)
+            return await self._jobs.get(duplicate.existing_job_id)
+        except BaseException:
+            await self._quota.release(job.id)
+            raise

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dependency_injector import containers, providers
+
+from adapters.fakes import (
+    FakeMediaProbe,
+    FakeVideoProvider,
+    InMemoryAssetLibrary,
+    InMemoryJobRepository,
+    InMemoryQuotaGuard,
+    InMemoryStorage,
+    InMemoryUsageMeter,
+)
+from adapters.system.clock import SystemClock
+from application.use_cases import (
+    CancelJob,
+    EstimateCost,
+    GenerateVideo,
+    GetJob,
+    ListModels,
+    PollPolicy,
+    Preflight,
+    ResumeJobs,
+    RunJob,
+    SubmitVideo,
+)
+from bootstrap.catalog import ConfigurationError, load_catalog
+from bootstrap.settings import Settings
+from domain import DEFAULT_PLANS, ModelCatalog, Plan
+
+
+def fake_provider_resource() -> Iterator[FakeVideoProvider]:
+    provider = FakeVideoProvider()
+    try:
+        yield provider
+    finally:
+        provider.close()
+
+
+def provider_registry(catalog: ModelCatalog, fake: bool, fake_provider: providers.Provider) -> dict:
+    """Provider name -> adapter. With fake providers on, the scripted fake serves every provider."""
+    if fake:
+        return {spec.provider: fake_provider() for spec in catalog}
+    return {}
+
+
+def plan_named(name: str) -> Plan:
+    try:
+        return DEFAULT_PLANS[name]
+    except KeyError:
+        raise ConfigurationError(f"unknown plan {name!r} (allowed: {', '.join(DEFAULT_PLANS)})") from None
+
+
+def user_plans(names: dict[str, str]) -> dict[str, Plan]:
+    return {user: plan_named(plan) for user, plan in names.items()}
+
+
+class Container(containers.DeclarativeContainer):
+    """The composition root: the only place that knows which adapter serves which port."""
+
+    config = providers.Configuration(strict=True)
+
+    clock = providers.Singleton(SystemClock)
+    catalog = providers.Singleton(load_catalog, prices_file=config.prices_file)
+
+    fake_provider = providers.Resource(fake_provider_resource)
+    video_providers = providers.Singleton(
+        provider_registry, catalog=catalog, fake=config.fake_providers, fake_provider=fake_provider.provider)
+    provider_names = providers.Callable(lambda registry: frozenset(registry), video_providers)
+
+    media_probe = providers.Selector(config.media_probe, fake=providers.Singleton(FakeMediaProbe))
+
+    storage = providers.Selector(
+        config.backend, memory=providers.Singleton(InMemoryStorage, max_bytes=config.max_output_bytes))
+    job_repository = providers.Selector(config.backend, memory=providers.Singleton(InMemoryJobRepository))
+    asset_library = providers.Selector(config.backend, memory=providers.Singleton(InMemoryAssetLibrary))
+    usage_meter = providers.Selector(config.backend, memory=providers.Singleton(InMemoryUsageMeter))
+    quota_guard = providers.Selector(
+        config.backend,
+        memory=providers.Singleton(
+            InMemoryQuotaGuard,
+            plans=providers.Callable(user_plans, config.user_plans),
+            default_plan=providers.Callable(plan_named, config.default_plan),
+        ),
+    )
+
+    poll_policy = providers.Singleton(PollPolicy, interval=config.poll_interval, deadline=config.poll_deadline)
+
+    preflight = providers.Factory(Preflight, catalog=catalog, probe=media_probe, providers=provider_names,
+                                  default_provider=config.default_provider)
+    submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=quota_guard, jobs=job_repository,
+                                     clock=clock)
+    run_job = providers.Factory(
+        RunJob, jobs=job_repository, providers=video_providers, catalog=catalog, storage=storage,
+        probe=media_probe, assets=asset_library, usage=usage_meter, quota=quota_guard, clock=clock,
+        policy=poll_policy)
+    generate_video = providers.Factory(GenerateVideo, submit=submit_video, run=run_job, assets=asset_library)
+    get_job = providers.Factory(GetJob, jobs=job_repository)
+    cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,
+                                   clock=clock)
+    resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job)
+    estimate_cost = providers.Factory(EstimateCost, preflight=preflight, quota=quota_guard, clock=clock)
+    list_models = providers.Factory(ListModels, catalog=catalog, providers=provider_names)
+
+
+def build_container(settings: Settings | None = None) -> Container:
+    """A container configured from `settings` (read from the environment when not given)."""
+    settings = settings or Settings()
+    if not settings.fake_providers:
+        raise ConfigurationError(
+            "no live video provider is installed in this build yet: set VIDEOFORGE_FAKE_PROVIDERS=true to run "
+            "the pipeline with the scripted fake provider")
+    container = Container()
+    container.config.from_dict({
+        "backend": settings.backend,
+        "prices_file": str(settings.prices_file) if settings.prices_file else None,
+        "fake_providers": settings.fake_providers,
+        "media_probe": "fake",
+        "default_provider": settings.default_provider,
+        "default_plan": settings.default_plan,
+        "user_plans": settings.user_plans,
+        "poll_interval": settings.poll_interval,
+        "poll_deadline": settings.poll_deadline,
+        "max_output_bytes": settings.max_output_bytes,
+    })
+    plan_named(settings.default_plan)
+    user_plans(settings.user_plans)
+    return container

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from bootstrap.container import Container, build_container
+from bootstrap.settings import Settings
+
+
+async def _maybe_await(result: object) -> None:
+    # dependency-injector returns an awaitable only when some resource is async
+    if inspect.isawaitable(result):
+        await result
+
+
+@asynccontextmanager
+async def open_container(settings: Settings | None = None, container: Container | None = None
+                         ) -> AsyncIterator[Container]:
+    """A started container whose resources (clients, pools) are closed on the way out."""
+    container = container or build_container(settings)
+    await _maybe_await(container.init_resources())
+    try:
+        yield container
+    finally:
+        await _maybe_await(container.shutdown_resources())

@@ -1,0 +1,36 @@
+"""The pure model of videoforge: requests, the model catalog, prices, jobs and quota rules."""
+
+from domain.catalog import GenerationPlan, InputLimit, ModelCatalog, ModelSpec
+from domain.errors import (
+    DomainError,
+    IllegalTransitionError,
+    InvalidRequestError,
+    QuotaExceededError,
+    UnknownModelError,
+    UnsupportedOperationError,
+)
+from domain.job import ErrorCode, JobError, JobStatus, VideoJob
+from domain.media import MediaInfo, MediaInput, MediaKind
+from domain.money import Cost
+from domain.operations import OperationType
+from domain.pricing import BilledDuration, Flat, PerBlock, PerSecond
+from domain.quota import DEFAULT_PLAN, DEFAULT_PLANS, Plan, QuotaCheck, QuotaUsage, Reservation, billing_period
+from domain.records import Asset, StoredObject, UsageRecord, UsageSummary
+from domain.request import VideoRequest
+
+
+def default_catalog() -> ModelCatalog:
+    """Every model this build knows, with the published prices."""
+    from domain.models_wavespeed import WAVESPEED_DEFAULTS, WAVESPEED_MODELS
+
+    return ModelCatalog(WAVESPEED_MODELS, WAVESPEED_DEFAULTS)
+
+
+__all__ = [
+    "DEFAULT_PLAN", "DEFAULT_PLANS", "Asset", "BilledDuration", "Cost", "DomainError", "ErrorCode", "Flat",
+    "GenerationPlan", "IllegalTransitionError", "InputLimit", "InvalidRequestError", "JobError", "JobStatus",
+    "MediaInfo", "MediaInput", "MediaKind", "ModelCatalog", "ModelSpec", "OperationType", "PerBlock",
+    "PerSecond", "Plan", "QuotaCheck", "QuotaExceededError", "QuotaUsage", "Reservation", "StoredObject",
+    "UnknownModelError", "UnsupportedOperationError", "UsageRecord", "UsageSummary", "VideoJob", "VideoRequest",
+    "billing_period", "default_catalog",
+]

@@ -1,0 +1,281 @@
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from domain.errors import InvalidRequestError, UnknownModelError, UnsupportedOperationError
+from domain.media import MediaInfo, MediaKind
+from domain.money import Cost
+from domain.operations import OperationType
+from domain.pricing import BilledDuration, PriceRule, rule_from_mapping
+from domain.request import VideoRequest
+
+# Landscape pixel sizes per resolution name; portrait swaps them.
+_DIMENSIONS: dict[str, tuple[int, int]] = {
+    "480p": (832, 480),
+    "540p": (960, 540),
+    "720p": (1280, 720),
+    "1080p": (1920, 1080),
+    "2k": (2560, 1440),
+    "4k": (3840, 2160),
+}
+
+OPTIONAL_FIELDS = ("negative_prompt", "seed", "generate_audio", "enable_prompt_expansion")
+
+
+def dimensions(resolution: str, aspect_ratio: str | None) -> tuple[int, int]:
+    width, height = _DIMENSIONS[resolution]
+    if aspect_ratio == "9:16":
+        return height, width
+    if aspect_ratio == "1:1":
+        return height, height
+    return width, height
+
+
+@dataclass(frozen=True, slots=True)
+class InputLimit:
+    """What a model accepts for one input: size, content types and, for timed media, length."""
+
+    max_bytes: int
+    content_types: tuple[str, ...]
+    min_seconds: float | None = None
+    max_seconds: float | None = None
+
+    def accepts_type(self, content_type: str) -> bool:
+        base = content_type.split(";", 1)[0].strip().lower()
+        return any(base == t or (t.endswith("/*") and base.startswith(t[:-1])) for t in self.content_types)
+
+
+MB = 1024 * 1024
+IMAGE = InputLimit(10 * MB, ("image/jpeg", "image/png", "image/webp"))
+AUDIO = InputLimit(15 * MB, ("audio/mpeg", "audio/wav", "audio/x-wav", "audio/wave", "audio/mp3"))
+VIDEO = InputLimit(100 * MB, ("video/mp4", "video/quicktime", "video/webm"))
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """Everything known about one model: the only place that does."""
+
+    id: str
+    provider: str
+    operation: OperationType
+    name: str
+    price: PriceRule
+    billed_from: BilledDuration = BilledDuration.REQUESTED
+    aliases: tuple[str, ...] = ()
+    durations: tuple[int, ...] = ()
+    default_duration: int | None = None
+    resolutions: tuple[str, ...] = ("720p",)
+    default_resolution: str = "720p"
+    aspect_ratios: tuple[str, ...] = ()
+    default_aspect_ratio: str | None = None
+    # Provider field names: where resolution goes ("size" with "W*H", "resolution", or nothing).
+    size_field: str | None = None
+    resolution_field: str | None = None
+    send_duration: bool = True
+    optional_fields: frozenset[str] = frozenset()
+    inputs: Mapping[MediaKind, InputLimit] = field(default_factory=dict)
+    required_inputs: frozenset[MediaKind] = frozenset()
+    prompt_required: bool = False
+    max_prompt_chars: int = 2000
+    verified: bool = False
+    source: str = ""
+
+    def size_string(self, resolution: str, aspect_ratio: str | None) -> str:
+        width, height = dimensions(resolution, aspect_ratio)
+        return f"{width}*{height}"
+
+    def estimate(self, resolution: str, billed_seconds: float) -> Cost:
+        return self.price.price(resolution, billed_seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationPlan:
+    """A request checked against its model, with every default filled in."""
+
+    spec: ModelSpec
+    request: VideoRequest
+    duration: int | None
+    resolution: str
+    aspect_ratio: str | None
+    width: int
+    height: int
+    ignored: tuple[str, ...] = ()
+
+    def billed_seconds(self, probed: Mapping[MediaKind, MediaInfo]) -> float:
+        source = self.spec.billed_from
+        if source is BilledDuration.REQUESTED:
+            return float(self.duration or 0)
+        kind = MediaKind.AUDIO if source is BilledDuration.INPUT_AUDIO else MediaKind.VIDEO
+        info = probed.get(kind)
+        if info is None or not info.duration:
+            raise InvalidRequestError(kind.value, "its length could not be read; it sets the billed duration")
+        return info.duration
+
+    def check_probed(self, probed: Mapping[MediaKind, MediaInfo]) -> None:
+        """Refuse inputs whose probed length the model does not accept."""
+        for kind, info in probed.items():
+            limit = self.spec.inputs.get(kind)
+            if limit is None or info.duration is None:
+                continue
+            if limit.min_seconds is not None and info.duration < limit.min_seconds:
+                raise InvalidRequestError(kind.value, f"is {info.duration:.1f} s long; at least "
+                                          f"{limit.min_seconds:g} s is needed", value=info.duration)
+            if limit.max_seconds is not None and info.duration > limit.max_seconds:
+                raise InvalidRequestError(kind.value, f"is {info.duration:.1f} s long; at most "
+                                          f"{limit.max_seconds:g} s is allowed", value=info.duration)
+
+    def estimate(self, probed: Mapping[MediaKind, MediaInfo]) -> Cost:
+        return self.spec.estimate(self.resolution, self.billed_seconds(probed))
+
+    def output_duration(self, probed: Mapping[MediaKind, MediaInfo]) -> float | None:
+        if self.spec.operation is OperationType.EXTEND:
+            base = probed.get(MediaKind.VIDEO)
+            return (base.duration or 0) + (self.duration or 0) if base else None
+        if self.spec.billed_from is BilledDuration.REQUESTED:
+            return float(self.duration) if self.duration else None
+        return self.billed_seconds(probed)
+
+    def provider_parameters(self) -> dict[str, Any]:
+        """The model's own input fields, inputs excepted (the provider adapter adds those)."""
+        spec, req = self.spec, self.request
+        params: dict[str, Any] = {}
+        if req.prompt:
+            params["prompt"] = req.prompt
+        if spec.size_field:
+            params[spec.size_field] = spec.size_string(self.resolution, self.aspect_ratio)
+        if spec.resolution_field:
+            params[spec.resolution_field] = self.resolution
+        if self.duration is not None and spec.send_duration:
+            params["duration"] = self.duration
+        for name in OPTIONAL_FIELDS:
+            value = getattr(req, name)
+            if value is not None and name in spec.optional_fields:
+                params[name] = value
+        return params
+
+
+class ModelCatalog:
+    """The models we can run, looked up by id or exact alias, and the checks a request must pass."""
+
+    def __init__(self, specs: Iterable[ModelSpec], defaults: Mapping[tuple[str, OperationType], str] | None = None):
+        self._specs: dict[str, ModelSpec] = {}
+        self._aliases: dict[str, list[str]] = {}
+        for spec in specs:
+            if spec.id in self._specs:
+                raise ValueError(f"model {spec.id} is listed twice")
+            self._specs[spec.id] = spec
+        for spec in self._specs.values():
+            for alias in spec.aliases:
+                if alias in self._specs:
+                    raise ValueError(f"alias {alias} of {spec.id} is a model id")
+                self._aliases.setdefault(alias, []).append(spec.id)
+        self._defaults = dict(defaults or {})
+        for (provider, operation), model_id in self._defaults.items():
+            spec = self._specs.get(model_id)
+            if spec is None or spec.operation is not operation or spec.provider != provider:
+                raise ValueError(f"default {model_id} for {provider}/{operation} is not such a model")
+
+    def __iter__(self):
+        return iter(self._specs.values())
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def models(self, operation: OperationType | None = None, providers: Iterable[str] | None = None) -> list[ModelSpec]:
+        wanted = set(providers) if providers is not None else None
+        return [s for s in self._specs.values()
+                if (operation is None or s.operation is operation) and (wanted is None or s.provider in wanted)]
+
+    def get(self, model_id: str) -> ModelSpec:
+        try:
+            return self._specs[model_id]
+        except KeyError:
+            raise UnknownModelError(model_id, self._specs) from None
+
+    def resolve(self, model: str | None, operation: OperationType, provider: str | None = None) -> ModelSpec:
+        """The model named exactly by id or alias; an alias of a family (e.g. "alibaba/wan-2.5")
+        picks the family member that does `operation`. No name is ever matched by substring."""
+        if model is None:
+            key = (provider or "", operation)
+            if key not in self._defaults:
+                raise InvalidRequestError("model", f"is required: no default model for {operation.value}"
+                                          + (f" on {provider}" if provider else ""),
+                                          allowed=[s.id for s in self.models(operation)])
+            return self._specs[self._defaults[key]]
+        if model in self._specs:
+            spec = self._specs[model]
+        elif model in self._aliases:
+            members = [self._specs[i] for i in self._aliases[model]]
+            matching = [s for s in members if s.operation is operation]
+            spec = matching[0] if len(matching) == 1 else members[0]
+        else:
+            raise UnknownModelError(model, list(self._specs) + list(self._aliases))
+        if spec.operation is not operation:
+            raise UnsupportedOperationError(
+                "model", f"{spec.id} does {spec.operation.value}, not {operation.value}", value=model,
+                allowed=[s.id for s in self.models(operation)],
+            )
+        return spec
+
+    def plan(self, request: VideoRequest, default_provider: str | None = None) -> GenerationPlan:
+        """Check `request` against its model; every error names the field and what is allowed."""
+        spec = self.resolve(request.model, request.operation, default_provider)
+        if spec.prompt_required and not request.prompt:
+            raise InvalidRequestError("prompt", f"is required by {spec.id}")
+        if request.prompt and len(request.prompt) > spec.max_prompt_chars:
+            raise InvalidRequestError("prompt", f"is {len(request.prompt)} characters; {spec.id} takes at most "
+                                      f"{spec.max_prompt_chars}", value=len(request.prompt))
+        duration = request.duration
+        if spec.durations:
+            duration = duration if duration is not None else spec.default_duration
+            if duration not in spec.durations:
+                raise InvalidRequestError("duration", f"{spec.id} does not offer {duration} s", value=duration,
+                                          allowed=spec.durations)
+        elif duration is not None:
+            raise InvalidRequestError("duration", f"{spec.id} takes its duration from the input "
+                                      f"{'audio' if spec.billed_from is BilledDuration.INPUT_AUDIO else 'video'}",
+                                      value=duration)
+        resolution = request.resolution or spec.default_resolution
+        if resolution not in spec.resolutions:
+            raise InvalidRequestError("resolution", f"{spec.id} does not offer {resolution}", value=resolution,
+                                      allowed=spec.resolutions)
+        aspect = request.aspect_ratio or spec.default_aspect_ratio
+        if spec.aspect_ratios and aspect not in spec.aspect_ratios:
+            raise InvalidRequestError("aspect_ratio", f"{spec.id} does not offer {aspect}", value=aspect,
+                                      allowed=spec.aspect_ratios)
+        for kind, media in request.inputs.items():
+            limit = spec.inputs.get(kind)
+            if limit is None:
+                raise InvalidRequestError(kind.value, f"{spec.id} takes no {kind.value} input",
+                                          allowed=[k.value for k in spec.inputs] or ["none"])
+            if not limit.accepts_type(media.content_type):
+                raise InvalidRequestError(kind.value, f"type {media.content_type} is not accepted by {spec.id}",
+                                          value=media.content_type, allowed=limit.content_types)
+            if media.size > limit.max_bytes:
+                raise InvalidRequestError(kind.value, f"is {media.size} bytes; {spec.id} takes at most "
+                                          f"{limit.max_bytes} bytes", value=media.size)
+        for kind in spec.required_inputs:
+            if request.input(kind) is None:
+                raise InvalidRequestError(kind.value, f"is required by {spec.id}")
+        ignored = tuple(n for n in OPTIONAL_FIELDS if getattr(request, n) is not None and n not in spec.optional_fields)
+        width, height = dimensions(resolution, aspect)
+        return GenerationPlan(spec, request.with_(model=spec.id, duration=duration, resolution=resolution,
+                                                  aspect_ratio=aspect),
+                              duration, resolution, aspect, width, height, ignored)
+
+    def with_prices(self, overrides: Mapping[str, Mapping[str, Any]]) -> ModelCatalog:
+        """A copy whose prices come from `overrides` ({model id: price rule}), e.g. read from a file."""
+        specs = dict(self._specs)
+        for model_id, data in overrides.items():
+            if model_id not in specs:
+                raise UnknownModelError(model_id, specs)
+            rule = rule_from_mapping(model_id, data)
+            missing = [r for r in specs[model_id].resolutions if r not in rule.rates and "*" not in rule.rates]
+            if missing:
+                raise InvalidRequestError(f"prices[{model_id!r}].rates", "has no price for some resolutions",
+                                          value=sorted(rule.rates), allowed=specs[model_id].resolutions)
+            specs[model_id] = replace(specs[model_id], price=rule, verified=True,
+                                      source=specs[model_id].source + " (price overridden from file)")
+        return ModelCatalog(specs.values(), self._defaults)

@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from domain.errors import IllegalTransitionError
+from domain.money import Cost
+from domain.request import VideoRequest
+
+
+class JobStatus(StrEnum):
+    PENDING = "pending"
+    SUBMITTING = "submitting"
+    PROCESSING = "processing"
+    SAVING = "saving"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    # The submit request went out and no answer came back: the provider may have created (and
+    # bill) a task. Never resubmitted automatically; the reservation stays held until reconciled.
+    UNKNOWN_OUTCOME = "unknown_outcome"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+S = JobStatus
+_ALLOWED: dict[JobStatus, frozenset[JobStatus]] = {
+    S.PENDING: frozenset({S.SUBMITTING, S.FAILED, S.CANCELLED}),
+    S.SUBMITTING: frozenset({S.PROCESSING, S.FAILED, S.UNKNOWN_OUTCOME}),
+    S.PROCESSING: frozenset({S.PROCESSING, S.SAVING, S.FAILED, S.CANCELLED}),
+    S.SAVING: frozenset({S.COMPLETED, S.FAILED}),
+    S.UNKNOWN_OUTCOME: frozenset({S.PROCESSING, S.FAILED, S.CANCELLED}),
+    S.COMPLETED: frozenset(),
+    S.FAILED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+UNFINISHED = tuple(s for s in JobStatus if not s.terminal)
+
+
+class ErrorCode(StrEnum):
+    PROVIDER_REJECTED = "provider_rejected"
+    INVALID_PARAMETER = "invalid_parameter"
+    CONTENT_MODERATION = "content_moderation"
+    MEDIA_UNREACHABLE = "media_unreachable"
+    TASK_FAILED = "provider_task_failed"
+    PROVIDER_INTERNAL = "provider_internal"
+    INSUFFICIENT_CREDIT = "insufficient_credit"
+    PROVIDER_CANCELLED = "provider_cancelled"
+    PROVIDER_EXPIRED = "provider_expired"
+    PROVIDER_UNAVAILABLE = "provider_unavailable"
+    OUTPUT_INVALID = "output_invalid"
+    STORAGE_FAILED = "storage_failed"
+
+
+class Step(StrEnum):
+    """What driving a job forward means from its current state."""
+
+    SUBMIT = "submit"
+    RECOVER_SUBMISSION = "recover_submission"  # found in `submitting`: the outcome is unknown
+    FOLLOW = "follow"
+    SAVE = "save"
+    NONE = "none"  # finished, or waiting for a person (unknown outcome)
+
+
+_STEPS = {S.PENDING: Step.SUBMIT, S.SUBMITTING: Step.RECOVER_SUBMISSION, S.PROCESSING: Step.FOLLOW,
+          S.SAVING: Step.SAVE}
+
+
+@dataclass(frozen=True, slots=True)
+class JobError:
+    """Why a job failed: a stable code for programs, a sentence for people."""
+
+    code: str
+    message: str
+    retryable: bool = False
+    provider_code: int | None = None
+
+
+@dataclass(slots=True)
+class VideoJob:
+    """One generation, from request to stored asset; enforces its own state machine."""
+
+    id: str
+    user_id: str
+    request: VideoRequest
+    provider: str
+    model: str
+    estimated_cost: Cost
+    billed_seconds: float
+    created_at: datetime
+    updated_at: datetime
+    status: JobStatus = JobStatus.PENDING
+    progress: int = 0
+    message: str = "accepted"
+    provider_job_id: str | None = None
+    reservation_id: str | None = None
+    output_url: str | None = None
+    asset_id: str | None = None
+    actual_cost: Cost | None = None
+    error: JobError | None = None
+    money_spent: bool | None = False
+    idempotency_key: str | None = None
+    version: int = 0
+    submitted_at: datetime | None = None
+    finished_at: datetime | None = None
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def terminal(self) -> bool:
+        return self.status.terminal
+
+    def copy(self) -> VideoJob:
+        return replace(self, metadata=dict(self.metadata))
+
+    def _go(self, to: JobStatus, now: datetime) -> None:
+        if to not in _ALLOWED[self.status]:
+            raise IllegalTransitionError(self.id, self.status.value, to.value)
+        self.status = to
+        self.updated_at = now
+        if to.terminal:
+            self.finished_at = now
+
+    def attach_reservation(self, reservation_id: str) -> None:
+        self.reservation_id = reservation_id
+
+    def start_submission(self, now: datetime) -> None:
+        """Recorded before the submit request goes out: a crash after this point leaves a trace."""
+        self._go(S.SUBMITTING, now)
+        self.message = "submitting to provider"
+
+    def mark_submitted(self, provider_job_id: str, now: datetime) -> None:
+        if not provider_job_id:
+            raise ValueError("a provider job id is required")
+        self._go(S.PROCESSING, now)
+        self.provider_job_id = provider_job_id
+        self.submitted_at = now
+        self.money_spent = None  # the provider may bill from here on; we learn at the end
+        self._progress(10, "submitted to provider")
+
+    def mark_outcome_unknown(self, now: datetime, reason: str) -> None:
+        self._go(S.UNKNOWN_OUTCOME, now)
+        self.money_spent = None
+        self.message = f"submission outcome unknown: {reason}; not resubmitted"
+
+    def reconcile(self, provider_job_id: str, now: datetime) -> None:
+        """An operator (or the provider's records) found the task of an unknown outcome."""
+        if self.status is not S.UNKNOWN_OUTCOME:
+            raise IllegalTransitionError(self.id, self.status.value, "processing (reconcile)")
+        self._go(S.PROCESSING, now)
+        self.provider_job_id = provider_job_id
+        self.message = "reconciled with the provider's task"
+
+    def report_progress(self, percent: int, message: str, now: datetime) -> None:
+        self._go(S.PROCESSING, now)
+        self._progress(percent, message)
+
+    def _progress(self, percent: int, message: str) -> None:
+        self.progress = max(self.progress, min(100, int(percent)))
+        self.message = message
+
+    def start_saving(self, output_url: str, now: datetime) -> None:
+        self._go(S.SAVING, now)
+        self.output_url = output_url
+        self.money_spent = True
+        self._progress(90, "saving the video")
+
+    def complete(self, asset_id: str, actual_cost: Cost, now: datetime) -> None:
+        self._go(S.COMPLETED, now)
+        self.asset_id = asset_id
+        self.actual_cost = actual_cost
+        self._progress(100, "video generation completed")
+
+    def fail(self, error: JobError, now: datetime, *, money_spent: bool | None = None) -> None:
+        self._go(S.FAILED, now)
+        self.error = error
+        if money_spent is not None:
+            self.money_spent = money_spent
+        self.message = error.message
+
+    def cancel(self, now: datetime, reason: str = "cancelled by the user") -> None:
+        self._go(S.CANCELLED, now)
+        self.message = reason
+
+    @property
+    def next_step(self) -> Step:
+        return _STEPS.get(self.status, Step.NONE)
+
+    @property
+    def cancellable(self) -> bool:
+        return S.CANCELLED in _ALLOWED[self.status]

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from domain.errors import InvalidRequestError
+from domain.media import MediaInput, MediaKind
+from domain.operations import OperationType
+
+SOURCE_MODULES = (
+    "video_studio",
+    "image_studio",
+    "story_writer",
+    "podcast_maker",
+    "product_marketing",
+    "main_video_generation",
+    "cli",
+    "api",
+)
+
+# What each operation needs before any model is looked at.
+_REQUIRED_INPUTS: dict[OperationType, tuple[MediaKind, ...]] = {
+    OperationType.TEXT_TO_VIDEO: (),
+    OperationType.IMAGE_TO_VIDEO: (MediaKind.IMAGE,),
+    OperationType.AVATAR: (MediaKind.IMAGE, MediaKind.AUDIO),
+    OperationType.ENHANCE: (MediaKind.VIDEO,),
+    OperationType.EXTEND: (MediaKind.VIDEO,),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class VideoRequest:
+    """One request for a video, whoever makes it. Validates itself against its operation;
+    the model catalog then validates it against the model (durations, resolutions, limits)."""
+
+    operation: OperationType
+    user_id: str
+    model: str | None = None
+    prompt: str | None = None
+    negative_prompt: str | None = None
+    duration: int | None = None
+    resolution: str | None = None
+    aspect_ratio: str | None = None
+    seed: int | None = None
+    image: MediaInput | None = None
+    audio: MediaInput | None = None
+    video: MediaInput | None = None
+    generate_audio: bool | None = None
+    enable_prompt_expansion: bool | None = None
+    source_module: str = "main_video_generation"
+    idempotency_key: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "operation", OperationType.parse(self.operation))
+        if not isinstance(self.user_id, str) or not self.user_id.strip():
+            raise InvalidRequestError("user_id", "a user id is required", value=self.user_id)
+        set_(self, "user_id", self.user_id.strip())
+        for name in ("prompt", "negative_prompt", "model", "resolution", "aspect_ratio", "idempotency_key"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise InvalidRequestError(name, "must be text", value=value)
+            set_(self, name, value.strip() or None if value is not None else None)
+        if self.duration is not None:
+            set_(self, "duration", _whole_seconds(self.duration))
+        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)):
+            raise InvalidRequestError("seed", "must be a whole number (-1 for random)", value=self.seed)
+        if self.source_module not in SOURCE_MODULES:
+            raise InvalidRequestError(
+                "source_module", f"unknown source {self.source_module!r}", value=self.source_module,
+                allowed=SOURCE_MODULES,
+            )
+        for kind in MediaKind:
+            media = self.input(kind)
+            if media is not None and media.kind is not kind:
+                raise InvalidRequestError(kind.value, f"expects {kind.value} media, got {media.kind.value}")
+        if self.operation is OperationType.TEXT_TO_VIDEO and not self.prompt:
+            raise InvalidRequestError("prompt", "is required for text_to_video")
+        for kind in _REQUIRED_INPUTS[self.operation]:
+            if self.input(kind) is None:
+                raise InvalidRequestError(kind.value, f"is required for {self.operation.value}")
+
+    def input(self, kind: MediaKind) -> MediaInput | None:
+        return {MediaKind.IMAGE: self.image, MediaKind.AUDIO: self.audio, MediaKind.VIDEO: self.video}[kind]
+
+    @property
+    def inputs(self) -> dict[MediaKind, MediaInput]:
+        return {kind: media for kind in MediaKind if (media := self.input(kind)) is not None}
+
+    def with_(self, **changes: Any) -> VideoRequest:
+        return replace(self, **changes)
+
+    @property
+    def persistable(self) -> bool:
+        return all(media.persistable for media in self.inputs.values())
+
+
+def _whole_seconds(value: Any) -> int:
+    if isinstance(value, bool):
+        raise InvalidRequestError("duration", "must be a whole number of seconds", value=value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidRequestError("duration", "must be a whole number of seconds", value=value) from None
+    if not number.is_integer() or number <= 0:
+        raise InvalidRequestError("duration", "must be a positive whole number of seconds", value=value)
+    return int(number)
