@@ -191,10 +191,10 @@ class FakeVideoProvider(FaultInjector, VideoProvider):
         data = task.output
         for i in range(0, len(data), self.chunk_size):
             if task.outcome.kind == "truncated" and i >= len(data) // 2:
-                raise ProviderOutputError("the download broke off midway")
+                raise ProviderOutputError("the download broke off midway", retryable=True)
             yield data[i:i + self.chunk_size]
         if task.outcome.kind == "truncated":
-            raise ProviderOutputError("the download broke off midway")
+            raise ProviderOutputError("the download broke off midway", retryable=True)
 
     async def cancel(self, provider_job_id: str) -> bool:
         self._maybe_fail("cancel")

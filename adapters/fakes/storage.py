@@ -4,7 +4,7 @@ import hashlib
 from collections.abc import AsyncIterable, AsyncIterator
 
 from adapters.fakes.faults import FaultInjector
-from application.ports.storage import InvalidKeyError, ObjectNotFoundError, Storage, StorageError, StorageLimitError
+from application.ports.storage import InvalidKeyError, ObjectNotFoundError, Storage, StorageLimitError
 from domain.errors import InvalidRequestError
 from domain.keys import validate_key
 from domain.records import StoredObject
@@ -20,7 +20,7 @@ class InMemoryStorage(FaultInjector, Storage):
         super().__init__()
         self.objects: dict[str, bytes] = {}
         self._meta: dict[str, StoredObject] = {}
-        self._max = max_bytes
+        self.max_bytes = max_bytes
         self._base_url = base_url
 
     @staticmethod
@@ -35,17 +35,14 @@ class InMemoryStorage(FaultInjector, Storage):
         self._maybe_fail("save")
         buffer = bytearray()
         digest = hashlib.sha256()
-        try:
-            async for chunk in chunks:
-                buffer += chunk
-                digest.update(chunk)
-                if self._max is not None and len(buffer) > self._max:
-                    raise StorageLimitError(f"{key}: larger than the {self._max}-byte cap")
-                self._maybe_fail("save_chunk")
-        except StorageError:
-            raise
-        except Exception as e:
-            raise StorageError(f"{key}: writing failed: {e}") from e
+        # An error from the stream itself (a broken download) propagates as it is: it is the
+        # producer's, not the storage's. Nothing is kept either way.
+        async for chunk in chunks:
+            buffer += chunk
+            digest.update(chunk)
+            if self.max_bytes is not None and len(buffer) > self.max_bytes:
+                raise StorageLimitError(f"{key}: larger than the {self.max_bytes}-byte cap")
+            self._maybe_fail("save_chunk")
         stored = StoredObject(key, len(buffer), digest.hexdigest(), content_type)
         self.objects[key] = bytes(buffer)
         self._meta[key] = stored

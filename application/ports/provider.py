@@ -57,10 +57,13 @@ class ProviderError(Exception):
     code: ErrorCode = ErrorCode.PROVIDER_INTERNAL
     retryable: bool = False
 
-    def __init__(self, message: str, *, code: ErrorCode | None = None, provider_code: int | None = None):
+    def __init__(self, message: str, *, code: ErrorCode | None = None, provider_code: int | None = None,
+                 retryable: bool | None = None):
         super().__init__(message)
         if code is not None:
             self.code = code
+        if retryable is not None:
+            self.retryable = retryable
         self.provider_code = provider_code
 
 
@@ -86,7 +89,8 @@ class ProviderUnavailableError(ProviderError):
 
 
 class ProviderOutputError(ProviderError):
-    """The output could not be fetched (expired, truncated, refused URL)."""
+    """The output could not be fetched. `retryable` when it may work later (a broken-off
+    download), not when it never will (an expired or refused URL)."""
 
     code = ErrorCode.OUTPUT_INVALID
 

@@ -19,7 +19,7 @@ from application.ports.provider import (
     VideoProvider,
 )
 from application.ports.quota import QuotaGuard
-from application.ports.storage import Storage, StorageError
+from application.ports.storage import InvalidKeyError, Storage, StorageError, StorageLimitError
 from application.ports.usage import UsageMeter
 from application.progress import DONE, SAVING, SUBMITTED, ProgressCallback, notify, working_percent
 from application.sources import InputSource, StoredSource, one_chunk
@@ -142,9 +142,16 @@ class RunJob:
         try:
             stored = await self._storage.save(key, provider.stream_output(ProviderOutput(job.output_url)),
                                               "video/mp4")
-        except (StorageError, ProviderError) as e:
-            code = ErrorCode.STORAGE_FAILED if isinstance(e, StorageError) else ErrorCode.OUTPUT_INVALID
-            return await self._fail(job, JobError(code, f"the video could not be saved: {e}"), money_spent=True)
+        except ProviderError as e:
+            if e.retryable:  # the provider keeps outputs for days: resuming fetches it again
+                raise JobNotFinishedError(job, f"the output could not be fetched yet: {e}") from e
+            return await self._fail(job, JobError(ErrorCode.OUTPUT_INVALID, f"the output could not be fetched: {e}"),
+                                    money_spent=True)
+        except (StorageLimitError, InvalidKeyError) as e:
+            return await self._fail(job, JobError(ErrorCode.STORAGE_FAILED, f"the video cannot be stored: {e}"),
+                                    money_spent=True)
+        except StorageError as e:  # transient (disk, network): the paid output is fetched again on resume
+            raise JobNotFinishedError(job, f"the video could not be saved yet: {e}") from e
         source = StoredSource(self._storage, stored)
         try:
             info = await self._probe.probe(source, MediaKind.VIDEO)

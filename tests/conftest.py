@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from dependency_injector import providers
+
+from adapters.fakes import (
+    FakeClock,
+    FakeMediaProbe,
+    FakeVideoProvider,
+    InMemoryAssetLibrary,
+    InMemoryJobRepository,
+    InMemoryQuotaGuard,
+    InMemoryStorage,
+    InMemoryUsageMeter,
+)
+from bootstrap import Container, Settings, build_container, open_container
+from domain import DEFAULT_PLANS
+
+
+@dataclass
+class Harness:
+    """The container, wired to fakes the test can script and inspect."""
+
+    container: Container
+    provider: FakeVideoProvider
+    storage: InMemoryStorage
+    jobs: InMemoryJobRepository
+    assets: InMemoryAssetLibrary
+    usage: InMemoryUsageMeter
+    quota: InMemoryQuotaGuard
+    probe: FakeMediaProbe
+    clock: FakeClock
+
+    @property
+    def period(self) -> str:
+        return self.clock.now().strftime("%Y-%m")
+
+    def videos(self) -> list[str]:
+        return [k for k in self.storage.objects if k.startswith("videos/")]
+
+
+def settings_for_tests(**changes) -> Settings:
+    values = {"fake_providers": True, "default_provider": "wavespeed", "poll_interval": 2.0, "poll_deadline": 600.0}
+    return Settings(**(values | changes))
+
+
+@pytest.fixture
+async def harness():
+    container = build_container(settings_for_tests())
+    h = Harness(container, FakeVideoProvider(), InMemoryStorage(), InMemoryJobRepository(), InMemoryAssetLibrary(),
+                InMemoryUsageMeter(), InMemoryQuotaGuard({"u1": DEFAULT_PLANS["pro"]}), FakeMediaProbe(),
+                FakeClock())
+    container.video_providers.override(providers.Object({"wavespeed": h.provider}))
+    container.storage.override(providers.Object(h.storage))
+    container.job_repository.override(providers.Object(h.jobs))
+    container.asset_library.override(providers.Object(h.assets))
+    container.usage_meter.override(providers.Object(h.usage))
+    container.quota_guard.override(providers.Object(h.quota))
+    container.media_probe.override(providers.Object(h.probe))
+    container.clock.override(providers.Object(h.clock))
+    async with open_container(container=container):
+        yield h

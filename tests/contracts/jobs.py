@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from application.ports.jobs import ConcurrentUpdateError, DuplicateJobError, JobNotFoundError, JobRepository
+from domain import Cost, JobError, JobStatus, MediaInput, MediaKind
+from tests.contracts.builders import T0, job, later, text_request
+
+
+class JobRepositoryContract:
+    @pytest.fixture
+    def jobs(self) -> JobRepository:
+        raise NotImplementedError
+
+    async def test_added_job_reads_back_whole(self, jobs):
+        original = job(key="k-1")
+        stored = await jobs.add(original)
+        assert stored.version == 1
+        back = await jobs.get(original.id)
+        assert back.id == original.id and back.user_id == "u1" and back.status is JobStatus.PENDING
+        assert back.request == original.request
+        assert back.estimated_cost == Cost("0.20") and back.billed_seconds == 5.0
+        assert back.created_at == T0 and back.idempotency_key == "k-1" and back.version == 1
+
+    async def test_every_field_survives_a_save(self, jobs):
+        stored = await jobs.add(job())
+        stored.attach_reservation(stored.id)
+        stored.start_submission(later(1))
+        stored = await jobs.save(stored)
+        stored.mark_submitted("pred-123", later(2))
+        stored.report_progress(45, "working", later(3))
+        stored.metadata["provider_billed_seconds"] = 5.0
+        stored = await jobs.save(stored)
+        stored.start_saving("https://cdn.example/out.mp4", later(4))
+        stored.complete("asset-1", Cost("0.25"), later(5))
+        saved = await jobs.save(stored)
+        back = await jobs.get(stored.id)
+        assert back == saved
+        assert (back.status, back.progress, back.provider_job_id, back.output_url, back.asset_id) == (
+            JobStatus.COMPLETED, 100, "pred-123", "https://cdn.example/out.mp4", "asset-1")
+        assert back.actual_cost == Cost("0.25") and back.money_spent is True
+        assert back.submitted_at == later(2) and back.finished_at == later(5)
+        assert back.metadata["provider_billed_seconds"] == 5.0 and back.reservation_id == stored.id
+
+    async def test_failure_error_survives(self, jobs):
+        stored = await jobs.add(job())
+        stored.fail(JobError("content_moderation", "refused by moderation", provider_code=1200), later(1),
+                    money_spent=False)
+        await jobs.save(stored)
+        back = await jobs.get(stored.id)
+        assert back.error == JobError("content_moderation", "refused by moderation", provider_code=1200)
+        assert back.money_spent is False and back.status is JobStatus.FAILED
+
+    async def test_inputs_given_by_path_survive(self, jobs):
+        image = MediaInput.from_path(MediaKind.IMAGE, "/data/in/face.png", "image/png", 2048)
+        request = text_request(operation="image_to_video", model="alibaba/wan-2.5/image-to-video", image=image,
+                               aspect_ratio=None)
+        stored = await jobs.add(job(request=request))
+        assert (await jobs.get(stored.id)).request.image == image
+
+    async def test_changing_a_read_copy_changes_nothing_until_saved(self, jobs):
+        stored = await jobs.add(job())
+        stored.start_submission(later(1))
+        assert (await jobs.get(stored.id)).status is JobStatus.PENDING
+
+    async def test_stale_save_is_refused(self, jobs):
+        stored = await jobs.add(job())
+        first, second = await jobs.get(stored.id), await jobs.get(stored.id)
+        first.cancel(later(1))
+        await jobs.save(first)
+        second.start_submission(later(1))
+        with pytest.raises(ConcurrentUpdateError):
+            await jobs.save(second)
+        assert (await jobs.get(stored.id)).status is JobStatus.CANCELLED
+
+    async def test_two_concurrent_writers_one_wins(self, jobs):
+        stored = await jobs.add(job())
+        copies = [await jobs.get(stored.id) for _ in range(5)]
+        for c in copies:
+            c.start_submission(later(1))
+        results = await asyncio.gather(*(jobs.save(c) for c in copies), return_exceptions=True)
+        assert sum(not isinstance(r, Exception) for r in results) == 1
+        assert all(isinstance(r, ConcurrentUpdateError) for r in results if isinstance(r, Exception))
+        assert (await jobs.get(stored.id)).version == 2
+
+    async def test_duplicate_id_is_refused(self, jobs):
+        stored = await jobs.add(job())
+        with pytest.raises(DuplicateJobError) as caught:
+            await jobs.add(job(job_id=stored.id))
+        assert caught.value.existing_job_id == stored.id
+
+    async def test_idempotency_key_is_unique_per_user(self, jobs):
+        first = await jobs.add(job("u1", key="same"))
+        with pytest.raises(DuplicateJobError) as caught:
+            await jobs.add(job("u1", key="same"))
+        assert caught.value.existing_job_id == first.id
+        other_user = await jobs.add(job("u2", key="same"))
+        assert (await jobs.find_by_idempotency_key("u1", "same")).id == first.id
+        assert (await jobs.find_by_idempotency_key("u2", "same")).id == other_user.id
+        assert await jobs.find_by_idempotency_key("u1", "other") is None
+
+    async def test_missing_job_is_not_found(self, jobs):
+        with pytest.raises(JobNotFoundError):
+            await jobs.get("nope")
+        with pytest.raises(JobNotFoundError):
+            await jobs.save(job(job_id="nope"))
+
+    async def test_unfinished_jobs_are_listed_oldest_first(self, jobs):
+        a = await jobs.add(job(created_at=later(2)))
+        b = await jobs.add(job(created_at=later(1)))
+        done = await jobs.add(job(created_at=later(0)))
+        done.cancel(later(3))
+        await jobs.save(done)
+        assert [j.id for j in await jobs.list_unfinished()] == [b.id, a.id]
+
+    async def test_user_jobs_are_listed_newest_first_and_paged(self, jobs):
+        ids = [(await jobs.add(job("u1", created_at=later(i)))).id for i in range(4)]
+        await jobs.add(job("u2"))
+        assert [j.id for j in await jobs.list_for_user("u1")] == ids[::-1]
+        assert [j.id for j in await jobs.list_for_user("u1", limit=2, offset=1)] == ids[::-1][1:3]

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from application.ports.usage import UsageMeter
+from domain import Cost
+from tests.contracts.builders import later, usage
+
+
+class UsageMeterContract:
+    @pytest.fixture
+    def meter(self) -> UsageMeter:
+        raise NotImplementedError
+
+    async def test_records_add_up_in_the_summary(self, meter):
+        assert await meter.record(usage(cost="0.20"))
+        assert await meter.record(usage(cost="0.05", at=later(1)))
+        summary = await meter.summary("u1", "2026-01")
+        assert (summary.video_calls, summary.video_cost) == (2, Cost("0.25"))
+        assert (summary.total_calls, summary.total_cost) == (2, Cost("0.25"))
+
+    async def test_a_job_is_counted_once_however_often_recorded(self, meter):
+        record = usage(job_id="job-1")
+        results = await asyncio.gather(*(meter.record(record) for _ in range(5)))
+        assert sorted(results) == [False] * 4 + [True]
+        assert (await meter.summary("u1", "2026-01")).video_calls == 1
+
+    async def test_periods_and_users_are_apart(self, meter):
+        await meter.record(usage("u1", period="2026-01"))
+        await meter.record(usage("u1", period="2026-02"))
+        await meter.record(usage("u2", period="2026-01"))
+        assert (await meter.summary("u1", "2026-01")).video_calls == 1
+        assert (await meter.summary("u3", "2026-01")).video_calls == 0
+
+    async def test_records_read_back_exactly(self, meter):
+        record = usage(cost="0.123456")
+        await meter.record(record)
+        assert await meter.records("u1", "2026-01") == [record]

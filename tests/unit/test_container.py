@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from dependency_injector import providers
+
+from adapters.fakes import FakeVideoProvider, Outcome
+from application.use_cases import GenerateVideo
+from bootstrap import ConfigurationError, Settings, build_container, open_container
+from domain import Cost
+from tests.conftest import settings_for_tests
+from tests.contracts.builders import text_request
+
+
+def test_settings_read_the_documented_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("VIDEOFORGE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("WAVESPEED_API_KEY", "ws-secret")
+    monkeypatch.setenv("VIDEOFORGE_ALLOW_PRIVATE_URLS", "true")
+    settings = Settings()
+    assert settings.storage_dir == tmp_path / "media"
+    assert settings.default_provider == "wavespeed" and settings.allow_private_urls
+    assert "ws-secret" not in repr(settings) and settings.wavespeed_api_key.get_secret_value() == "ws-secret"
+    monkeypatch.delenv("WAVESPEED_API_KEY")
+    monkeypatch.setenv("VIDEOFORGE_WAVESPEED_API_KEY", "other")
+    assert Settings().wavespeed_api_key.get_secret_value() == "other"
+    monkeypatch.delenv("VIDEOFORGE_WAVESPEED_API_KEY")
+    assert Settings().default_provider == "local"
+
+
+def test_a_build_without_live_providers_says_so():
+    with pytest.raises(ConfigurationError, match="VIDEOFORGE_FAKE_PROVIDERS"):
+        build_container(Settings(fake_providers=False))
+
+
+def test_unknown_plan_setting_is_refused():
+    with pytest.raises(ConfigurationError, match="unknown plan 'gold'"):
+        build_container(settings_for_tests(default_plan="gold"))
+
+
+async def test_use_cases_are_factories_over_shared_adapters():
+    container = build_container(settings_for_tests())
+    async with open_container(container=container):
+        first, second = container.generate_video(), container.generate_video()
+        assert isinstance(first, GenerateVideo) and first is not second
+        assert container.job_repository() is container.job_repository()
+
+
+async def test_resources_are_closed_on_shutdown():
+    container = build_container(settings_for_tests())
+    async with open_container(container=container):
+        provider = container.fake_provider()
+        await container.generate_video()(text_request())
+        assert not provider.closed
+    assert provider.closed
+
+
+async def test_tests_override_adapters():
+    container = build_container(settings_for_tests(poll_interval=0.001))
+    scripted = FakeVideoProvider(Outcome.succeed(after_polls=2))
+    container.video_providers.override(providers.Object({"wavespeed": scripted}))
+    async with open_container(container=container):
+        await container.generate_video()(text_request())
+    assert len(scripted.submissions) == 1
+
+
+@pytest.mark.parametrize("suffix,text", [
+    (".json", json.dumps({"wavespeed-ai/hunyuan-video-1.5/text-to-video":
+                          {"rule": "per_second", "rates": {"480p": "0.01", "720p": "0.05"}}})),
+    (".toml", '["wavespeed-ai/hunyuan-video-1.5/text-to-video"]\nrule = "per_second"\n'
+              'rates = { "480p" = "0.01", "720p" = "0.05" }\n'),
+])
+async def test_a_prices_file_overrides_the_catalog(tmp_path, suffix, text):
+    prices = tmp_path / f"prices{suffix}"
+    prices.write_text(text)
+    container = build_container(settings_for_tests(prices_file=prices, poll_interval=0.001))
+    async with open_container(container=container):
+        estimate = await container.estimate_cost()(text_request())
+    assert estimate.cost == Cost("0.25")
+
+
+def test_a_broken_prices_file_is_a_clear_configuration_error(tmp_path):
+    prices = tmp_path / "prices.json"
+    prices.write_text('{"nope": {"rule": "flat", "rates": {"*": "1"}}}')
+    container = build_container(settings_for_tests(prices_file=prices))
+    with pytest.raises(ConfigurationError, match="VIDEOFORGE_PRICES_FILE: model: unknown model 'nope'"):
+        container.catalog()
+    prices.write_text("{not json")
+    with pytest.raises(ConfigurationError, match="cannot read"):
+        build_container(settings_for_tests(prices_file=prices)).catalog()

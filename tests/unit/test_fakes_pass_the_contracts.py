@@ -1,0 +1,102 @@
+"""The shipped fakes pass the same contract suites as the real adapters."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.fakes import (
+    FakeClock,
+    FakeMediaProbe,
+    FakeVideoProvider,
+    InMemoryAssetLibrary,
+    InMemoryJobRepository,
+    InMemoryQuotaGuard,
+    InMemoryStorage,
+    InMemoryUsageMeter,
+    Outcome,
+    fake_audio,
+    fake_image,
+    fake_video,
+)
+from adapters.system.clock import SystemClock
+from domain import ErrorCode
+from tests.contracts.assets import AssetLibraryContract
+from tests.contracts.clock import ClockContract
+from tests.contracts.jobs import JobRepositoryContract
+from tests.contracts.probe import MediaProbeContract
+from tests.contracts.provider import VideoProviderContract
+from tests.contracts.quota import QuotaGuardContract
+from tests.contracts.storage import StorageContract
+from tests.contracts.usage import UsageMeterContract
+
+
+class TestInMemoryStorage(StorageContract):
+    @pytest.fixture
+    def storage(self):
+        return InMemoryStorage(max_bytes=self.cap)
+
+
+class TestInMemoryJobRepository(JobRepositoryContract):
+    @pytest.fixture
+    def jobs(self):
+        return InMemoryJobRepository()
+
+
+class TestInMemoryAssetLibrary(AssetLibraryContract):
+    @pytest.fixture
+    def assets(self):
+        return InMemoryAssetLibrary()
+
+
+class TestInMemoryUsageMeter(UsageMeterContract):
+    @pytest.fixture
+    def meter(self):
+        return InMemoryUsageMeter()
+
+
+class TestInMemoryQuotaGuard(QuotaGuardContract):
+    @pytest.fixture
+    def quota_for(self):
+        async def make(plan):
+            return InMemoryQuotaGuard({"u1": plan})
+
+        return make
+
+
+class TestFakeVideoProvider(VideoProviderContract):
+    @pytest.fixture
+    def provider(self):
+        return FakeVideoProvider()
+
+    @pytest.fixture
+    def scenario(self, provider):
+        outcomes = {
+            "succeed": Outcome.succeed(after_polls=2),
+            "moderation": Outcome.fail(ErrorCode.CONTENT_MODERATION, provider_code=1200, message="flagged"),
+            "reject": Outcome.reject(),
+            "hang": Outcome.hang(),
+        }
+        return lambda name: provider.script(outcomes[name])
+
+
+class TestFakeMediaProbe(MediaProbeContract):
+    @pytest.fixture
+    def probe(self):
+        return FakeMediaProbe()
+
+    @pytest.fixture
+    def samples(self):
+        return {"video_5s_1280x720": fake_video(5.0, 1280, 720, has_audio=True), "audio_3s": fake_audio(3.0),
+                "image_640x480": fake_image(640, 480), "text": b"just some text\n"}
+
+
+class TestFakeClock(ClockContract):
+    @pytest.fixture
+    def clock(self):
+        return FakeClock()
+
+
+class TestSystemClock(ClockContract):
+    @pytest.fixture
+    def clock(self):
+        return SystemClock()
