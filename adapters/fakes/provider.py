@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -121,6 +122,7 @@ class FakeVideoProvider(FaultInjector, VideoProvider):
 
     async def submit(self, task: ProviderTask) -> str:
         self._maybe_fail("submit")
+        await asyncio.sleep(0)  # a network round trip: lets concurrent jobs interleave as they would
         outcome = self._next_outcome()
         self.submissions.append(task)
         if outcome.kind == "reject":
@@ -161,6 +163,7 @@ class FakeVideoProvider(FaultInjector, VideoProvider):
 
     async def poll(self, provider_job_id: str) -> ProviderStatus:
         self._maybe_fail("poll")
+        await asyncio.sleep(0)
         self.polls[provider_job_id] += 1
         task = self.tasks.get(provider_job_id)
         if task is None:

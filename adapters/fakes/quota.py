@@ -42,7 +42,9 @@ class InMemoryQuotaGuard(FaultInjector, QuotaGuard):
         async with self._lock:
             if job_id in self.reservations:
                 return self.reservations[job_id]
-            self.plan_for(user_id).admit(self.usage(user_id, period), amount)
+            usage = self.usage(user_id, period)
+            await asyncio.sleep(0)  # a database round trip: without the lock, others would slip in here
+            self.plan_for(user_id).admit(usage, amount)
             self.reservations[job_id] = Reservation(job_id, user_id, period, amount)
             return self.reservations[job_id]
 
