@@ -13,6 +13,14 @@ from adapters.fakes import (
     InMemoryStorage,
     InMemoryUsageMeter,
 )
+from adapters.studios import (
+    LegacyVideoGeneration,
+    PodcastVideoService,
+    ProductVideoService,
+    StoryWriterVideoService,
+    TransformStudioService,
+    VideoStudioService,
+)
 from adapters.system.clock import SystemClock
 from application.use_cases import (
     CancelJob,
@@ -103,6 +111,15 @@ class Container(containers.DeclarativeContainer):
     resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job)
     estimate_cost = providers.Factory(EstimateCost, preflight=preflight, quota=quota_guard, clock=clock)
     list_models = providers.Factory(ListModels, catalog=catalog, providers=provider_names)
+
+    # The backend's studios: thin callers resolved from here.
+    video_studio = providers.Factory(VideoStudioService, generate=generate_video, estimate=estimate_cost,
+                                     list_models=list_models)
+    image_studio = providers.Factory(TransformStudioService, generate=generate_video)
+    story_writer_video = providers.Factory(StoryWriterVideoService, generate=generate_video)
+    podcast_video = providers.Factory(PodcastVideoService, generate=generate_video)
+    product_video = providers.Factory(ProductVideoService, generate=generate_video)
+    ai_video_generate = providers.Factory(LegacyVideoGeneration, generate=generate_video)
 
 
 def build_container(settings: Settings | None = None) -> Container:

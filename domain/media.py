@@ -58,3 +58,30 @@ class MediaInfo:
     fps: float | None = None
     codec: str | None = None
     has_audio: bool = False
+
+
+_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
+    (b"\xff\xd8\xff", 0, "image/jpeg"),
+    (b"GIF8", 0, "image/gif"),
+    (b"ID3", 0, "audio/mpeg"),
+    (b"\xff\xfb", 0, "audio/mpeg"),
+    (b"\xff\xf3", 0, "audio/mpeg"),
+    (b"OggS", 0, "audio/ogg"),
+    (b"fLaC", 0, "audio/flac"),
+    (b"\x1aE\xdf\xa3", 0, "video/webm"),
+)
+
+
+def sniff_content_type(data: bytes, default: str = "application/octet-stream") -> str:
+    """The content type that a file's first bytes announce (for inputs given without one)."""
+    for magic, offset, content_type in _SIGNATURES:
+        if data[offset:offset + len(magic)] == magic:
+            return content_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        return "audio/wav"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[4:8] == b"ftyp":
+        return "video/quicktime" if data[8:10] == b"qt" else "video/mp4"
+    return default
