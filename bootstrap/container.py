@@ -26,12 +26,19 @@ from application.use_cases import (
     CancelJob,
     EstimateCost,
     GenerateVideo,
+    GetAsset,
     GetJob,
+    GetUsage,
+    ListAssets,
+    ListJobs,
     ListModels,
+    LoadInput,
+    OpenAssetFile,
     PollPolicy,
     Preflight,
     ResumeJobs,
     RunJob,
+    SaveUpload,
     SubmitVideo,
 )
 from bootstrap.catalog import ConfigurationError, load_catalog
@@ -111,6 +118,13 @@ class Container(containers.DeclarativeContainer):
     resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job)
     estimate_cost = providers.Factory(EstimateCost, preflight=preflight, quota=quota_guard, clock=clock)
     list_models = providers.Factory(ListModels, catalog=catalog, providers=provider_names)
+    list_jobs = providers.Factory(ListJobs, jobs=job_repository)
+    get_asset = providers.Factory(GetAsset, assets=asset_library)
+    list_assets = providers.Factory(ListAssets, assets=asset_library)
+    open_asset_file = providers.Factory(OpenAssetFile, assets=asset_library, storage=storage)
+    save_upload = providers.Factory(SaveUpload, storage=storage, catalog=catalog)
+    load_input = providers.Factory(LoadInput, storage=storage, assets=asset_library)
+    get_usage = providers.Factory(GetUsage, usage=usage_meter, quota=quota_guard, clock=clock)
 
     # The backend's studios: thin callers resolved from here.
     video_studio = providers.Factory(VideoStudioService, generate=generate_video, estimate=estimate_cost,

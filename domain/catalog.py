@@ -188,6 +188,10 @@ class ModelCatalog:
         return [s for s in self._specs.values()
                 if (operation is None or s.operation is operation) and (wanted is None or s.provider in wanted)]
 
+    def max_input_bytes(self, kind: MediaKind) -> int:
+        """The largest input of `kind` any model takes (the cap for uploads)."""
+        return max((s.inputs[kind].max_bytes for s in self._specs.values() if kind in s.inputs), default=0)
+
     def get(self, model_id: str) -> ModelSpec:
         try:
             return self._specs[model_id]

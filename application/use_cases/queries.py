@@ -27,6 +27,14 @@ class GetJob:
         return job
 
 
+class ListJobs:
+    def __init__(self, jobs: JobRepository):
+        self._jobs = jobs
+
+    async def __call__(self, user_id: str, *, limit: int = 50, offset: int = 0) -> list[VideoJob]:
+        return await self._jobs.list_for_user(user_id, limit=limit, offset=offset)
+
+
 class EstimateCost:
     """A dry run: the price of a request and whether the user's quota allows it now.
     Validates exactly as a real request would; reserves and sends nothing."""

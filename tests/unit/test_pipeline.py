@@ -18,6 +18,7 @@ from domain import (
     MediaInput,
     MediaKind,
     OperationType,
+    Plan,
     QuotaExceededError,
     VideoRequest,
 )
@@ -394,7 +395,7 @@ async def test_estimate_reports_price_and_quota_without_reserving(harness):
     over = await harness.container.estimate_cost()(
         text_request(model="alibaba/wan-2.5/text-to-video", resolution="1080p", duration=10).with_(user_id="u9"))
     assert over.allowed  # $1.50 <= $2 free plan
-    harness.quota.assign("u1", DEFAULT_PLANS["free"].__class__("tiny", 0, Cost("1")))
+    harness.quota.assign("u1", Plan("tiny", 0, Cost("1")))
     refused = await harness.container.estimate_cost()(text_request(model="alibaba/wan-2.5/text-to-video",
                                                                    resolution="1080p", duration=10))
     assert not refused.allowed and refused.quota.usage_info["error_type"] == "cost_limit"

@@ -17,7 +17,7 @@ from adapters.studios import (
 )
 from application.errors import JobFailedError
 from bootstrap import compat
-from domain import DEFAULT_PLANS, ErrorCode
+from domain import Cost, ErrorCode, Plan
 
 STUDIO_KEYS = {"success", "video_url", "cost", "duration", "model_used", "provider", "resolution", "width", "height",
                "file_size", "metadata"}
@@ -95,7 +95,7 @@ async def test_a_provider_failure_keeps_the_legacy_failure_shape(harness):
 
 
 async def test_a_quota_refusal_keeps_the_legacy_failure_shape(harness):
-    harness.quota.assign("u1", DEFAULT_PLANS["free"].__class__("none", 1, DEFAULT_PLANS["free"].monthly_cost_limit))
+    harness.quota.assign("u1", Plan("one-video", 1, Cost("2")))
     studio = harness.container.video_studio()
     assert (await studio.generate_text_to_video(prompt="x", user_id="u1"))["success"]
     out = await studio.generate_text_to_video(prompt="x", user_id="u1")

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import jwt
+
+
+class AuthError(Exception):
+    """The request carries no valid bearer token."""
+
+
+class JwtVerifier:
+    """Bearer JWTs: HS256 with a shared secret, or RS256/ES256 keys from a JWKS URL. The user id
+    is the `sub` claim."""
+
+    def __init__(self, *, secret: str | None = None, jwks_url: str | None = None, audience: str | None = None,
+                 issuer: str | None = None, leeway: float = 30.0):
+        if bool(secret) == bool(jwks_url):
+            raise ValueError("give exactly one of a JWT secret or a JWKS URL")
+        self._secret = secret
+        self._jwks = jwt.PyJWKClient(jwks_url) if jwks_url else None
+        self._audience = audience
+        self._issuer = issuer
+        self._leeway = leeway
+
+    def user_id(self, authorization: str | None) -> str:
+        if not authorization or not authorization.lower().startswith("bearer "):
+            raise AuthError("a bearer token is required")
+        token = authorization[7:].strip()
+        try:
+            if self._jwks is not None:
+                key, algorithms = self._jwks.get_signing_key_from_jwt(token).key, ["RS256", "ES256"]
+            else:
+                key, algorithms = self._secret, ["HS256"]
+            claims = jwt.decode(token, key, algorithms=algorithms, audience=self._audience, issuer=self._issuer,
+                                leeway=self._leeway, options={"require": ["sub", "exp"],
+                                                              "verify_aud": self._audience is not None})
+        except jwt.PyJWTError as e:
+            raise AuthError(f"invalid token: {e}") from None
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject:
+            raise AuthError("the token names no user")
+        return subject

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator
+from dataclasses import dataclass
+
+from application.ports.assets import AssetLibrary, AssetNotFoundError
+from application.ports.clock import Clock
+from application.ports.quota import QuotaGuard
+from application.ports.storage import ObjectNotFoundError, Storage
+from application.ports.usage import UsageMeter
+from application.use_cases.submit import new_id
+from domain import Asset, Cost, InvalidRequestError, MediaInput, MediaKind, ModelCatalog, QuotaCheck, UsageSummary
+from domain.keys import safe_segment
+from domain.quota import billing_period
+
+
+class GetAsset:
+    """A user's asset; another user's is not found, never shown."""
+
+    def __init__(self, assets: AssetLibrary):
+        self._assets = assets
+
+    async def __call__(self, asset_id: str, user_id: str) -> Asset:
+        asset = await self._assets.get(asset_id)
+        if asset.user_id != user_id:
+            raise AssetNotFoundError(f"no asset {asset_id}")
+        return asset
+
+
+class ListAssets:
+    def __init__(self, assets: AssetLibrary):
+        self._assets = assets
+
+    async def __call__(self, user_id: str, *, limit: int = 50, offset: int = 0,
+                       source_module: str | None = None) -> list[Asset]:
+        return await self._assets.list(user_id, limit=limit, offset=offset, source_module=source_module)
+
+
+@dataclass(frozen=True, slots=True)
+class AssetFile:
+    key: str
+    size: int
+    content_type: str
+    start: int
+    end: int  # exclusive
+    chunks: AsyncIterator[bytes]
+
+
+class OpenAssetFile:
+    """The bytes of a user's video (or its thumbnail), whole or a byte range."""
+
+    def __init__(self, assets: AssetLibrary, storage: Storage):
+        self._get = GetAsset(assets)
+        self._storage = storage
+
+    async def __call__(self, asset_id: str, user_id: str, *, thumbnail: bool = False, start: int = 0,
+                       end: int | None = None) -> AssetFile:
+        asset = await self._get(asset_id, user_id)
+        key = asset.thumbnail_key if thumbnail else asset.storage_key
+        if key is None:
+            raise AssetNotFoundError(f"asset {asset_id} has no thumbnail")
+        stat = await self._storage.stat(key)
+        end = stat.size if end is None else min(end, stat.size)
+        if start < 0 or start >= stat.size or end <= start:
+            raise InvalidRequestError("range", f"starts past the end of a {stat.size}-byte file", value=start)
+        return AssetFile(key, stat.size, stat.content_type, start, end, self._storage.open(key, start, end))
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    id: str
+    kind: MediaKind
+    content_type: str
+    size: int
+
+
+class SaveUpload:
+    """Keeps an input file (image, audio, video) for a later request, within the catalog's
+    largest limit for its kind; the request then refers to it by id."""
+
+    def __init__(self, storage: Storage, catalog: ModelCatalog):
+        self._storage = storage
+        self._catalog = catalog
+
+    async def __call__(self, user_id: str, kind: MediaKind | str, chunks: AsyncIterable[bytes],
+                       content_type: str) -> Upload:
+        kind = MediaKind(kind)
+        limit = self._catalog.max_input_bytes(kind)
+        upload_id = new_id()
+
+        async def capped() -> AsyncIterator[bytes]:
+            total = 0
+            async for chunk in chunks:
+                total += len(chunk)
+                if total > limit:
+                    raise InvalidRequestError(kind.value, f"is larger than {limit} bytes, the most any model takes")
+                yield chunk
+
+        stored = await self._storage.save(upload_key(user_id, upload_id), capped(), content_type)
+        if stored.size == 0:
+            await self._storage.delete(stored.key)
+            raise InvalidRequestError(kind.value, "the file is empty")
+        return Upload(upload_id, kind, content_type, stored.size)
+
+
+def upload_key(user_id: str, upload_id: str) -> str:
+    return f"uploads/{safe_segment(user_id)}/{safe_segment(upload_id)}"
+
+
+class LoadInput:
+    """An input for a request from an upload, or from one of the user's assets (a video to
+    enhance or extend)."""
+
+    def __init__(self, storage: Storage, assets: AssetLibrary):
+        self._storage = storage
+        self._get_asset = GetAsset(assets)
+
+    async def __call__(self, user_id: str, kind: MediaKind, *, upload_id: str | None = None,
+                       asset_id: str | None = None) -> MediaInput:
+        if asset_id is not None:
+            key = (await self._get_asset(asset_id, user_id)).storage_key
+        elif upload_id is not None:
+            key = upload_key(user_id, upload_id)
+        else:
+            raise InvalidRequestError(kind.value, "give an upload_id or an asset_id")
+        try:
+            stat = await self._storage.stat(key)
+        except ObjectNotFoundError:
+            raise InvalidRequestError(kind.value, f"no such upload {upload_id!r}", value=upload_id) from None
+        data = b"".join([chunk async for chunk in self._storage.open(key)])
+        return MediaInput.from_bytes(kind, data, stat.content_type, key.rsplit("/", 1)[-1])
+
+
+@dataclass(frozen=True, slots=True)
+class UsageReport:
+    summary: UsageSummary
+    quota: QuotaCheck
+
+
+class GetUsage:
+    """A user's usage this billing period, with the plan's limits."""
+
+    def __init__(self, usage: UsageMeter, quota: QuotaGuard, clock: Clock):
+        self._usage = usage
+        self._quota = quota
+        self._clock = clock
+
+    async def __call__(self, user_id: str) -> UsageReport:
+        period = billing_period(self._clock.now())
+        return UsageReport(await self._usage.summary(user_id, period),
+                           await self._quota.check(user_id, Cost(0), period))

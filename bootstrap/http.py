@@ -1,0 +1,36 @@
+"""The HTTP API wired to the container: `videoforge serve` runs `build_app` with uvicorn."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from adapters.http import ApiUseCases, JwtVerifier, create_app
+from bootstrap.catalog import ConfigurationError
+from bootstrap.container import Container, build_container
+from bootstrap.runtime import open_container
+from bootstrap.settings import Settings
+
+
+def verifier_from(settings: Settings) -> JwtVerifier:
+    secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else None
+    if bool(secret) == bool(settings.jwks_url):
+        raise ConfigurationError("set exactly one of VIDEOFORGE_JWT_SECRET or VIDEOFORGE_JWKS_URL for the HTTP API")
+    return JwtVerifier(secret=secret, jwks_url=settings.jwks_url, audience=settings.jwt_audience,
+                       issuer=settings.jwt_issuer)
+
+
+def api_use_cases(c: Container) -> ApiUseCases:
+    return ApiUseCases(submit=c.submit_video, run=c.run_job, resume=c.resume_jobs, get_job=c.get_job,
+                       list_jobs=c.list_jobs, cancel=c.cancel_job, estimate=c.estimate_cost,
+                       list_models=c.list_models, get_asset=c.get_asset, list_assets=c.list_assets,
+                       open_file=c.open_asset_file, save_upload=c.save_upload, load_input=c.load_input,
+                       usage=c.get_usage)
+
+
+def build_app(settings: Settings | None = None, container: Container | None = None, *,
+              resume_on_startup: bool = True) -> FastAPI:
+    """The app over a container built from `settings`; its resources live as long as the app."""
+    settings = settings or Settings()
+    container = container or build_container(settings)
+    return create_app(api_use_cases(container), verifier_from(settings), resume_on_startup=resume_on_startup,
+                      resources=lambda: open_container(container=container))

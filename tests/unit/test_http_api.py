@@ -1,0 +1,190 @@
+"""The HTTP API in-process (real ASGI app, real httpx client over ASGITransport) on the fakes."""
+
+from __future__ import annotations
+
+import base64
+import time
+
+import httpx
+import jwt
+import pytest
+
+from adapters.fakes import Outcome, fake_image
+from bootstrap import Settings
+from bootstrap.http import build_app
+from domain import DEFAULT_PLANS, Cost, Plan
+
+SECRET = "test-secret-for-hs256-at-least-32-bytes-long"
+
+
+def token(sub: str, secret: str = SECRET, exp: float | None = None) -> dict[str, str]:
+    claims = {"sub": sub, "exp": int(exp if exp is not None else time.time() + 600)}
+    return {"Authorization": "Bearer " + jwt.encode(claims, secret, algorithm="HS256")}
+
+
+U1, U2 = token("u1"), token("u2")
+
+
+@pytest.fixture
+async def api(harness):
+    app = build_app(Settings(jwt_secret=SECRET), harness.container, resume_on_startup=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://videoforge.test") as client:
+            client.app = app
+            yield client
+
+
+async def finish(api) -> None:
+    await api.app.state.runner.wait()
+
+
+TEXT_JOB = {"operation": "text-to-video", "prompt": "a koi pond", "model": "hunyuan-video-1.5", "duration": 5}
+
+
+async def test_a_job_is_created_polled_and_downloaded(api, harness):
+    created = await api.post("/api/video/jobs", json=TEXT_JOB, headers=U1)
+    assert created.status_code == 202
+    body = created.json()
+    assert body["status"] == "pending" and set(body) == {"task_id", "status", "message"}
+    await finish(api)
+    status = (await api.get(f"/api/video/jobs/{body['task_id']}", headers=U1)).json()
+    assert status["status"] == "completed" and status["progress"] == 100
+    assert {"task_id", "status", "progress", "message", "created_at", "updated_at", "result"} <= set(status)
+    result = status["result"]
+    assert result["cost"] == 0.2 and "token" not in result["video_url"]
+
+    video = await api.get(result["video_url"], headers=U1)
+    stored = harness.storage.objects[harness.videos()[0]]
+    assert video.status_code == 200 and video.content == stored
+    assert video.headers["accept-ranges"] == "bytes" and video.headers["content-type"] == "video/mp4"
+    part = await api.get(result["video_url"], headers=U1 | {"Range": "bytes=10-29"})
+    assert part.status_code == 206 and part.content == stored[10:30]
+    assert part.headers["content-range"] == f"bytes 10-29/{len(stored)}"
+    tail = await api.get(result["video_url"], headers=U1 | {"Range": "bytes=-7"})
+    assert tail.content == stored[-7:]
+    beyond = await api.get(result["video_url"], headers=U1 | {"Range": f"bytes={len(stored)}-"})
+    assert beyond.status_code == 416
+    thumb = await api.get(result["thumbnail_url"], headers=U1)
+    assert thumb.status_code == 200 and thumb.content[:2] == b"\xff\xd8"
+
+    assets = (await api.get("/api/video/assets", headers=U1)).json()
+    assert [a["id"] for a in assets] == [result["asset_id"]] and assets[0]["source_module"] == "api"
+    usage = (await api.get("/api/video/usage", headers=U1)).json()
+    assert (usage["video_calls"], usage["video_cost"], usage["plan"]) == (1, 0.2, "pro")
+
+
+async def test_no_token_or_a_bad_one_is_401(api):
+    assert (await api.get("/api/video/jobs")).status_code == 401
+    assert (await api.get("/api/video/jobs", headers=token("u1", secret="another-secret-of-32-bytes-or-more!"))
+            ).status_code == 401
+    expired = await api.get("/api/video/jobs", headers=token("u1", exp=time.time() - 3600))
+    assert expired.status_code == 401 and expired.json()["error"] == "unauthorized"
+
+
+async def test_another_users_job_and_asset_are_404(api):
+    task_id = (await api.post("/api/video/jobs", json=TEXT_JOB, headers=U1)).json()["task_id"]
+    await finish(api)
+    asset_id = (await api.get(f"/api/video/jobs/{task_id}", headers=U1)).json()["result"]["asset_id"]
+    for path in (f"/api/video/jobs/{task_id}", f"/api/video/assets/{asset_id}", f"/api/video/assets/{asset_id}/video"):
+        assert (await api.get(path, headers=U2)).status_code == 404, path
+    assert (await api.post(f"/api/video/jobs/{task_id}/cancel", headers=U2)).status_code == 404
+    assert (await api.get("/api/video/assets", headers=U2)).json() == []
+
+
+async def test_quota_refusal_is_429_with_the_legacy_body(api, harness):
+    harness.quota.assign("u1", DEFAULT_PLANS["free"])
+    for _ in range(2):
+        assert (await api.post("/api/video/jobs", json=TEXT_JOB, headers=U1)).status_code == 202
+    refused = await api.post("/api/video/jobs", json=TEXT_JOB, headers=U1)
+    assert refused.status_code == 429
+    body = refused.json()
+    assert set(body) == {"error", "message", "provider", "usage_info"} and body["provider"] == "video"
+    assert body["usage_info"]["error_type"] == "video_limit" and body["usage_info"]["limit"] == 2
+
+
+async def test_bad_input_is_422_naming_the_field(api, harness):
+    bad = await api.post("/api/video/jobs", json=TEXT_JOB | {"duration": 7}, headers=U1)
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "duration" and bad.json()["allowed"] == ["5", "8", "10"]
+    missing = await api.post("/api/video/jobs", json={"operation": "image_to_video"}, headers=U1)
+    assert missing.status_code == 422 and missing.json()["field"] == "image"
+    schema = await api.post("/api/video/jobs", json={"prompt": "no operation"}, headers=U1)
+    assert schema.status_code == 422 and schema.json()["detail"][0]["loc"][-1] == "operation"
+    assert harness.quota.reservations == {}
+
+
+async def test_inputs_by_upload_and_by_reference(api, harness):
+    uploaded = await api.post("/api/video/uploads", data={"kind": "image"},
+                              files={"file": ("face.png", fake_image(), "image/png")}, headers=U1)
+    assert uploaded.status_code == 201
+    upload_id = uploaded.json()["upload_id"]
+    job = {"operation": "image-to-video", "prompt": "pan", "inputs": {"image": {"upload_id": upload_id}}}
+    assert (await api.post("/api/video/jobs", json=job, headers=U1)).status_code == 202
+    foreign = await api.post("/api/video/jobs", json=job, headers=U2)
+    assert foreign.status_code == 422 and foreign.json()["field"] == "image"
+    encoded = base64.b64encode(fake_image()).decode()
+    inline = {"operation": "image-to-video",
+              "inputs": {"image": {"data_base64": encoded, "content_type": "image/png"}}}
+    assert (await api.post("/api/video/jobs", json=inline, headers=U1)).status_code == 202
+    await finish(api)
+    [asset, *_] = (await api.get("/api/video/assets", headers=U1)).json()
+    extend = {"operation": "extend", "duration": 3, "resolution": "480p",
+              "inputs": {"video": {"asset_id": asset["id"]}}}
+    created = await api.post("/api/video/jobs", json=extend, headers=U1)
+    assert created.status_code == 202
+    await finish(api)
+    done = (await api.get(f"/api/video/jobs/{created.json()['task_id']}", headers=U1)).json()
+    assert done["status"] == "completed" and done["result"]["duration"] == asset["duration"] + 3
+
+
+async def test_failed_job_reports_the_legacy_error_fields(api, harness):
+    harness.provider.script(Outcome.fail(provider_code=1403, message="task failed"))
+    task_id = (await api.post("/api/video/jobs", json=TEXT_JOB, headers=U1)).json()["task_id"]
+    await finish(api)
+    status = (await api.get(f"/api/video/jobs/{task_id}", headers=U1)).json()
+    assert status["status"] == "failed" and status["error"] == "task failed"
+    assert status["error_data"]["code"] == "provider_task_failed" and status["error_data"]["provider_code"] == 1403
+
+
+async def test_cancel(api, harness):
+    harness.provider.script(Outcome.hang())
+    harness.container.poll_policy.override(harness.container.poll_policy.cls(interval=2, deadline=10**9))
+    task_id = (await api.post("/api/video/jobs", json=TEXT_JOB, headers=U1)).json()["task_id"]
+    for _ in range(100):
+        if harness.provider.polls:
+            break
+        await harness.clock.sleep(0)
+    cancelled = await api.post(f"/api/video/jobs/{task_id}/cancel", headers=U1)
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    await finish(api)
+    again = await api.post(f"/api/video/jobs/{task_id}/cancel", headers=U1)
+    assert again.status_code == 409
+
+
+async def test_models_estimate_preflight(api, harness):
+    models = (await api.get("/api/video/models", params={"operation": "avatar"})).json()
+    assert {m["id"] for m in models} == {"wavespeed-ai/infinitetalk", "wavespeed-ai/hunyuan-avatar"}
+    estimate = (await api.post("/api/video/estimate", json=TEXT_JOB | {"duration": 10}, headers=U1)).json()
+    assert estimate["cost"] == 0.4 and estimate["allowed"]
+    harness.quota.assign("u1", Plan("tiny", 0, Cost("0.10")))
+    preflight = (await api.post("/api/video/preflight", json=TEXT_JOB, headers=U1)).json()
+    assert preflight["allowed"] is False and preflight["usage_info"]["error_type"] == "cost_limit"
+    assert harness.quota.reservations == {}
+
+
+async def test_openapi_documents_every_endpoint(api):
+    schema = (await api.get("/openapi.json")).json()
+    paths = schema["paths"]
+    for path in ("/api/video/jobs", "/api/video/jobs/{task_id}", "/api/video/jobs/{task_id}/cancel",
+                 "/api/video/uploads", "/api/video/assets", "/api/video/assets/{asset_id}",
+                 "/api/video/assets/{asset_id}/video", "/api/video/assets/{asset_id}/thumbnail",
+                 "/api/video/models", "/api/video/estimate", "/api/video/preflight", "/api/video/usage",
+                 "/api/video/webhooks/wavespeed"):
+        assert path in paths, path
+    create = paths["/api/video/jobs"]["post"]
+    assert create["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("CreateJobIn")
+    assert create["responses"]["202"]["content"]["application/json"]["schema"]["$ref"].endswith("TaskCreatedOut")
+    assert create["responses"]["429"]["content"]["application/json"]["schema"]["$ref"].endswith("QuotaErrorOut")
+    assert {"TaskOut", "AssetOut", "ModelOut", "UsageOut", "EstimateOut", "ErrorOut"} <= set(
+        schema["components"]["schemas"])
