@@ -215,7 +215,7 @@ class ModelCatalog:
             matching = [s for s in members if s.operation is operation]
             spec = matching[0] if len(matching) == 1 else members[0]
         else:
-            raise UnknownModelError(model, list(self._specs) + list(self._aliases))
+            raise UnknownModelError(model, self._specs)
         if spec.operation is not operation:
             raise UnsupportedOperationError(
                 "model", f"{spec.id} does {spec.operation.value}, not {operation.value}", value=model,

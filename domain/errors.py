@@ -27,7 +27,8 @@ class InvalidRequestError(DomainError):
 
 class UnknownModelError(InvalidRequestError):
     def __init__(self, model: str, allowed: Iterable[str]):
-        super().__init__("model", f"unknown model {model!r}", value=model, allowed=sorted(allowed))
+        super().__init__("model", f"unknown model {model!r}; ids below, aliases in the catalog", value=model,
+                         allowed=sorted(allowed))
 
 
 class UnsupportedOperationError(InvalidRequestError):

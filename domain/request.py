@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from domain.errors import InvalidRequestError
 from domain.media import MediaInput, MediaKind
 from domain.operations import OperationType
+
+_USER_ID = re.compile(r"^[A-Za-z0-9_.@:-]{1,128}$")
 
 SOURCE_MODULES = (
     "video_studio",
@@ -57,6 +60,9 @@ class VideoRequest:
         if not isinstance(self.user_id, str) or not self.user_id.strip():
             raise InvalidRequestError("user_id", "a user id is required", value=self.user_id)
         set_(self, "user_id", self.user_id.strip())
+        if not _USER_ID.match(self.user_id) or ".." in self.user_id:
+            raise InvalidRequestError("user_id", "may hold only letters, digits and . _ @ : - (1 to 128, no '..')",
+                                      value=self.user_id)
         for name in ("prompt", "negative_prompt", "model", "resolution", "aspect_ratio", "idempotency_key"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):

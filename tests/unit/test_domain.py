@@ -148,6 +148,10 @@ class TestVideoRequest:
     def test_validates_fields(self):
         with pytest.raises(InvalidRequestError, match="user_id"):
             VideoRequest(operation="text_to_video", user_id=" ", prompt="x")
+        for unsafe in ("../../etc", "a/b", "x" * 129, "a b", "..", "user\\x"):
+            with pytest.raises(InvalidRequestError, match="user_id"):
+                VideoRequest(operation="text_to_video", user_id=unsafe, prompt="x")
+        assert VideoRequest(operation="text_to_video", user_id="user_2abc@example.com", prompt="x").user_id
         with pytest.raises(InvalidRequestError, match="duration"):
             text_request(duration=4.5)
         with pytest.raises(InvalidRequestError, match="source_module"):

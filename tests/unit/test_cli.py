@@ -1,0 +1,73 @@
+"""The `videoforge` command in-process (Typer's runner), on the fake provider and memory backend."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from adapters.fakes import fake_audio, fake_image
+from bootstrap.cli import build_cli, open_cli_use_cases
+
+
+@pytest.fixture
+def cli(monkeypatch, tmp_path):
+    monkeypatch.setenv("VIDEOFORGE_FAKE_PROVIDERS", "true")
+    monkeypatch.setenv("VIDEOFORGE_DEFAULT_PROVIDER", "wavespeed")
+    monkeypatch.setenv("VIDEOFORGE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("VIDEOFORGE_POLL_INTERVAL", "0.001")
+    app = build_cli(open_cli_use_cases)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, list(args))
+
+
+def test_generate_prints_where_the_video_is(cli):
+    result = cli("generate", "--prompt", "a heron", "--duration", "5", "--json")
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["model"] == "wavespeed-ai/hunyuan-video-1.5/text-to-video" and body["cost"] == "0.2"
+    assert body["path"].startswith("videos/cli-user/")
+
+
+def test_operation_is_inferred_from_the_inputs(cli, tmp_path):
+    face, voice = tmp_path / "face.png", tmp_path / "voice.mp3"
+    face.write_bytes(fake_image())
+    voice.write_bytes(fake_audio(6.0))
+    result = cli("estimate", "--image", str(face), "--audio", str(voice), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["model"] == "wavespeed-ai/infinitetalk"
+
+
+@pytest.mark.parametrize("args,says", [
+    (["--image", "/no/such/file.png"], "image: no such file"),
+    (["--image", "TEXTFILE"], "image: type"),
+    (["--prompt", "x", "--model", "no-such-model"], "model: unknown model"),
+    (["--prompt", "x", "--model", "hunyuan-video-1.5", "--duration", "7"], "allowed: 5, 8, 10"),
+    (["--prompt", "x", "--user", "../../etc"], "user_id:"),
+])
+def test_user_errors_exit_2_with_one_line(cli, tmp_path, args, says):
+    text = tmp_path / "notes.txt"
+    text.write_text("just text")
+    result = cli("generate", *[str(text) if a == "TEXTFILE" else a for a in args])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and says in result.stderr and "Traceback" not in result.output
+    assert result.stdout == ""
+
+
+def test_models_table_and_json(cli):
+    table = cli("models", "--operation", "avatar")
+    assert table.exit_code == 0 and "infinitetalk" in table.stdout
+    rows = json.loads(cli("models", "--json").stdout)
+    assert {r["operation"] for r in rows} == {"text_to_video", "image_to_video", "avatar", "enhance", "extend"}
+
+
+def test_unknown_job_is_a_user_error(cli):
+    result = cli("jobs", "show", "nope")
+    assert result.exit_code == 2 and "no job nope" in result.stderr
+
+
+def test_usage_and_lists_run(cli):
+    assert cli("usage", "--json").exit_code == 0
+    assert json.loads(cli("assets", "list", "--json").stdout) == []
+    assert json.loads(cli("jobs", "list", "--json").stdout) == []
