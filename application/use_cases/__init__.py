@@ -16,9 +16,11 @@ from application.use_cases.queries import EstimateCost, GetJob, ListJobs, ListMo
 from application.use_cases.resume import ResumeJobs, ResumeReport
 from application.use_cases.run_job import PollPolicy, RunJob
 from application.use_cases.submit import SubmitVideo
+from application.use_cases.webhook import HandleProviderWebhook
 
 __all__ = [
-    "AssetFile", "CancelJob", "EstimateCost", "GenerateVideo", "GetAsset", "GetJob", "GetUsage", "ListAssets",
-    "ListJobs", "ListModels", "LoadInput", "OpenAssetFile", "PollPolicy", "Preflight", "Quote", "ResumeJobs",
-    "ResumeReport", "RunJob", "SaveUpload", "SubmitVideo", "Upload", "UsageReport",
+    "AssetFile", "CancelJob", "EstimateCost", "GenerateVideo", "GetAsset", "GetJob", "GetUsage",
+    "HandleProviderWebhook", "ListAssets", "ListJobs", "ListModels", "LoadInput", "OpenAssetFile", "PollPolicy",
+    "Preflight", "Quote", "ResumeJobs", "ResumeReport", "RunJob", "SaveUpload", "SubmitVideo", "Upload",
+    "UsageReport",
 ]

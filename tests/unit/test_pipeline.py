@@ -405,3 +405,18 @@ async def test_list_models_filters_by_operation(harness):
     avatars = await harness.container.list_models()("talking-avatar")
     assert {m.id for m in avatars} == {"wavespeed-ai/infinitetalk", "wavespeed-ai/hunyuan-avatar"}
     assert len(await harness.container.list_models()()) == 11
+
+
+async def test_a_webhook_drives_the_job_that_owns_the_task(harness):
+    from application.use_cases import HandleProviderWebhook
+
+    harness.provider.script(Outcome.succeed(after_polls=1))
+    job = await harness.container.submit_video()(text_request())
+    harness.provider.fail_next("poll", Crash())
+    with pytest.raises(Crash):
+        await harness.container.run_job()(job.id)
+    handle = HandleProviderWebhook(harness.jobs, harness.container.run_job())
+    assert await handle("wavespeed", "unknown-task") is None
+    done = await handle("wavespeed", "fake-1")
+    assert done.status is JobStatus.COMPLETED
+    assert await handle("wavespeed", "fake-1") is None  # a repeated delivery changes nothing

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from application.ports.jobs import JobRepository
+from application.use_cases.run_job import RunJob
+from domain.job import VideoJob
+
+
+class HandleProviderWebhook:
+    """A provider says one of its tasks changed (the delivery is already verified by the
+    adapter): the job that owns the task is driven forward now instead of at its next poll.
+    Deliveries for unknown or finished tasks change nothing, so repeats are harmless."""
+
+    def __init__(self, jobs: JobRepository, run: RunJob):
+        self._jobs = jobs
+        self._run = run
+
+    async def owner(self, provider: str, provider_job_id: str) -> VideoJob | None:
+        for job in await self._jobs.list_unfinished():
+            if job.provider == provider and job.provider_job_id == provider_job_id:
+                return job
+        return None
+
+    async def __call__(self, provider: str, provider_job_id: str) -> VideoJob | None:
+        job = await self.owner(provider, provider_job_id)
+        return await self._run(job.id) if job is not None else None
