@@ -114,6 +114,9 @@ class LocalVideoProvider(VideoProvider):
             item.progress, item.state = 1.0, ProviderState.COMPLETED
         except render.RenderCancelledError:
             item.state = ProviderState.CANCELLED
+        except asyncio.CancelledError:  # the pool was shut down before this render started
+            item.state = ProviderState.CANCELLED
+            raise
         except (render.RenderError, OSError) as e:
             item.state, item.error = ProviderState.FAILED, str(e)
         except Exception as e:  # a bug or an unexpected library error: the task must still end
@@ -192,15 +195,20 @@ class LocalVideoProvider(VideoProvider):
         item.state = ProviderState.CANCELLED
         return True
 
-    async def aclose(self) -> None:
-        """Stop every render still going and wait for their threads to let go of their files."""
-        runners = [item.runner for item in self._renders.values() if item.runner is not None]
+    def close(self) -> None:
+        """Stop every render still going (each at its next frame) and the thread pool. Finished
+        outputs not yet delivered stay on disk, for a later process to deliver."""
         for item in self._renders.values():
             item.stop.set()
-        for runner in runners:
-            with contextlib.suppress(Exception):
-                await runner
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+    async def aclose(self) -> None:
+        """`close`, then wait for the renders' own clean-up (removing their folders)."""
+        self.close()
+        runners = [item.runner for item in self._renders.values() if item.runner is not None]
+        for runner in runners:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await runner
 
 
 def _completed(render_id: str) -> ProviderStatus:

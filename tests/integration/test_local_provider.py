@@ -174,3 +174,13 @@ async def test_outputs_of_other_urls_are_refused(local):
         async for _ in local.stream_output(type("O", (), {"url": "local://../../etc/output.mp4"})()):
             pass
 
+
+
+async def test_closing_stops_every_render_and_removes_their_folders(tmp_path):
+    provider = LocalVideoProvider(tmp_path / "work", max_workers=1)
+    long = {"prompt": "x", "size": "1280*720", "duration": 20}
+    ids = [await provider.submit(ProviderTask("j", "local/title-card", dict(long))) for _ in range(2)]
+    await asyncio.sleep(0.2)
+    await provider.aclose()
+    assert [(await provider.poll(i)).state for i in ids] == [ProviderState.CANCELLED] * 2
+    assert list((tmp_path / "work").iterdir()) == []
