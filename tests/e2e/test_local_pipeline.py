@@ -3,6 +3,7 @@ FileSystemStorage keeps, PyAV probes. Jobs, quota and usage are in memory."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from dataclasses import dataclass
 
@@ -14,7 +15,17 @@ from adapters.fakes import FakeVideoProvider, Outcome
 from adapters.media.probe import probe_file
 from application.errors import JobFailedError
 from bootstrap import Container, Settings, build_container, open_container
-from domain import Cost, ErrorCode, InvalidRequestError, MediaInfo, MediaInput, MediaKind, OperationType, VideoRequest
+from domain import (
+    Cost,
+    ErrorCode,
+    InvalidRequestError,
+    JobStatus,
+    MediaInfo,
+    MediaInput,
+    MediaKind,
+    OperationType,
+    VideoRequest,
+)
 from domain.quota import ReservationState
 from tests import samples as make
 
@@ -153,3 +164,23 @@ async def test_billed_seconds_of_an_avatar_come_from_probing_not_from_file_size(
                                         audio=audio))
         seconds.append(result.billed_seconds)
     assert seconds == [pytest.approx(2.5, abs=0.01)] * 2
+
+
+async def test_cancelling_a_local_render_stops_it_and_keeps_nothing(local):
+    job = await local.container.submit_video()(request(OperationType.TEXT_TO_VIDEO, prompt="long", duration=20,
+                                                       resolution="1080p"))
+    running = asyncio.create_task(local.container.run_job()(job.id))
+    for _ in range(200):
+        if (await local.container.get_job()(job.id, "u1")).provider_job_id:
+            break
+        await asyncio.sleep(0.01)
+    cancelled = await local.container.cancel_job()(job.id, "u1")
+    finished = await asyncio.wait_for(running, timeout=10)
+    assert cancelled.status is JobStatus.CANCELLED and finished.status is JobStatus.CANCELLED
+    assert local.container.quota_guard().reservations[job.id].state == ReservationState.RELEASED
+    assert local.files() == []
+    for _ in range(200):
+        if not any((local.root / "work").iterdir()):
+            break
+        await asyncio.sleep(0.01)
+    assert list((local.root / "work").iterdir()) == []
