@@ -132,7 +132,7 @@ class LocalVideoProvider(VideoProvider):
         def progress(fraction: float) -> None:
             if item.stop.is_set():
                 raise render.RenderCancelledError
-            item.progress = fraction
+            item.progress = min(max(fraction, 0.0), 0.99)  # 1.0 only once the file is in place
 
         progress(0.0)
         op = job.operation
