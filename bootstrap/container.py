@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from dependency_injector import containers, providers
 
@@ -13,6 +13,9 @@ from adapters.fakes import (
     InMemoryStorage,
     InMemoryUsageMeter,
 )
+from adapters.filesystem import FileSystemStorage
+from adapters.local import LocalVideoProvider
+from adapters.media import PyAVMediaProbe
 from adapters.studios import (
     LegacyVideoGeneration,
     PodcastVideoService,
@@ -54,11 +57,21 @@ def fake_provider_resource() -> Iterator[FakeVideoProvider]:
         provider.close()
 
 
-def provider_registry(catalog: ModelCatalog, fake: bool, fake_provider: providers.Provider) -> dict:
-    """Provider name -> adapter. With fake providers on, the scripted fake serves every provider."""
+def local_provider_resource(work_dir: str) -> Iterator[LocalVideoProvider]:
+    provider = LocalVideoProvider(work_dir)
+    try:
+        yield provider
+    finally:
+        provider.close()
+
+
+def provider_registry(catalog: ModelCatalog, fake: bool, fake_provider: providers.Provider,
+                      live: Mapping[str, Callable[[], object]]) -> dict:
+    """Provider name -> adapter. With fake providers on, the scripted fake serves every provider;
+    otherwise each live adapter serves its own name."""
     if fake:
         return {spec.provider: fake_provider() for spec in catalog}
-    return {}
+    return {name: make() for name, make in live.items()}
 
 
 def plan_named(name: str) -> Plan:
@@ -81,14 +94,20 @@ class Container(containers.DeclarativeContainer):
     catalog = providers.Singleton(load_catalog, prices_file=config.prices_file)
 
     fake_provider = providers.Resource(fake_provider_resource)
+    local_provider = providers.Resource(local_provider_resource, work_dir=config.work_dir)
     video_providers = providers.Singleton(
-        provider_registry, catalog=catalog, fake=config.fake_providers, fake_provider=fake_provider.provider)
+        provider_registry, catalog=catalog, fake=config.fake_providers, fake_provider=fake_provider.provider,
+        live=providers.Dict(local=local_provider.provider))
     provider_names = providers.Callable(lambda registry: frozenset(registry), video_providers)
 
-    media_probe = providers.Selector(config.media_probe, fake=providers.Singleton(FakeMediaProbe))
+    media_probe = providers.Selector(config.media_probe, fake=providers.Singleton(FakeMediaProbe),
+                                     pyav=providers.Singleton(PyAVMediaProbe))
 
     storage = providers.Selector(
-        config.backend, memory=providers.Singleton(InMemoryStorage, max_bytes=config.max_output_bytes))
+        config.storage,
+        memory=providers.Singleton(InMemoryStorage, max_bytes=config.max_output_bytes),
+        filesystem=providers.Singleton(FileSystemStorage, root=config.storage_dir, max_bytes=config.max_output_bytes),
+    )
     job_repository = providers.Selector(config.backend, memory=providers.Singleton(InMemoryJobRepository))
     asset_library = providers.Selector(config.backend, memory=providers.Singleton(InMemoryAssetLibrary))
     usage_meter = providers.Selector(config.backend, memory=providers.Singleton(InMemoryUsageMeter))
@@ -139,16 +158,16 @@ class Container(containers.DeclarativeContainer):
 def build_container(settings: Settings | None = None) -> Container:
     """A container configured from `settings` (read from the environment when not given)."""
     settings = settings or Settings()
-    if not settings.fake_providers:
-        raise ConfigurationError(
-            "no live video provider is installed in this build yet: set VIDEOFORGE_FAKE_PROVIDERS=true to run "
-            "the pipeline with the scripted fake provider")
     container = Container()
     container.config.from_dict({
         "backend": settings.backend,
         "prices_file": str(settings.prices_file) if settings.prices_file else None,
         "fake_providers": settings.fake_providers,
-        "media_probe": "fake",
+        # The fake probe reads only the fake provider's stand-in files; real outputs need PyAV.
+        "media_probe": "fake" if settings.fake_providers else "pyav",
+        "storage": settings.storage,
+        "storage_dir": str(settings.storage_dir),
+        "work_dir": str(settings.data_dir / "work"),
         "default_provider": settings.default_provider,
         "default_plan": settings.default_plan,
         "user_plans": settings.user_plans,

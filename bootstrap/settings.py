@@ -15,6 +15,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./videoforge-data")
     database_url: str | None = None
     storage_dir: Path | None = None
+    storage: Literal["memory", "filesystem"] | None = None
     backend: Literal["memory"] = "memory"
     wavespeed_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("WAVESPEED_API_KEY", "VIDEOFORGE_WAVESPEED_API_KEY"))
@@ -37,6 +38,8 @@ class Settings(BaseSettings):
     def _defaults(self) -> Settings:
         if self.storage_dir is None:
             self.storage_dir = self.data_dir / "media"
+        if self.storage is None:
+            self.storage = "memory" if self.fake_providers else "filesystem"
         if self.default_provider is None:
             self.default_provider = "wavespeed" if self.wavespeed_api_key else "local"
         return self

@@ -21,9 +21,10 @@ from domain.request import VideoRequest
 
 def default_catalog() -> ModelCatalog:
     """Every model this build knows, with the published prices."""
+    from domain.models_local import LOCAL_DEFAULTS, LOCAL_MODELS
     from domain.models_wavespeed import WAVESPEED_DEFAULTS, WAVESPEED_MODELS
 
-    return ModelCatalog(WAVESPEED_MODELS, WAVESPEED_DEFAULTS)
+    return ModelCatalog(WAVESPEED_MODELS + LOCAL_MODELS, WAVESPEED_DEFAULTS | LOCAL_DEFAULTS)
 
 
 __all__ = [

@@ -13,6 +13,7 @@ from domain.request import VideoRequest
 
 # Landscape pixel sizes per resolution name; portrait swaps them.
 _DIMENSIONS: dict[str, tuple[int, int]] = {
+    "360p": (640, 360),
     "480p": (832, 480),
     "540p": (960, 540),
     "720p": (1280, 720),

@@ -62,3 +62,11 @@ async def harness():
     container.clock.override(providers.Object(h.clock))
     async with open_container(container=container):
         yield h
+
+
+@pytest.fixture(scope="session")
+def media_samples(tmp_path_factory) -> dict[str, bytes]:
+    """Real media files made with PyAV once per session (see tests/samples.py)."""
+    from tests.samples import make_samples  # imports PyAV only for the tests that need real media
+
+    return make_samples(tmp_path_factory.mktemp("samples"))

@@ -5,7 +5,10 @@ import json
 import pytest
 from dependency_injector import providers
 
-from adapters.fakes import FakeVideoProvider, Outcome
+from adapters.fakes import FakeMediaProbe, FakeVideoProvider, InMemoryStorage, Outcome
+from adapters.filesystem import FileSystemStorage
+from adapters.local import LocalVideoProvider
+from adapters.media import PyAVMediaProbe
 from application.use_cases import GenerateVideo
 from bootstrap import ConfigurationError, Settings, build_container, open_container
 from domain import Cost
@@ -28,9 +31,22 @@ def test_settings_read_the_documented_environment(monkeypatch, tmp_path):
     assert Settings().default_provider == "local"
 
 
-def test_a_build_without_live_providers_says_so():
-    with pytest.raises(ConfigurationError, match="VIDEOFORGE_FAKE_PROVIDERS"):
-        build_container(Settings(fake_providers=False))
+async def test_without_fakes_the_local_provider_pyav_and_files_are_wired(tmp_path):
+    container = build_container(Settings(fake_providers=False, data_dir=tmp_path, wavespeed_api_key=None))
+    async with open_container(container=container):
+        registry = container.video_providers()
+        assert set(registry) == {"local"} and isinstance(registry["local"], LocalVideoProvider)
+        assert isinstance(container.media_probe(), PyAVMediaProbe)
+        storage = container.storage()
+        assert isinstance(storage, FileSystemStorage)
+        assert await storage.url("videos/u1/a.mp4") == (tmp_path / "media/videos/u1/a.mp4").resolve().as_uri()
+
+
+async def test_fake_mode_keeps_everything_in_memory():
+    container = build_container(settings_for_tests())
+    async with open_container(container=container):
+        assert isinstance(container.storage(), InMemoryStorage)
+        assert isinstance(container.media_probe(), FakeMediaProbe)
 
 
 def test_unknown_plan_setting_is_refused():

@@ -81,7 +81,13 @@ class TestCatalog:
     def test_every_model_has_a_price_for_each_resolution_it_offers(self):
         for spec in catalog:
             for resolution in spec.resolutions:
-                assert spec.estimate(resolution, 5) > Cost(0), spec.id
+                cost = spec.estimate(resolution, 5)  # raises when the rule has no rate for it
+                assert cost == Cost(0) if spec.provider == "local" else cost > Cost(0), spec.id
+
+    def test_local_models_are_free_and_have_a_default_for_every_operation(self):
+        for operation in OperationType:
+            spec = catalog.resolve(None, operation, "local")
+            assert spec.provider == "local" and spec.estimate(spec.default_resolution, 20) == Cost(0)
 
     def test_required_models_are_there(self):
         ids = {s.id for s in catalog}

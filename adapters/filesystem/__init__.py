@@ -1,0 +1,3 @@
+from adapters.filesystem.storage import FileSystemStorage
+
+__all__ = ["FileSystemStorage"]

@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import mimetypes
+import os
+import uuid
+from collections.abc import AsyncIterable, AsyncIterator
+from pathlib import Path
+from typing import BinaryIO
+
+from application.ports.storage import InvalidKeyError, ObjectNotFoundError, Storage, StorageError, StorageLimitError
+from domain.errors import InvalidRequestError
+from domain.keys import validate_key
+from domain.records import StoredObject
+
+CHUNK = 1024 * 1024
+
+
+class FileSystemStorage(Storage):
+    """Storage in a directory: one file per key under `root`.
+
+    A save streams into a hidden temporary file in the key's directory (`.<name>.<random>.tmp`,
+    never a valid key since keys cannot start with a dot), hashing and counting on the way, and
+    `os.replace`s it into place: readers see the old object or the new one, never a half. The
+    size, sha256 and content type go to a hidden sidecar `.<name>.meta.json`; `stat` trusts it
+    only while the file's size and mtime still match, and otherwise hashes the file again.
+    All file I/O runs in threads, off the event loop.
+    """
+
+    def __init__(self, root: str | os.PathLike[str], max_bytes: int | None = None, base_url: str | None = None):
+        self._root = Path(root).resolve()
+        self.max_bytes = max_bytes
+        self._base_url = base_url
+
+    def local_path(self, key: str) -> Path:
+        """The file behind `key`, for readers that need a path (the PyAV probe). Raises
+        ObjectNotFoundError."""
+        path = self._path(key)
+        if not path.is_file():
+            raise ObjectNotFoundError(key)
+        return path
+
+    def _path(self, key: str) -> Path:
+        try:
+            validate_key(key)
+        except InvalidRequestError as e:
+            raise InvalidKeyError(str(e)) from e
+        path = (self._root / key).resolve()
+        # A symlink inside the root could still lead out of it: the resolved path decides.
+        if not path.is_relative_to(self._root) or path == self._root:
+            raise InvalidKeyError(f"key: {key!r} leads outside the storage root")
+        return path
+
+    @staticmethod
+    def _meta_path(path: Path) -> Path:
+        return path.with_name(f".{path.name}.meta.json")
+
+    async def save(self, key: str, chunks: AsyncIterable[bytes], content_type: str) -> StoredObject:
+        path = self._path(key)
+        temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        digest = hashlib.sha256()
+        size = 0
+        handle = await _io(key, "create", _create, temp)
+        try:
+            try:
+                # An error of the stream itself (a broken download) propagates as it is: it is the
+                # producer's, not the storage's. Nothing is kept either way.
+                async for chunk in chunks:
+                    size += len(chunk)
+                    if self.max_bytes is not None and size > self.max_bytes:
+                        raise StorageLimitError(f"{key}: larger than the {self.max_bytes}-byte cap")
+                    await _io(key, "write", _write, handle, digest, chunk)
+                await _io(key, "write", _finish, handle)
+            finally:
+                await asyncio.to_thread(handle.close)
+            await _io(key, "write", os.replace, temp, path)
+        finally:
+            # Also on cancellation: a save that did not finish leaves no temporary file.
+            await asyncio.shield(asyncio.to_thread(_unlink_all, temp))
+        stored = StoredObject(key, size, digest.hexdigest(), content_type)
+        await asyncio.to_thread(self._write_meta, path, stored)
+        return stored
+
+    def _write_meta(self, path: Path, stored: StoredObject) -> None:
+        meta = self._meta_path(path)
+        temp = meta.with_name(meta.name + ".tmp")
+        stat = path.stat()
+        record = {"size": stored.size, "sha256": stored.sha256, "content_type": stored.content_type,
+                  "mtime_ns": stat.st_mtime_ns}
+        try:
+            temp.write_text(json.dumps(record), encoding="utf-8")
+            os.replace(temp, meta)
+        except OSError:
+            # The sidecar is only a cache: without it `stat` hashes the file.
+            with contextlib.suppress(OSError):
+                temp.unlink()
+
+    async def open(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+        path = self._path(key)
+        if start < 0 or (end is not None and end < start):
+            raise ValueError(f"invalid byte range {start}-{end}")
+        try:
+            handle = await asyncio.to_thread(open, path, "rb")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise ObjectNotFoundError(key) from None
+        except OSError as e:
+            raise StorageError(f"{key}: cannot read the file: {e}") from e
+        try:
+            await asyncio.to_thread(handle.seek, start)
+            remaining = None if end is None else end - start
+            while remaining is None or remaining > 0:
+                size = CHUNK if remaining is None else min(CHUNK, remaining)
+                try:
+                    chunk = await asyncio.to_thread(handle.read, size)
+                except OSError as e:
+                    raise StorageError(f"{key}: cannot read the file: {e}") from e
+                if not chunk:
+                    break
+                if remaining is not None:
+                    remaining -= len(chunk)
+                yield chunk
+        finally:
+            handle.close()
+
+    async def stat(self, key: str) -> StoredObject:
+        path = self._path(key)
+        try:
+            return await asyncio.to_thread(self._stat, key, path)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise ObjectNotFoundError(key) from None
+        except OSError as e:
+            raise StorageError(f"{key}: cannot read the file: {e}") from e
+
+    def _stat(self, key: str, path: Path) -> StoredObject:
+        if not path.is_file():
+            raise FileNotFoundError(key)
+        stat = path.stat()
+        try:
+            meta = json.loads(self._meta_path(path).read_text(encoding="utf-8"))
+            if meta["size"] == stat.st_size and meta["mtime_ns"] == stat.st_mtime_ns:
+                return StoredObject(key, meta["size"], meta["sha256"], meta["content_type"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return StoredObject(key, stat.st_size, digest.hexdigest(), content_type)
+
+    async def delete(self, key: str) -> None:
+        path = self._path(key)
+        try:
+            await asyncio.to_thread(_unlink_all, path, self._meta_path(path))
+        except OSError as e:
+            raise StorageError(f"{key}: cannot delete the file: {e}") from e
+
+    async def url(self, key: str) -> str:
+        path = self._path(key)
+        if self._base_url is not None:
+            return self._base_url.rstrip("/") + "/" + key
+        return path.as_uri()
+
+
+async def _io(key: str, what: str, function, *args):
+    """`function(*args)` in a thread, its OSError as the port's StorageError."""
+    try:
+        return await asyncio.to_thread(function, *args)
+    except OSError as e:
+        raise StorageError(f"{key}: cannot {what} the file: {e}") from e
+
+
+def _create(path: Path) -> BinaryIO:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return open(path, "xb")
+
+
+def _write(handle: BinaryIO, digest, chunk: bytes) -> None:
+    handle.write(chunk)
+    digest.update(chunk)
+
+
+def _finish(handle: BinaryIO) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def _unlink_all(*paths: Path) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()

@@ -1,0 +1,3 @@
+from adapters.local.provider import LocalVideoProvider
+
+__all__ = ["LocalVideoProvider"]

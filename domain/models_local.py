@@ -1,0 +1,64 @@
+"""The models of the offline `local` provider (adapters/local): real H.264 MP4 files rendered on
+this machine with FFmpeg, free, so the whole pipeline runs without any API key.
+
+What each model does with its fields is exactly what adapters/local renders; the limits on
+input lengths keep a render to a few minutes of CPU at most.
+"""
+
+from __future__ import annotations
+
+from domain.catalog import AUDIO, IMAGE, VIDEO, InputLimit, ModelSpec
+from domain.media import MediaKind
+from domain.operations import OperationType as Op
+from domain.pricing import BilledDuration, Flat, rates
+
+LOCAL = "local"
+FREE = Flat(rates(**{"*": "0"}))
+RESOLUTIONS = ("360p", "480p", "720p", "1080p")
+ASPECT_RATIOS = ("16:9", "9:16", "1:1")
+SOURCE = "rendered on this machine by adapters/local"
+LOCAL_AUDIO = InputLimit(AUDIO.max_bytes, AUDIO.content_types, min_seconds=0.5, max_seconds=120)
+LOCAL_VIDEO = InputLimit(VIDEO.max_bytes, VIDEO.content_types, min_seconds=0.1, max_seconds=120)
+
+_COMMON = {"provider": LOCAL, "price": FREE, "resolutions": RESOLUTIONS, "default_resolution": "720p",
+           "aspect_ratios": ASPECT_RATIOS, "default_aspect_ratio": "16:9", "size_field": "size",
+           "verified": True, "source": SOURCE}
+
+LOCAL_MODELS: tuple[ModelSpec, ...] = (
+    ModelSpec(
+        id="local/title-card", operation=Op.TEXT_TO_VIDEO, name="Animated title card (offline)",
+        aliases=("local/text-to-video",), durations=tuple(range(1, 21)), default_duration=5,
+        prompt_required=True, max_prompt_chars=500, optional_fields=frozenset({"seed"}), **_COMMON,
+    ),
+    ModelSpec(
+        id="local/pan-zoom", operation=Op.IMAGE_TO_VIDEO, name="Pan and zoom over the image (offline)",
+        aliases=("local/image-to-video",), durations=tuple(range(1, 21)), default_duration=5,
+        max_prompt_chars=200, inputs={MediaKind.IMAGE: IMAGE}, required_inputs=frozenset({MediaKind.IMAGE}),
+        **_COMMON,
+    ),
+    ModelSpec(
+        id="local/still-avatar", operation=Op.AVATAR, name="Portrait with the audio track (offline)",
+        aliases=("local/avatar",), billed_from=BilledDuration.INPUT_AUDIO, send_duration=False,
+        inputs={MediaKind.IMAGE: IMAGE, MediaKind.AUDIO: LOCAL_AUDIO},
+        required_inputs=frozenset({MediaKind.IMAGE, MediaKind.AUDIO}), **_COMMON,
+    ),
+    ModelSpec(
+        id="local/lanczos-upscale", operation=Op.ENHANCE, name="Lanczos upscale (offline)",
+        aliases=("local/enhance",), billed_from=BilledDuration.INPUT_VIDEO, send_duration=False,
+        inputs={MediaKind.VIDEO: LOCAL_VIDEO}, required_inputs=frozenset({MediaKind.VIDEO}),
+        **(_COMMON | {"default_resolution": "1080p"}),
+    ),
+    ModelSpec(
+        id="local/hold-extend", operation=Op.EXTEND, name="Extend by holding the last frame (offline)",
+        aliases=("local/extend",), durations=tuple(range(1, 11)), default_duration=3,
+        inputs={MediaKind.VIDEO: LOCAL_VIDEO}, required_inputs=frozenset({MediaKind.VIDEO}), **_COMMON,
+    ),
+)
+
+LOCAL_DEFAULTS: dict[tuple[str, Op], str] = {
+    (LOCAL, Op.TEXT_TO_VIDEO): "local/title-card",
+    (LOCAL, Op.IMAGE_TO_VIDEO): "local/pan-zoom",
+    (LOCAL, Op.AVATAR): "local/still-avatar",
+    (LOCAL, Op.ENHANCE): "local/lanczos-upscale",
+    (LOCAL, Op.EXTEND): "local/hold-extend",
+}

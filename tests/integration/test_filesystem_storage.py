@@ -1,0 +1,127 @@
+"""FileSystemStorage on a real directory: the storage contract, and what only files can get wrong."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+
+import pytest
+
+from adapters.filesystem import FileSystemStorage
+from application.ports.storage import InvalidKeyError, ObjectNotFoundError, StorageLimitError
+from tests.contracts.storage import StorageContract, chunks, read
+
+
+class TestFileSystemStorage(StorageContract):
+    @pytest.fixture
+    def storage(self, tmp_path):
+        return FileSystemStorage(tmp_path / "media", max_bytes=self.cap)
+
+
+def files_under(root) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+async def test_a_write_failing_halfway_leaves_no_file_and_no_temporary_file(tmp_path):
+    storage = FileSystemStorage(tmp_path, max_bytes=1_000_000)
+
+    async def broken():
+        yield b"x" * 300_000
+        yield b"y" * 300_000
+        raise ConnectionError("download broke off")
+
+    with pytest.raises(ConnectionError):
+        await storage.save("videos/u1/2026/01/job.mp4", broken(), "video/mp4")
+    assert files_under(tmp_path) == []
+
+
+async def test_a_write_over_the_cap_leaves_no_temporary_file(tmp_path):
+    storage = FileSystemStorage(tmp_path, max_bytes=10)
+    with pytest.raises(StorageLimitError):
+        await storage.save("videos/u1/big.mp4", chunks(b"123456", b"789012"), "video/mp4")
+    assert files_under(tmp_path) == []
+
+
+async def test_a_cancelled_write_leaves_no_temporary_file(tmp_path):
+    storage = FileSystemStorage(tmp_path)
+    started = asyncio.Event()
+
+    async def slow():
+        yield b"first"
+        started.set()
+        await asyncio.sleep(3600)
+        yield b"never"
+
+    save = asyncio.create_task(storage.save("videos/u1/slow.mp4", slow(), "video/mp4"))
+    await started.wait()
+    save.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await save
+    assert files_under(tmp_path) == []
+
+
+async def test_files_land_under_the_root_at_their_key_with_a_sidecar(tmp_path):
+    storage = FileSystemStorage(tmp_path)
+    stored = await storage.save("videos/u1/2026/01/a.mp4", chunks(b"abc"), "video/mp4")
+    assert (tmp_path / "videos/u1/2026/01/a.mp4").read_bytes() == b"abc"
+    assert files_under(tmp_path) == ["videos/u1/2026/01/.a.mp4.meta.json", "videos/u1/2026/01/a.mp4"]
+    assert await storage.stat("videos/u1/2026/01/a.mp4") == stored
+
+
+async def test_stat_hashes_the_file_again_when_it_changed_behind_the_sidecar(tmp_path):
+    storage = FileSystemStorage(tmp_path)
+    await storage.save("videos/u1/a.mp4", chunks(b"abc"), "video/mp4")
+    path = tmp_path / "videos/u1/a.mp4"
+    path.write_bytes(b"changed")
+    stat = await storage.stat("videos/u1/a.mp4")
+    assert stat.size == 7
+    assert stat.sha256 == hashlib.sha256(b"changed").hexdigest() and stat.content_type == "video/mp4"
+
+
+@pytest.mark.parametrize("key", ["videos/../../outside.mp4", "../outside.mp4", "videos/./a.mp4", "/tmp/x.mp4",
+                                 "videos/%2e%2e/x.mp4", "videos/a\x00.mp4"])
+async def test_keys_cannot_escape_the_root(tmp_path, key):
+    root = tmp_path / "root"
+    storage = FileSystemStorage(root)
+    with pytest.raises(InvalidKeyError):
+        await storage.save(key, chunks(b"x"), "video/mp4")
+    assert files_under(tmp_path) == []
+
+
+async def test_a_symlink_inside_the_root_cannot_lead_out_of_it(tmp_path):
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    os.symlink(outside, root / "videos")
+    storage = FileSystemStorage(root)
+    with pytest.raises(InvalidKeyError):
+        await storage.save("videos/a.mp4", chunks(b"x"), "video/mp4")
+    with pytest.raises(InvalidKeyError):
+        await read(storage, "videos/a.mp4")
+    assert list(outside.iterdir()) == []
+
+
+async def test_range_reads_cross_chunk_boundaries(tmp_path):
+    storage = FileSystemStorage(tmp_path)
+    data = bytes(range(256)) * 12_000  # ~3 MB: several read chunks
+    await storage.save("videos/u1/r.mp4", chunks(data[:1_000_000], data[1_000_000:]), "video/mp4")
+    assert await read(storage, "videos/u1/r.mp4", 1_048_570, 1_048_590) == data[1_048_570:1_048_590]
+    assert await read(storage, "videos/u1/r.mp4", 2_000_000) == data[2_000_000:]
+    assert await read(storage, "videos/u1/r.mp4", len(data) + 10) == b""
+    assert await read(storage, "videos/u1/r.mp4") == data
+
+
+async def test_urls_are_file_uris_or_under_the_base_url(tmp_path):
+    await FileSystemStorage(tmp_path).save("videos/u1/a.mp4", chunks(b"x"), "video/mp4")
+    assert await FileSystemStorage(tmp_path).url("videos/u1/a.mp4") == (tmp_path / "videos/u1/a.mp4").as_uri()
+    served = FileSystemStorage(tmp_path, base_url="https://cdn.example/media/")
+    assert await served.url("videos/u1/a.mp4") == "https://cdn.example/media/videos/u1/a.mp4"
+
+
+async def test_local_path_names_the_file_of_a_key(tmp_path):
+    storage = FileSystemStorage(tmp_path)
+    await storage.save("videos/u1/a.mp4", chunks(b"x"), "video/mp4")
+    assert storage.local_path("videos/u1/a.mp4") == tmp_path.resolve() / "videos/u1/a.mp4"
+    with pytest.raises(ObjectNotFoundError):
+        storage.local_path("videos/u1/missing.mp4")
