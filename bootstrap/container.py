@@ -39,6 +39,7 @@ from application.use_cases import (
     OpenAssetFile,
     PollPolicy,
     Preflight,
+    ReconcileJob,
     ResumeJobs,
     RunJob,
     SaveUpload,
@@ -135,6 +136,7 @@ class Container(containers.DeclarativeContainer):
     cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,
                                    clock=clock)
     resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job)
+    reconcile_job = providers.Factory(ReconcileJob, jobs=job_repository, quota=quota_guard, clock=clock)
     estimate_cost = providers.Factory(EstimateCost, preflight=preflight, quota=quota_guard, clock=clock)
     list_models = providers.Factory(ListModels, catalog=catalog, providers=provider_names)
     list_jobs = providers.Factory(ListJobs, jobs=job_repository)

@@ -33,4 +33,4 @@ def build_app(settings: Settings | None = None, container: Container | None = No
     settings = settings or Settings()
     container = container or build_container(settings)
     return create_app(api_use_cases(container), verifier_from(settings), resume_on_startup=resume_on_startup,
-                      resources=lambda: open_container(container=container))
+                      resume_every=settings.resume_interval, resources=lambda: open_container(container=container))

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     poll_interval: float = Field(3.0, gt=0)
     poll_deadline: float = Field(1800.0, gt=0)
     max_output_bytes: int = Field(2 * 1024**3, gt=0)
+    resume_interval: float = Field(60.0, gt=0)
     jwt_secret: SecretStr | None = None
     jwks_url: str | None = None
     jwt_audience: str | None = None

@@ -90,6 +90,14 @@ class ModelSpec:
     def estimate(self, resolution: str, billed_seconds: float) -> Cost:
         return self.price.price(resolution, billed_seconds)
 
+    def summary(self) -> dict[str, Any]:
+        """What callers show of a model (the CLI, the HTTP API, the studios), in plain values."""
+        return {"id": self.id, "name": self.name, "provider": self.provider, "operation": self.operation.value,
+                "aliases": list(self.aliases), "durations": list(self.durations),
+                "resolutions": list(self.resolutions), "aspect_ratios": list(self.aspect_ratios),
+                "billed_from": self.billed_from.value, "pricing": self.price.describe(),
+                "price_verified": self.verified, "source": self.source}
+
 
 @dataclass(frozen=True, slots=True)
 class GenerationPlan:
@@ -126,17 +134,6 @@ class GenerationPlan:
             if limit.max_seconds is not None and info.duration > limit.max_seconds:
                 raise InvalidRequestError(kind.value, f"is {info.duration:.1f} s long; at most "
                                           f"{limit.max_seconds:g} s is allowed", value=info.duration)
-
-    def estimate(self, probed: Mapping[MediaKind, MediaInfo]) -> Cost:
-        return self.spec.estimate(self.resolution, self.billed_seconds(probed))
-
-    def output_duration(self, probed: Mapping[MediaKind, MediaInfo]) -> float | None:
-        if self.spec.operation is OperationType.EXTEND:
-            base = probed.get(MediaKind.VIDEO)
-            return (base.duration or 0) + (self.duration or 0) if base else None
-        if self.spec.billed_from is BilledDuration.REQUESTED:
-            return float(self.duration) if self.duration else None
-        return self.billed_seconds(probed)
 
     def provider_parameters(self) -> dict[str, Any]:
         """The model's own input fields, inputs excepted (the provider adapter adds those)."""

@@ -32,7 +32,9 @@ _ALLOWED: dict[JobStatus, frozenset[JobStatus]] = {
     S.SUBMITTING: frozenset({S.PROCESSING, S.FAILED, S.UNKNOWN_OUTCOME}),
     S.PROCESSING: frozenset({S.PROCESSING, S.SAVING, S.FAILED, S.CANCELLED}),
     S.SAVING: frozenset({S.COMPLETED, S.FAILED}),
-    S.UNKNOWN_OUTCOME: frozenset({S.PROCESSING, S.FAILED, S.CANCELLED}),
+    # Out of an unknown outcome only by reconciling: the task was found (processing) or the
+    # provider has none (failed). Not cancelled: the provider may be billing it.
+    S.UNKNOWN_OUTCOME: frozenset({S.PROCESSING, S.FAILED}),
     S.COMPLETED: frozenset(),
     S.FAILED: frozenset(),
     S.CANCELLED: frozenset(),
@@ -52,6 +54,7 @@ class ErrorCode(StrEnum):
     PROVIDER_EXPIRED = "provider_expired"
     PROVIDER_UNAVAILABLE = "provider_unavailable"
     OUTPUT_INVALID = "output_invalid"
+    NOT_SUBMITTED = "not_submitted"
     STORAGE_FAILED = "storage_failed"
 
 
@@ -153,7 +156,16 @@ class VideoJob:
         self.provider_job_id = provider_job_id
         self.message = "reconciled with the provider's task"
 
+    def abandon(self, now: datetime) -> None:
+        """The provider has no task for this unknown outcome: nothing was created or billed."""
+        if self.status is not S.UNKNOWN_OUTCOME:
+            raise IllegalTransitionError(self.id, self.status.value, "failed (abandon)")
+        self.fail(JobError(ErrorCode.NOT_SUBMITTED, "the provider has no task for this job; nothing was billed"),
+                  now, money_spent=False)
+
     def report_progress(self, percent: int, message: str, now: datetime) -> None:
+        if self.status is not S.PROCESSING:
+            raise IllegalTransitionError(self.id, self.status.value, "processing (progress)")
         self._go(S.PROCESSING, now)
         self._progress(percent, message)
 

@@ -20,6 +20,10 @@ def video_key(user_id: str, created_at: datetime, job_id: str) -> str:
     return f"videos/{safe_segment(user_id)}/{created_at:%Y}/{created_at:%m}/{safe_segment(job_id)}.mp4"
 
 
+def upload_key(user_id: str, upload_id: str) -> str:
+    return f"uploads/{safe_segment(user_id)}/{safe_segment(upload_id)}"
+
+
 def thumbnail_key(user_id: str, created_at: datetime, job_id: str) -> str:
     return f"thumbnails/{safe_segment(user_id)}/{created_at:%Y}/{created_at:%m}/{safe_segment(job_id)}.jpg"
 

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-_CENT = Decimal("0.01")
 # Sub-cent prices exist (e.g. $0.005/s), so amounts keep six places; never a float.
 _PRECISION = Decimal("0.000001")
 
@@ -29,21 +28,11 @@ class Cost:
             raise ValueError(f"a cost cannot be negative: {amount}")
         object.__setattr__(self, "usd", amount.quantize(_PRECISION, rounding=ROUND_HALF_UP))
 
-    @classmethod
-    def zero(cls) -> Cost:
-        return cls(0)
-
     def __add__(self, other: Cost) -> Cost:
         return Cost(self.usd + other.usd)
 
-    def __sub__(self, other: Cost) -> Cost:
-        return Cost(max(self.usd - other.usd, Decimal(0)))
-
     def __mul__(self, factor: int | Decimal) -> Cost:
         return Cost(self.usd * _to_decimal(factor))
-
-    def cents(self) -> Decimal:
-        return self.usd.quantize(_CENT, rounding=ROUND_HALF_UP)
 
     def __str__(self) -> str:
         return f"${self.usd.normalize():f}"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -8,7 +9,7 @@ from domain.errors import InvalidRequestError
 from domain.media import MediaInput, MediaKind
 from domain.operations import OperationType
 
-_USER_ID = re.compile(r"^[A-Za-z0-9_.@:-]{1,128}$")
+_USER_ID = re.compile(r"^[A-Za-z0-9_.@:|+-]{1,128}$")
 
 SOURCE_MODULES = (
     "video_studio",
@@ -61,7 +62,7 @@ class VideoRequest:
             raise InvalidRequestError("user_id", "a user id is required", value=self.user_id)
         set_(self, "user_id", self.user_id.strip())
         if not _USER_ID.match(self.user_id) or ".." in self.user_id:
-            raise InvalidRequestError("user_id", "may hold only letters, digits and . _ @ : - (1 to 128, no '..')",
+            raise InvalidRequestError("user_id", "may hold only letters, digits and . _ @ : | + - (1 to 128, no '..')",
                                       value=self.user_id)
         for name in ("prompt", "negative_prompt", "model", "resolution", "aspect_ratio", "idempotency_key"):
             value = getattr(self, name)
@@ -93,6 +94,18 @@ class VideoRequest:
     @property
     def inputs(self) -> dict[MediaKind, MediaInput]:
         return {kind: media for kind in MediaKind if (media := self.input(kind)) is not None}
+
+    def fingerprint(self) -> str:
+        """Identifies what is asked (not who asks or under which key), to tell a repeated
+        request from a different one reusing an idempotency key."""
+        parts: list[str] = [self.operation.value]
+        for name in ("model", "prompt", "negative_prompt", "duration", "resolution", "aspect_ratio", "seed",
+                     "generate_audio", "enable_prompt_expansion"):
+            parts.append(f"{name}={getattr(self, name)!r}")
+        for kind, media in self.inputs.items():
+            content = hashlib.sha256(media.data).hexdigest() if media.data is not None else f"{media.path}"
+            parts.append(f"{kind.value}={media.size}:{content}")
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     def with_(self, **changes: Any) -> VideoRequest:
         return replace(self, **changes)

@@ -164,15 +164,13 @@ def build_cli(open_use_cases: UseCasesOpener, *, user_errors: tuple[type[Excepti
     def models(operation: Annotated[str | None, typer.Option()] = None, as_json: JsonOpt = False) -> None:
         """The models that can run here, with their options and prices."""
         async def work(uc: CliUseCases) -> list[dict[str, Any]]:
-            return [{"id": m.id, "operation": m.operation.value, "durations": list(m.durations),
-                     "resolutions": list(m.resolutions), "price": m.price.describe(), "verified": m.verified}
-                    for m in await uc.list_models()(operation)]
+            return [m.summary() for m in await uc.list_models()(operation)]
 
         def show(rows: list[dict[str, Any]]) -> None:
             table = Table("model", "operation", "durations (s)", "resolutions", "price")
             for r in rows:
                 table.add_row(r["id"], r["operation"], _durations(r["durations"]), ", ".join(r["resolutions"]),
-                              r["price"] + ("" if r["verified"] else " (unverified)"))
+                              r["pricing"] + ("" if r["price_verified"] else " (unverified)"))
             out.print(table)
 
         run_and_show(work, as_json, show)

@@ -1,5 +1,7 @@
+import asyncio
 import base64
 import binascii
+import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
@@ -50,6 +52,7 @@ from domain import InvalidRequestError, MediaInput, MediaKind, QuotaExceededErro
 from domain.media import sniff_content_type
 
 PREFIX = "/api/video"
+log = logging.getLogger("videoforge.http")
 WebhookHandler = Callable[[Mapping[str, str], bytes], Awaitable[dict[str, Any]]]
 
 
@@ -79,11 +82,13 @@ ERRORS = {401: {"model": ErrorOut, "description": "no valid bearer token"},
 
 
 def create_app(api: ApiUseCases, verifier: JwtVerifier, *, webhook: WebhookHandler | None = None,
-               resume_on_startup: bool = False,
+               resume_on_startup: bool = False, resume_every: float | None = None,
                resources: Callable[[], AbstractAsyncContextManager[Any]] | None = None) -> FastAPI:
-    """The HTTP API. Jobs created here run in the background of this process; with
-    `resume_on_startup`, unfinished jobs are resumed when the app starts. `resources` is
-    entered for the app's lifetime (the container's clients and pools)."""
+    """The HTTP API. Jobs created here run in the background of this process. With
+    `resume_on_startup`, unfinished jobs are resumed when the app starts, and with
+    `resume_every` (seconds) again and again, so that a job left unfinished by a passing fault
+    (a deadline, an unreadable provider) is finished without a restart. `resources` is entered
+    for the app's lifetime (the container's clients and pools)."""
     runner = BackgroundRunner(lambda job_id: api.run()(job_id))
 
     @asynccontextmanager
@@ -92,11 +97,20 @@ def create_app(api: ApiUseCases, verifier: JwtVerifier, *, webhook: WebhookHandl
             if resources is not None:
                 await stack.enter_async_context(resources())
             if resume_on_startup:
-                runner.spawn(api.resume()(), "videoforge-resume")
+                runner.spawn(resume_loop(), "videoforge-resume")
             try:
                 yield
             finally:
                 await runner.stop()
+
+    async def resume_loop() -> None:
+        while True:
+            report = await api.resume()(exclude=runner.job_ids)
+            if report.errors:
+                log.warning("resume left %d job(s) unfinished", len(report.errors))
+            if not resume_every:
+                return
+            await asyncio.sleep(resume_every)
 
     app = FastAPI(title="videoforge", version="0.1.0", lifespan=lifespan,
                   description="Every AI video generation through one pipeline: priced, reserved, durable, stored.")
@@ -124,7 +138,7 @@ def create_app(api: ApiUseCases, verifier: JwtVerifier, *, webhook: WebhookHandl
                 inputs[kind.value] = await api.load_input()(user_id, kind, upload_id=ref.upload_id,
                                                             asset_id=ref.asset_id)
         fields = body.model_dump(exclude={"inputs"})
-        return VideoRequest(user_id=user_id, **fields, **inputs)
+        return VideoRequest(user_id=user_id, source_module="api", **fields, **inputs)
 
     @router.post("/jobs", status_code=202, response_model=TaskCreatedOut,
                  responses={429: {"model": QuotaErrorOut, "description": "the plan's quota would be exceeded"}},
@@ -187,10 +201,11 @@ def create_app(api: ApiUseCases, verifier: JwtVerifier, *, webhook: WebhookHandl
     async def _file(asset_id: str, user_id: str, range_header: str | None, *, thumbnail: bool):
         asset = await api.get_asset()(asset_id, user_id)
         size = asset.file_size
-        start, end = parse_range(range_header, size) if range_header and not thumbnail else (0, None)
+        wanted = parse_range(range_header, size) if range_header and not thumbnail else None
+        start, end = wanted or (0, None)
         opened = await api.open_file()(asset_id, user_id, thumbnail=thumbnail, start=start, end=end)
         headers = {"Accept-Ranges": "bytes", "Content-Length": str(opened.end - opened.start)}
-        if range_header and not thumbnail:
+        if wanted is not None:
             headers["Content-Range"] = f"bytes {opened.start}-{opened.end - 1}/{opened.size}"
             return StreamingResponse(opened.chunks, status_code=206, media_type=opened.content_type, headers=headers)
         return StreamingResponse(opened.chunks, media_type=opened.content_type, headers=headers)
@@ -236,20 +251,24 @@ def create_app(api: ApiUseCases, verifier: JwtVerifier, *, webhook: WebhookHandl
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def parse_range(header: str, size: int) -> tuple[int, int]:
-    """One `bytes=a-b`, `bytes=a-` or `bytes=-n` range -> (start, end exclusive)."""
+def parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """One `bytes=a-b`, `bytes=a-` or `bytes=-n` range -> (start, end exclusive). Anything else
+    (other units, several ranges, last < first) is ignored and the whole file is served, as
+    RFC 9110 says; a valid range wholly past the end is 416."""
     match = _RANGE.match(header.strip())
     if not match or match.groups() == ("", ""):
-        raise InvalidRequestError("range", "must be one range like bytes=0-1023", value=header)
+        return None
     first, last = match.groups()
     if first == "":
-        start, end = max(size - int(last), 0), size
-    else:
-        start = int(first)
-        end = size if last == "" else min(int(last) + 1, size)
-    if start >= size or end <= start:
+        if int(last) == 0:
+            raise RangeNotSatisfiableError(header, size)
+        return max(size - int(last), 0), size
+    start = int(first)
+    if last != "" and int(last) < start:
+        return None
+    if start >= size:
         raise RangeNotSatisfiableError(header, size)
-    return start, end
+    return start, size if last == "" else min(int(last) + 1, size)
 
 
 class RangeNotSatisfiableError(Exception):

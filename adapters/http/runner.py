@@ -43,6 +43,10 @@ class BackgroundRunner:
     def running(self) -> int:
         return len(self._tasks)
 
+    @property
+    def job_ids(self) -> frozenset[str]:
+        return frozenset(self._tasks)
+
     async def wait(self) -> None:
         while self._tasks:
             await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)

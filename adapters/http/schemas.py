@@ -36,7 +36,6 @@ class CreateJobIn(BaseModel):
     generate_audio: bool | None = None
     enable_prompt_expansion: bool | None = None
     idempotency_key: str | None = None
-    source_module: str = "api"
     inputs: Inputs = Field(default_factory=Inputs)
 
 
@@ -162,10 +161,7 @@ class ModelOut(BaseModel):
 
 
 def model_out(spec: ModelSpec) -> ModelOut:
-    return ModelOut(id=spec.id, name=spec.name, provider=spec.provider, operation=spec.operation.value,
-                    aliases=list(spec.aliases), durations=list(spec.durations), resolutions=list(spec.resolutions),
-                    aspect_ratios=list(spec.aspect_ratios), billed_from=spec.billed_from.value,
-                    pricing=spec.price.describe(), price_verified=spec.verified, source=spec.source)
+    return ModelOut(**spec.summary())
 
 
 class EstimateOut(BaseModel):

@@ -32,5 +32,4 @@ class PodcastVideoService:
             operation=OperationType.AVATAR, user_id=user_id, model=self._model, prompt=prompt,
             resolution=resolution, seed=seed, image=media(MediaKind.IMAGE, avatar_image),
             audio=media(MediaKind.AUDIO, audio), source_module=SOURCE,
-            idempotency_key=f"podcast:{project_id}:{scene_id}" if project_id and scene_id else None,
             extra={"project_id": project_id, "scene_id": scene_id}), scene_fields, progress_callback)

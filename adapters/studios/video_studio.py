@@ -85,7 +85,7 @@ class VideoStudioService:
             models = await self._list_models(operation_type)
         except EXPECTED as e:
             return failure(e)
-        return {"success": True, "operation_type": operation_type, "models": [model_info(m) for m in models]}
+        return {"success": True, "operation_type": operation_type, "models": [m.summary() for m in models]}
 
     async def estimate_cost(self, operation_type: str = "text-to-video", duration: int | None = 5,
                             resolution: str | None = "720p", model: str | None = None,
@@ -105,9 +105,3 @@ class VideoStudioService:
                 "price_verified": estimate.model.verified, "allowed": estimate.allowed,
                 "usage_info": estimate.quota.usage_info}
 
-
-def model_info(spec) -> dict[str, Any]:
-    return {"id": spec.id, "name": spec.name, "provider": spec.provider, "operation": spec.operation.value,
-            "aliases": list(spec.aliases), "durations": list(spec.durations), "resolutions": list(spec.resolutions),
-            "aspect_ratios": list(spec.aspect_ratios), "billed_from": spec.billed_from.value,
-            "pricing": spec.price.describe(), "price_verified": spec.verified}

@@ -13,6 +13,7 @@ from application.use_cases.library import (
 )
 from application.use_cases.preflight import Preflight, Quote
 from application.use_cases.queries import EstimateCost, GetJob, ListJobs, ListModels
+from application.use_cases.reconcile import ReconcileJob
 from application.use_cases.resume import ResumeJobs, ResumeReport
 from application.use_cases.run_job import PollPolicy, RunJob
 from application.use_cases.submit import SubmitVideo
@@ -21,6 +22,6 @@ from application.use_cases.webhook import HandleProviderWebhook
 __all__ = [
     "AssetFile", "CancelJob", "EstimateCost", "GenerateVideo", "GetAsset", "GetJob", "GetUsage",
     "HandleProviderWebhook", "ListAssets", "ListJobs", "ListModels", "LoadInput", "OpenAssetFile", "PollPolicy",
-    "Preflight", "Quote", "ResumeJobs", "ResumeReport", "RunJob", "SaveUpload", "SubmitVideo", "Upload",
+    "Preflight", "Quote", "ReconcileJob", "ResumeJobs", "ResumeReport", "RunJob", "SaveUpload", "SubmitVideo", "Upload",
     "UsageReport",
 ]

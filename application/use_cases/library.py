@@ -10,7 +10,7 @@ from application.ports.storage import ObjectNotFoundError, Storage
 from application.ports.usage import UsageMeter
 from application.use_cases.submit import new_id
 from domain import Asset, Cost, InvalidRequestError, MediaInput, MediaKind, ModelCatalog, QuotaCheck, UsageSummary
-from domain.keys import safe_segment
+from domain.keys import upload_key
 from domain.quota import billing_period
 
 
@@ -101,10 +101,6 @@ class SaveUpload:
             await self._storage.delete(stored.key)
             raise InvalidRequestError(kind.value, "the file is empty")
         return Upload(upload_id, kind, content_type, stored.size)
-
-
-def upload_key(user_id: str, upload_id: str) -> str:
-    return f"uploads/{safe_segment(user_id)}/{safe_segment(upload_id)}"
 
 
 class LoadInput:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from application.progress import DONE, SAVING, SUBMITTED, ProgressCallback, noti
 from application.sources import InputSource, StoredSource, one_chunk
 from application.use_cases.submit import new_id
 from domain.catalog import ModelCatalog
-from domain.job import ErrorCode, JobError, Step, VideoJob
+from domain.job import ErrorCode, JobError, JobStatus, Step, VideoJob
 from domain.keys import thumbnail_key, video_key
 from domain.media import MediaKind
 from domain.quota import billing_period
@@ -45,6 +46,9 @@ class PollPolicy:
     interval: float = 3.0  # seconds between polls
     deadline: float = 1800.0  # seconds of following before giving up for now (the job stays resumable)
     expected: float = 120.0  # seconds a video usually takes, for time-based progress
+    # How long a submission may take before a job found in `submitting` is taken for crashed
+    # (longer than the provider's submit timeout, uploads included).
+    submit_grace: float = 900.0
 
 
 class _Superseded(Exception):
@@ -70,11 +74,27 @@ class RunJob:
         job = await self._jobs.get(job_id)
         steps = {Step.SUBMIT: self._submit, Step.RECOVER_SUBMISSION: self._recover_submission,
                  Step.FOLLOW: self._follow, Step.SAVE: self._save_output}
-        try:
-            while job.next_step is not Step.NONE:
+        while job.next_step is not Step.NONE:
+            try:
                 job = await steps[job.next_step](job, progress)
-        except _Superseded as superseded:
-            return superseded.job
+            except _Superseded as superseded:
+                return await self._watch(superseded.job)
+        return job
+
+    def in_flight(self, job: VideoJob) -> bool:
+        """Whether a job in `submitting` may still be waiting for the provider's answer elsewhere."""
+        return (job.next_step is Step.RECOVER_SUBMISSION
+                and (self._clock.now() - job.updated_at).total_seconds() < self._policy.submit_grace)
+
+    async def _watch(self, job: VideoJob) -> VideoJob:
+        """Another runner (a worker, a repeated request, a resume) drives this job: wait for it
+        to end instead of racing it, up to the deadline."""
+        started = self._clock.monotonic()
+        while job.next_step is not Step.NONE:
+            if self._clock.monotonic() - started >= self._policy.deadline:
+                raise JobNotFinishedError(job, "another runner is still driving it")
+            await self._clock.sleep(self._policy.interval)
+            job = await self._jobs.get(job.id)
         return job
 
     async def _submit(self, job: VideoJob, progress: ProgressCallback | None) -> VideoJob:
@@ -87,6 +107,18 @@ class RunJob:
                             {kind.value: InputSource(m) for kind, m in job.request.inputs.items()})
         job.start_submission(self._clock.now())
         job = await self._store(job)  # the intent is durable before the request goes out
+        # Shielded: a shutdown must not cut between the provider's answer and recording it.
+        sending = asyncio.ensure_future(self._send(job, provider, task))
+        try:
+            job = await asyncio.shield(sending)
+        except asyncio.CancelledError:
+            await sending
+            raise
+        if job.status is JobStatus.PROCESSING:
+            await notify(progress, SUBMITTED, job.message)
+        return job
+
+    async def _send(self, job: VideoJob, provider: VideoProvider, task: ProviderTask) -> VideoJob:
         try:
             provider_job_id = await provider.submit(task)
         except ProviderOutcomeUnknownError as e:
@@ -96,11 +128,31 @@ class RunJob:
             return await self._fail(job, JobError(e.code, f"the provider refused the request: {e}",
                                                   provider_code=e.provider_code), money_spent=False)
         job.mark_submitted(provider_job_id, self._clock.now())
-        job = await self._store(job)
-        await notify(progress, SUBMITTED, job.message)
-        return job
+        try:
+            return await self._jobs.save(job)
+        except ConcurrentUpdateError:
+            return await self._keep_provider_id(job.id, provider_job_id)
+
+    async def _keep_provider_id(self, job_id: str, provider_job_id: str) -> VideoJob:
+        """Someone judged this submission lost meanwhile; the task exists, so the id is kept."""
+        fresh = await self._jobs.get(job_id)
+        if fresh.provider_job_id == provider_job_id:
+            return fresh
+        if fresh.status is JobStatus.UNKNOWN_OUTCOME:
+            fresh.reconcile(provider_job_id, self._clock.now())
+            return await self._store(fresh)
+        log.error("job %s: provider task %s could not be recorded (job is %s)", job_id, provider_job_id,
+                  fresh.status.value)
+        raise _Superseded(fresh)
 
     async def _recover_submission(self, job: VideoJob, progress: ProgressCallback | None) -> VideoJob:
+        """Found in `submitting`: another runner may still be waiting for the provider's answer.
+        Only once the grace has passed is the outcome declared unknown (never resubmitted)."""
+        while self.in_flight(job):
+            await self._clock.sleep(self._policy.interval)
+            fresh = await self._jobs.get(job.id)
+            if fresh.version != job.version:
+                return fresh
         job.mark_outcome_unknown(self._clock.now(), "interrupted while submitting")
         return await self._store(job)
 
@@ -108,10 +160,15 @@ class RunJob:
         provider = self._providers[job.provider]
         started = self._clock.monotonic()
         while True:
+            elapsed = self._clock.monotonic() - started
             try:
                 status = await provider.poll(job.provider_job_id)
-            except ProviderUnavailableError as e:
-                raise JobNotFinishedError(job, f"the provider could not be read: {e}") from e
+            except ProviderUnavailableError as e:  # the task goes on at the provider: keep asking
+                if elapsed >= self._policy.deadline:
+                    raise JobNotFinishedError(job, f"the provider could not be read: {e}") from e
+                log.warning("job %s: provider unreadable, retrying: %s", job.id, e)
+                await self._clock.sleep(self._policy.interval)
+                continue
             if status.state is ProviderState.COMPLETED and status.output is not None:
                 job.metadata["provider_billed_seconds"] = status.billed_seconds
                 job.start_saving(status.output.url, self._clock.now())
@@ -119,11 +176,11 @@ class RunJob:
                 await notify(progress, SAVING, job.message)
                 return job
             if status.finished:
-                code, default = _PROVIDER_END.get(status.state, (ErrorCode.TASK_FAILED, "no output was returned"))
+                code, default = _PROVIDER_END.get(status.state, (ErrorCode.OUTPUT_INVALID, "no output was returned"))
                 error = JobError(status.error_code or code, status.error_message or default,
                                  provider_code=status.provider_code)
-                return await self._fail(job, error, money_spent=False)
-            elapsed = self._clock.monotonic() - started
+                # A task that completed without an output was still billed.
+                return await self._fail(job, error, money_spent=status.state is ProviderState.COMPLETED)
             fraction = status.progress if status.progress is not None else elapsed / self._policy.expected
             percent = working_percent(fraction)
             if percent != job.progress or job.progress < SUBMITTED:
@@ -179,15 +236,7 @@ class RunJob:
                       "operation": job.request.operation.value, "width": info.width, "height": info.height,
                       "provider_job_id": job.provider_job_id},
         ))
-        await self._usage.record(UsageRecord(
-            job_id=job.id, user_id=job.user_id, period=billing_period(job.created_at), provider=job.provider,
-            model=job.model, operation=job.request.operation.value, cost=actual,
-            billed_seconds=float(reported or job.billed_seconds),
-            response_time=(now - job.created_at).total_seconds(), created_at=now,
-            source_module=job.request.source_module,
-            request_size=len((job.request.prompt or "").encode()) + sum(m.size for m in job.request.inputs.values()),
-            response_size=stored.size,
-        ))
+        await self._usage.record(self._usage_record(job, actual, reported or job.billed_seconds, stored.size))
         await self._quota.settle(job.id, actual)
         job.complete(asset.id, actual, self._clock.now())
         job = await self._store(job)
@@ -206,10 +255,23 @@ class RunJob:
             return None
 
     async def _fail(self, job: VideoJob, error: JobError, *, money_spent: bool) -> VideoJob:
+        """Every failure releases the reservation and records no usage: the user got no video.
+        When the provider billed anyway (a broken output, one too large to keep), the job says
+        so (`money_spent`), for the platform's own reconciliation of provider invoices."""
         job.fail(error, self._clock.now(), money_spent=money_spent)
         job = await self._store(job)
         await self._quota.release(job.id)
         return job
+
+    def _usage_record(self, job: VideoJob, cost, billed_seconds: float, response_size: int) -> UsageRecord:
+        now = self._clock.now()
+        return UsageRecord(
+            job_id=job.id, user_id=job.user_id, period=billing_period(job.created_at), provider=job.provider,
+            model=job.model, operation=job.request.operation.value, cost=cost, billed_seconds=float(billed_seconds),
+            response_time=(now - job.created_at).total_seconds(), created_at=now,
+            source_module=job.request.source_module,
+            request_size=len((job.request.prompt or "").encode()) + sum(m.size for m in job.request.inputs.values()),
+            response_size=response_size)
 
     async def _store(self, job: VideoJob) -> VideoJob:
         try:

@@ -6,9 +6,15 @@ from application.ports.clock import Clock
 from application.ports.jobs import DuplicateJobError, JobRepository
 from application.ports.quota import QuotaGuard
 from application.use_cases.preflight import Preflight
+from domain.errors import InvalidRequestError
 from domain.job import VideoJob
 from domain.quota import billing_period
 from domain.request import VideoRequest
+
+
+def _refuse_reuse(job: VideoJob) -> InvalidRequestError:
+    return InvalidRequestError("idempotency_key", f"was already used for a different request (job {job.id})",
+                               value=job.idempotency_key)
 
 
 def new_id() -> str:
@@ -29,10 +35,11 @@ class SubmitVideo:
         self._clock = clock
 
     async def __call__(self, request: VideoRequest) -> VideoJob:
+        fingerprint = request.fingerprint()
         if request.idempotency_key:
             existing = await self._jobs.find_by_idempotency_key(request.user_id, request.idempotency_key)
             if existing is not None:
-                return existing
+                return self._same(existing, fingerprint)
         quote = await self._preflight(request)
         now = self._clock.now()
         job = VideoJob(
@@ -40,7 +47,7 @@ class SubmitVideo:
             model=quote.plan.spec.id, estimated_cost=quote.cost, billed_seconds=quote.billed_seconds,
             created_at=now, updated_at=now, idempotency_key=request.idempotency_key,
             metadata={"width": quote.plan.width, "height": quote.plan.height,
-                      "ignored_fields": list(quote.plan.ignored)},
+                      "ignored_fields": list(quote.plan.ignored), "request_fingerprint": fingerprint},
         )
         reservation = await self._quota.reserve(job.user_id, job.id, quote.cost, billing_period(now))
         job.attach_reservation(reservation.job_id)
@@ -48,7 +55,13 @@ class SubmitVideo:
             return await self._jobs.add(job)
         except DuplicateJobError as duplicate:  # a concurrent request with the same key won
             await self._quota.release(job.id)
-            return await self._jobs.get(duplicate.existing_job_id)
+            return self._same(await self._jobs.get(duplicate.existing_job_id), fingerprint)
         except BaseException:
             await self._quota.release(job.id)
             raise
+
+    @staticmethod
+    def _same(job: VideoJob, fingerprint: str) -> VideoJob:
+        if job.metadata.get("request_fingerprint", fingerprint) != fingerprint:
+            raise _refuse_reuse(job)
+        return job

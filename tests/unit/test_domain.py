@@ -204,7 +204,9 @@ class TestVideoJob:
         j.start_submission(later(1))
         assert not j.cancellable and j.next_step is Step.RECOVER_SUBMISSION
         j.mark_outcome_unknown(later(2), "no answer")
-        assert j.next_step is Step.NONE
+        assert j.next_step is Step.NONE and not j.cancellable
+        with pytest.raises(IllegalTransitionError):
+            j.report_progress(50, "no", later(3))
         j.reconcile("p9", later(3))
         assert j.status is JobStatus.PROCESSING and j.provider_job_id == "p9"
 

@@ -64,7 +64,10 @@ async def test_a_job_is_created_polled_and_downloaded(api, harness):
     tail = await api.get(result["video_url"], headers=U1 | {"Range": "bytes=-7"})
     assert tail.content == stored[-7:]
     beyond = await api.get(result["video_url"], headers=U1 | {"Range": f"bytes={len(stored)}-"})
-    assert beyond.status_code == 416
+    assert beyond.status_code == 416 and beyond.headers["content-range"] == f"bytes */{len(stored)}"
+    for ignored in ("bytes=5-3", "bytes=0-1,4-5", "items=0-3"):
+        whole = await api.get(result["video_url"], headers=U1 | {"Range": ignored})
+        assert whole.status_code == 200 and whole.content == stored, ignored
     thumb = await api.get(result["thumbnail_url"], headers=U1)
     assert thumb.status_code == 200 and thumb.content[:2] == b"\xff\xd8"
 

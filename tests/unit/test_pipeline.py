@@ -126,6 +126,9 @@ async def test_job_interrupted_while_submitting_becomes_unknown_outcome_and_keep
         await harness.container.run_job()(job.id)
     assert (await harness.jobs.get(job.id)).status is JobStatus.SUBMITTING
 
+    early = await harness.container.resume_jobs()()  # another process may still be waiting on the provider
+    assert early.in_flight == [job.id] and (await harness.jobs.get(job.id)).status is JobStatus.SUBMITTING
+    harness.clock.advance(901)  # past the submission grace: it crashed
     report = await harness.container.resume_jobs()()
     again = await harness.container.resume_jobs()()
 
@@ -420,3 +423,102 @@ async def test_a_webhook_drives_the_job_that_owns_the_task(harness):
     done = await handle("wavespeed", "fake-1")
     assert done.status is JobStatus.COMPLETED
     assert await handle("wavespeed", "fake-1") is None  # a repeated delivery changes nothing
+
+
+async def test_two_callers_with_one_key_get_one_video_and_one_submission(harness):
+    harness.provider.script(Outcome.succeed(after_polls=3))
+    generate = harness.container.generate_video()
+
+    async def later_caller():
+        await asyncio.sleep(0)  # one tick after the first: its job exists, maybe mid-submission
+        return await generate(text_request(idempotency_key="k"))
+
+    first, second = await asyncio.gather(generate(text_request(idempotency_key="k")), later_caller())
+    assert first.job_id == second.job_id and first.asset_id == second.asset_id
+    assert len(harness.provider.submissions) == 1 and len(harness.usage.events) == 1
+
+
+async def test_a_key_reused_for_a_different_request_is_refused(harness):
+    await harness.container.generate_video()(text_request(idempotency_key="k"))
+    with pytest.raises(InvalidRequestError, match="idempotency_key: was already used for a different request"):
+        await harness.container.generate_video()(text_request(idempotency_key="k", prompt="something else"))
+    assert len(harness.provider.submissions) == 1
+
+
+async def test_a_submission_judged_lost_meanwhile_keeps_its_provider_id(harness):
+    from application.use_cases import ReconcileJob  # noqa: F401 - the same path a person uses
+
+    gate = asyncio.Event()
+    real_submit = harness.provider.submit
+
+    async def slow_submit(task):
+        await gate.wait()
+        return await real_submit(task)
+
+    harness.provider.submit = slow_submit
+    job = await harness.container.submit_video()(text_request())
+    running = asyncio.create_task(harness.container.run_job()(job.id))
+    for _ in range(50):
+        await asyncio.sleep(0)
+    stale = await harness.jobs.get(job.id)
+    assert stale.status is JobStatus.SUBMITTING
+    stale.mark_outcome_unknown(harness.clock.now(), "judged lost by another process")
+    await harness.jobs.save(stale)
+    gate.set()
+    final = await running
+    assert final.status is JobStatus.COMPLETED and final.provider_job_id == "fake-1"
+    assert len(harness.provider.submissions) == 1
+
+
+async def test_an_unknown_outcome_cannot_be_cancelled_and_is_reconciled_by_a_person(harness):
+    from application.use_cases import ReconcileJob
+
+    harness.provider.script(Outcome.outcome_unknown(created=True), Outcome.outcome_unknown(created=False))
+    with pytest.raises(JobFailedError) as found:
+        await harness.container.generate_video()(text_request())
+    with pytest.raises(JobFailedError) as absent:
+        await harness.container.generate_video()(text_request())
+    with pytest.raises(JobNotCancellableError):
+        await harness.container.cancel_job()(found.value.job.id, "u1")
+
+    reconcile = ReconcileJob(harness.jobs, harness.quota, harness.clock)
+    await reconcile(found.value.job.id, "fake-1")
+    done = await harness.container.run_job()(found.value.job.id)
+    assert done.status is JobStatus.COMPLETED
+    assert harness.quota.reservations[done.id].state == ReservationState.SETTLED
+    gone = await reconcile(absent.value.job.id, None)
+    assert gone.status is JobStatus.FAILED and gone.error.code == "not_submitted" and gone.money_spent is False
+    assert harness.quota.reservations[gone.id].state == ReservationState.RELEASED
+    assert len(harness.provider.submissions) == 2
+
+
+async def test_a_provider_unreadable_for_a_while_does_not_stop_the_job(harness):
+    from application.ports.provider import ProviderUnavailableError
+
+    harness.provider.script(Outcome.succeed(after_polls=2))
+    harness.provider.fail_next("poll", ProviderUnavailableError("503 from the provider"), times=3)
+    result = await harness.container.generate_video()(text_request())
+    assert result.asset_id and len(harness.provider.submissions) == 1
+
+
+async def test_stopping_during_a_submission_still_records_the_provider_id(harness):
+    gate = asyncio.Event()
+    real_submit = harness.provider.submit
+
+    async def slow_submit(task):
+        await gate.wait()
+        return await real_submit(task)
+
+    harness.provider.submit = slow_submit
+    job = await harness.container.submit_video()(text_request())
+    running = asyncio.create_task(harness.container.run_job()(job.id))
+    for _ in range(50):
+        await asyncio.sleep(0)
+    running.cancel()  # a shutdown
+    for _ in range(5):
+        await asyncio.sleep(0)
+    gate.set()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    stored = await harness.jobs.get(job.id)
+    assert stored.status is JobStatus.PROCESSING and stored.provider_job_id == "fake-1"

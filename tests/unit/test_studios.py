@@ -135,15 +135,17 @@ async def test_story_writer_hd_video(harness):
         await service.generate_hd_video_payload(HDVideoRequest(prompt="x"), user_id="u1")
 
 
-async def test_podcast_scene_video_is_idempotent_per_scene(harness):
+async def test_podcast_scene_video_and_a_retry_after_failure(harness):
     service = harness.container.podcast_video()
-    first = await service.render_scene_video(avatar_image=fake_image(), audio=fake_audio(9.0), user_id="u1",
-                                             project_id="p1", scene_id="s1", resolution="480p")
-    again = await service.render_scene_video(avatar_image=fake_image(), audio=fake_audio(9.0), user_id="u1",
-                                             project_id="p1", scene_id="s1", resolution="480p")
-    assert first["success"] and first == again and first["cost"] == 0.27
-    assert {"video_url", "video_filename", "cost", "duration", "provider", "model"} <= set(first)
-    assert only_asset(harness).source_module == "podcast_maker" and len(harness.provider.submissions) == 1
+    harness.provider.script(Outcome.fail(ErrorCode.TASK_FAILED))
+    failed = await service.render_scene_video(avatar_image=fake_image(), audio=fake_audio(9.0), user_id="u1",
+                                              project_id="p1", scene_id="s1", resolution="480p")
+    assert failed["success"] is False and failed["error_code"] == "provider_task_failed"
+    retried = await service.render_scene_video(avatar_image=fake_image(), audio=fake_audio(9.0), user_id="u1",
+                                               project_id="p1", scene_id="s1", resolution="480p")
+    assert retried["success"] and retried["cost"] == 0.27 and retried["duration"] == 9.0
+    assert {"video_url", "video_filename", "cost", "duration", "provider", "model"} <= set(retried)
+    assert only_asset(harness).source_module == "podcast_maker" and len(harness.provider.submissions) == 2
 
 
 async def test_product_marketing_video(harness):
