@@ -28,6 +28,7 @@ from application.use_cases import (
 )
 from bootstrap.catalog import ConfigurationError, load_catalog
 from bootstrap.settings import Settings
+from bootstrap.wavespeed import closed_on_shutdown, http_client, wavespeed_config, wavespeed_provider
 from domain import DEFAULT_PLANS, ModelCatalog, Plan
 
 
@@ -39,11 +40,15 @@ def fake_provider_resource() -> Iterator[FakeVideoProvider]:
         provider.close()
 
 
-def provider_registry(catalog: ModelCatalog, fake: bool, fake_provider: providers.Provider) -> dict:
+def provider_registry(catalog: ModelCatalog, fake: bool, fake_provider: providers.Provider,
+                      wavespeed: providers.Provider, wavespeed_key: object) -> dict:
     """Provider name -> adapter. With fake providers on, the scripted fake serves every provider."""
     if fake:
         return {spec.provider: fake_provider() for spec in catalog}
-    return {}
+    registry = {}
+    if wavespeed_key:
+        registry["wavespeed"] = wavespeed()
+    return registry
 
 
 def plan_named(name: str) -> Plan:
@@ -66,8 +71,17 @@ class Container(containers.DeclarativeContainer):
     catalog = providers.Singleton(load_catalog, prices_file=config.prices_file)
 
     fake_provider = providers.Resource(fake_provider_resource)
+    wavespeed_client = providers.Singleton(
+        http_client, connect_timeout=config.wavespeed.connect_timeout, read_timeout=config.wavespeed.read_timeout,
+        max_connections=config.wavespeed.max_connections)
+    wavespeed_client_lifetime = providers.Resource(closed_on_shutdown, client=wavespeed_client)
+    wavespeed = providers.Singleton(
+        wavespeed_provider, client=wavespeed_client, api_key=config.wavespeed.api_key,
+        base_url=config.wavespeed.base_url, read_attempts=config.wavespeed.read_attempts,
+        allow_private_urls=config.allow_private_urls, webhook_url=config.wavespeed.webhook_url)
     video_providers = providers.Singleton(
-        provider_registry, catalog=catalog, fake=config.fake_providers, fake_provider=fake_provider.provider)
+        provider_registry, catalog=catalog, fake=config.fake_providers, fake_provider=fake_provider.provider,
+        wavespeed=wavespeed.provider, wavespeed_key=config.wavespeed.api_key)
     provider_names = providers.Callable(lambda registry: frozenset(registry), video_providers)
 
     media_probe = providers.Selector(config.media_probe, fake=providers.Singleton(FakeMediaProbe))
@@ -108,9 +122,9 @@ class Container(containers.DeclarativeContainer):
 def build_container(settings: Settings | None = None) -> Container:
     """A container configured from `settings` (read from the environment when not given)."""
     settings = settings or Settings()
-    if not settings.fake_providers:
+    if not settings.fake_providers and settings.wavespeed_api_key is None:
         raise ConfigurationError(
-            "no live video provider is installed in this build yet: set VIDEOFORGE_FAKE_PROVIDERS=true to run "
+            "no live video provider is configured: set WAVESPEED_API_KEY, or VIDEOFORGE_FAKE_PROVIDERS=true to run "
             "the pipeline with the scripted fake provider")
     container = Container()
     container.config.from_dict({
@@ -124,6 +138,8 @@ def build_container(settings: Settings | None = None) -> Container:
         "poll_interval": settings.poll_interval,
         "poll_deadline": settings.poll_deadline,
         "max_output_bytes": settings.max_output_bytes,
+        "allow_private_urls": settings.allow_private_urls,
+        "wavespeed": wavespeed_config(settings),
     })
     plan_named(settings.default_plan)
     user_plans(settings.user_plans)
