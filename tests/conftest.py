@@ -62,3 +62,19 @@ async def harness():
     container.clock.override(providers.Object(h.clock))
     async with open_container(container=container):
         yield h
+
+
+@pytest.fixture(scope="session")
+def wavespeed_server():
+    from tests.emulators.wavespeed import WaveSpeedEmulator
+
+    with WaveSpeedEmulator(api_key="ws-emulator-key-5f3a9c") as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def wavespeed_emulator(wavespeed_server):
+    """The WaveSpeed emulator (one server for the session), reset for each test."""
+    wavespeed_server.reset()
+    yield wavespeed_server
+    wavespeed_server.reset()
