@@ -138,7 +138,7 @@ async def test_the_ambiguous_statuses_are_configurable(make_provider, wavespeed_
 
 
 async def test_a_wrong_key_is_refused_in_plain_words(make_provider, wavespeed_emulator):
-    with pytest.raises(ProviderRejectedError, match="refused the API key .*WAVESPEED_API_KEY"):
+    with pytest.raises(ProviderRejectedError, match=r"refused the API key .*WAVESPEED_API_KEY"):
         await make_provider(api_key="not-the-key").submit(TASK)
     assert not wavespeed_emulator.tasks
 
