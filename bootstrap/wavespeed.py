@@ -35,7 +35,10 @@ async def closed_on_shutdown(client: httpx.AsyncClient) -> AsyncIterator[httpx.A
 
 def wavespeed_provider(client: httpx.AsyncClient, api_key: SecretStr, base_url: str, read_attempts: int,
                        allow_private_urls: bool, webhook_url: str | None) -> WaveSpeedVideoProvider:
+    # The submit waits as long as the client's read timeout; a status read at most 30 s.
+    poll_timeout = min(30.0, client.timeout.read or 30.0)
     return WaveSpeedVideoProvider(client, api_key.get_secret_value(), base_url, read_attempts=read_attempts,
+                                  submit_timeout=None, poll_timeout=poll_timeout,
                                   allow_private_urls=allow_private_urls, webhook_url=webhook_url)
 
 

@@ -441,4 +441,5 @@ def emulator_environment(emulator: WaveSpeedEmulator, **extra: str) -> dict[str,
     """The environment that points videoforge (the container, later the CLI) at the emulator."""
     return {"WAVESPEED_API_KEY": emulator.api_key, "VIDEOFORGE_WAVESPEED_BASE_URL": emulator.url,
             "VIDEOFORGE_ALLOW_PRIVATE_URLS": "true", "VIDEOFORGE_FAKE_PROVIDERS": "false",
-            "VIDEOFORGE_POLL_INTERVAL": "0.02", "VIDEOFORGE_WAVESPEED_READ_ATTEMPTS": "3", **extra}
+            "VIDEOFORGE_POLL_INTERVAL": "0.02", "VIDEOFORGE_WAVESPEED_READ_ATTEMPTS": "3",
+            "VIDEOFORGE_WAVESPEED_READ_TIMEOUT": "1", **extra}
