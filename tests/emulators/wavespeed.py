@@ -443,3 +443,27 @@ def emulator_environment(emulator: WaveSpeedEmulator, **extra: str) -> dict[str,
             "VIDEOFORGE_ALLOW_PRIVATE_URLS": "true", "VIDEOFORGE_FAKE_PROVIDERS": "false",
             "VIDEOFORGE_POLL_INTERVAL": "0.02", "VIDEOFORGE_WAVESPEED_READ_ATTEMPTS": "3",
             "VIDEOFORGE_WAVESPEED_READ_TIMEOUT": "1", **extra}
+
+
+def main() -> None:
+    """`python -m tests.emulators.wavespeed [--after S] [--polls N] [--output-size B]`: serve on an
+    ephemeral loopback port, print the URL, stop when stdin closes. Counts at GET /_emulator/stats."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--api-key", default="ws-emulator-key")
+    parser.add_argument("--after", type=float, default=None, help="tasks complete this many seconds after submit")
+    parser.add_argument("--polls", type=int, default=1, help="or after this many result reads")
+    parser.add_argument("--output-size", type=int, default=0)
+    args = parser.parse_args()
+    emulator = WaveSpeedEmulator(api_key=args.api_key)
+    emulator.keep_requests = False
+    emulator.default = Scenario.succeed(args.polls, after=args.after, output_size=args.output_size)
+    with emulator:
+        print(emulator.url, flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()
