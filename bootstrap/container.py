@@ -28,7 +28,7 @@ from application.use_cases import (
 )
 from bootstrap.catalog import ConfigurationError, load_catalog
 from bootstrap.settings import Settings
-from bootstrap.wavespeed import closed_on_shutdown, http_client, wavespeed_config, wavespeed_provider
+from bootstrap.wavespeed import closed_on_shutdown, http_client, wavespeed_config, wavespeed_provider, webhook_verifier
 from domain import DEFAULT_PLANS, ModelCatalog, Plan
 
 
@@ -75,6 +75,7 @@ class Container(containers.DeclarativeContainer):
         http_client, connect_timeout=config.wavespeed.connect_timeout, read_timeout=config.wavespeed.read_timeout,
         max_connections=config.wavespeed.max_connections)
     wavespeed_client_lifetime = providers.Resource(closed_on_shutdown, client=wavespeed_client)
+    wavespeed_webhooks = providers.Singleton(webhook_verifier, secret=config.wavespeed.webhook_secret)
     wavespeed = providers.Singleton(
         wavespeed_provider, client=wavespeed_client, api_key=config.wavespeed.api_key,
         base_url=config.wavespeed.base_url, read_attempts=config.wavespeed.read_attempts,

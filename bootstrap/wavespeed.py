@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 import httpx
 from pydantic import SecretStr
 
-from adapters.wavespeed import WaveSpeedVideoProvider
+from adapters.wavespeed import WaveSpeedVideoProvider, WebhookVerifier
+from bootstrap.catalog import ConfigurationError
 from bootstrap.settings import Settings
 
 
@@ -42,9 +43,18 @@ def wavespeed_provider(client: httpx.AsyncClient, api_key: SecretStr, base_url: 
                                   allow_private_urls=allow_private_urls, webhook_url=webhook_url)
 
 
+def webhook_verifier(secret: SecretStr | None) -> WebhookVerifier | None:
+    """What the HTTP API checks WaveSpeed's deliveries with; None when no secret is configured."""
+    return WebhookVerifier(secret.get_secret_value()) if secret else None
+
+
 def wavespeed_config(settings: Settings) -> dict:
     """The container's `wavespeed` section (the key stays a SecretStr until the adapter is built)."""
+    webhook = settings.wavespeed_webhook_url
+    if webhook and not (webhook.startswith("https://") or settings.allow_private_urls):
+        raise ConfigurationError(f"VIDEOFORGE_WAVESPEED_WEBHOOK_URL must be a public https URL, not {webhook!r}")
     return {
+        "webhook_secret": settings.wavespeed_webhook_secret,
         "api_key": settings.wavespeed_api_key, "base_url": settings.wavespeed_base_url,
         "webhook_url": settings.wavespeed_webhook_url, "connect_timeout": settings.wavespeed_connect_timeout,
         "read_timeout": settings.wavespeed_read_timeout, "max_connections": settings.wavespeed_max_connections,

@@ -9,12 +9,15 @@ runs `videoforge generate` instead of calling the container."""
 from __future__ import annotations
 
 import hashlib
+import logging
 
 import pytest
 
 from adapters.fakes import InMemoryStorage, fake_image
+from adapters.wavespeed import WebhookVerifier
 from application.errors import JobFailedError, JobNotFinishedError
-from bootstrap import Settings, build_container, open_container
+from application.ports.provider import ProviderTask
+from bootstrap import ConfigurationError, Settings, build_container, open_container
 from domain import Cost, ErrorCode, JobStatus, MediaInput, MediaKind, OperationType, VideoRequest
 from domain.quota import ReservationState
 from tests.contracts.builders import text_request
@@ -124,3 +127,40 @@ async def test_a_build_with_a_key_and_no_fakes_serves_wavespeed(environment):
         client = container.wavespeed_client()
         assert not client.is_closed
     assert client.is_closed
+
+
+async def test_the_api_key_reaches_no_job_record_and_no_log(container, wavespeed_emulator, caplog):
+    key = wavespeed_emulator.api_key
+    caplog.set_level(logging.DEBUG)
+    wavespeed_emulator.script(Scenario.reject(400, f"request signed by {key} is malformed"),
+                              Scenario.fail(1403, f"worker saw Authorization: Bearer {key}"))
+    failures = []
+    for _ in range(2):
+        with pytest.raises(JobFailedError) as caught:
+            await container.generate_video()(text_request())
+        failures.append(caught.value)
+
+    for failure in failures:
+        record = await container.job_repository().get(failure.job.id)
+        assert "[redacted]" in record.error.message
+        assert key not in repr(record) and key not in str(failure) and key not in repr(failure)
+    assert key not in caplog.text
+
+
+async def test_webhook_settings_give_the_api_a_verifier_and_a_callback(environment, wavespeed_emulator):
+    settings = environment(VIDEOFORGE_WAVESPEED_WEBHOOK_URL="https://api.example.com/hooks/wavespeed",
+                           VIDEOFORGE_WAVESPEED_WEBHOOK_SECRET=wavespeed_emulator.webhook_secret)
+    container = build_container(settings)
+    async with open_container(container=container):
+        assert isinstance(container.wavespeed_webhooks(), WebhookVerifier)
+        await container.video_providers()["wavespeed"].submit(
+            ProviderTask("j", "wavespeed-ai/hunyuan-video-1.5/text-to-video", {"prompt": "p"}))
+    [task] = wavespeed_emulator.tasks.values()
+    assert task.webhook == "https://api.example.com/hooks/wavespeed"
+    assert build_container(environment(VIDEOFORGE_WAVESPEED_WEBHOOK_SECRET="")).wavespeed_webhooks() is None
+
+
+def test_a_webhook_url_that_is_not_https_is_a_configuration_error(environment):
+    with pytest.raises(ConfigurationError, match="VIDEOFORGE_WAVESPEED_WEBHOOK_URL"):
+        build_container(environment(VIDEOFORGE_WAVESPEED_WEBHOOK_URL="http://api.example.com/hook",
+                                    VIDEOFORGE_ALLOW_PRIVATE_URLS="false"))

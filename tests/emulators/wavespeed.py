@@ -220,6 +220,11 @@ class WaveSpeedEmulator:
         if path.startswith("/_media/"):
             data = self.uploads.get(path.removeprefix("/_media/"))
             return await _respond(send, 404 if data is None else 200, data or b"", "application/octet-stream")
+        if path == "/_redirect":  # a CDN hop: 302 to `to`
+            location = query.get("to", "/_redirect").encode()
+            await send({"type": "http.response.start", "status": 302,
+                        "headers": [(b"location", location), (b"content-length", b"0")]})
+            return await send({"type": "http.response.body", "body": b""})
         if path == "/_sink":
             body = await _body(receive)
             self.deliveries.append(Delivery(headers, body))

@@ -411,3 +411,26 @@ async def test_the_api_key_appears_in_no_error_and_no_log(make_provider, wavespe
     for text in texts:
         assert wrong not in text and right not in text
     assert "[redacted]" in failed.error_message
+
+
+async def test_an_output_host_that_keeps_failing_is_a_retryable_output_error(provider, wavespeed_emulator):
+    wavespeed_emulator.script(Scenario.succeed(output_status=503))
+    status = await provider.poll(await provider.submit(TASK))
+
+    with pytest.raises(ProviderOutputError, match="after 3 attempts") as caught:
+        async for _ in provider.stream_output(status.output):
+            pass
+    assert caught.value.retryable and len(wavespeed_emulator.requests_to("GET", "/outputs/")) == 3
+
+
+async def test_redirects_of_an_output_are_followed_hop_by_hop_and_bounded(provider, wavespeed_emulator):
+    status = await provider.poll(await provider.submit(TASK))
+    hop = f"{wavespeed_emulator.url}/_redirect?to={status.output.url}"
+
+    data = b"".join([chunk async for chunk in provider.stream_output(ProviderOutput(hop))])
+    assert data.startswith(b"VFAKE")
+
+    with pytest.raises(ProviderOutputError, match="redirected more than 5 times") as caught:
+        async for _ in provider.stream_output(ProviderOutput(f"{wavespeed_emulator.url}/_redirect")):
+            pass
+    assert not caught.value.retryable
