@@ -78,6 +78,9 @@ class WaveSpeedVideoProvider(VideoProvider):
 
     The client is owned by the caller (the container closes it); it must carry no API key of
     its own: this adapter adds the key to API requests only, never to upload or output URLs.
+    Where WaveSpeed's documents disagree, the choice is an option: `result_path` (default the
+    `/result` form every official client polls), `balance_path`, `two_step_upload` (ticket + PUT
+    first, the binary upload as fallback), `ambiguous_submit_statuses`, `inline_image_models`.
     Submissions are never retried. Reads (poll, cancel, balance, upload steps, opening an
     output) retry 429, 5xx and network errors with jittered exponential backoff, `read_attempts`
     times in all. The poll loop itself, its interval and overall deadline, belong to RunJob.
@@ -92,6 +95,7 @@ class WaveSpeedVideoProvider(VideoProvider):
                  ambiguous_submit_statuses: Collection[int] = AMBIGUOUS_SUBMIT_STATUSES,
                  inline_image_models: Collection[str] = INLINE_IMAGE_MODELS,
                  inline_image_max_bytes: int = 512 * 1024, balance_path: str = "/api/v3/balance",
+                 result_path: str = "/api/v3/predictions/{id}/result", two_step_upload: bool = True,
                  client_name: str = "videoforge", chunk_size: int = 1024 * 1024, max_redirects: int = 5):
         if not api_key:
             raise ValueError("a WaveSpeed API key is required")
@@ -111,6 +115,8 @@ class WaveSpeedVideoProvider(VideoProvider):
         self._inline_models = frozenset(inline_image_models)
         self._inline_max = inline_image_max_bytes
         self._balance_path = balance_path
+        self._result_path = result_path
+        self._two_step_upload = two_step_upload
         self._client_name = client_name
         self._chunk_size = chunk_size
         self._max_redirects = max_redirects
@@ -175,8 +181,8 @@ class WaveSpeedVideoProvider(VideoProvider):
 
     async def poll(self, provider_job_id: str) -> ProviderStatus:
         what = f"the status of task {provider_job_id}"
-        response = await self._read("GET", f"/api/v3/predictions/{quote(provider_job_id, safe='')}/result", what,
-                                    timeout=self._timeout(self._poll_timeout))
+        path = self._result_path.format(id=quote(provider_job_id, safe=""))
+        response = await self._read("GET", path, what, timeout=self._timeout(self._poll_timeout))
         code, message, data = envelope(response)
         if response.status_code == 404 or code == 404:
             return ProviderStatus(ProviderState.EXPIRED, error_code=ErrorCode.PROVIDER_EXPIRED,
@@ -280,6 +286,8 @@ class WaveSpeedVideoProvider(VideoProvider):
                                         code=ErrorCode.PROVIDER_UNAVAILABLE, retryable=True) from e
 
     async def _upload_by_ticket(self, source: MediaSource) -> str:
+        if not self._two_step_upload:
+            raise _TicketUnavailable("the two-step upload is turned off")
         if source.size is None:
             raise _TicketUnavailable("the file's size is unknown")
         body = {"filename": _filename(source), "size": source.size, "content_type": source.content_type}

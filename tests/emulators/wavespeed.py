@@ -124,6 +124,7 @@ class WaveSpeedEmulator:
         self.deliveries: list[Delivery] = []
         self.connections: set[tuple[str, int]] = set()
         self.faults = _Faults()
+        self.retry_after: str | None = None  # sent with the faulty reads' answers
         self.keep_requests = True
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -155,6 +156,7 @@ class WaveSpeedEmulator:
             self.deliveries.clear()
             self.connections.clear()
             self.faults = _Faults()
+            self.retry_after = None
             self.signing_secret = self.webhook_secret
 
     @property
@@ -243,7 +245,7 @@ class WaveSpeedEmulator:
             return await self._binary_upload(headers, await _body(receive), send)
         if path.startswith("/api/v3/predictions/"):
             rest = path.removeprefix("/api/v3/predictions/")
-            if method == "GET" and rest.endswith("/result"):
+            if method == "GET" and (rest.endswith("/result") or "/" not in rest):  # both documented forms
                 return await self._result(rest.removesuffix("/result"), send)
             if method == "DELETE" and "/" not in rest:
                 return await self._delete(rest, send)
@@ -305,7 +307,8 @@ class WaveSpeedEmulator:
         if isinstance(fault, float):
             await asyncio.sleep(fault)
         elif isinstance(fault, int):
-            return await _respond(send, fault, b"<html>upstream trouble</html>", "text/html")
+            extra = [(b"retry-after", self.retry_after.encode())] if self.retry_after else []
+            return await _respond(send, fault, b"<html>upstream trouble</html>", "text/html", extra)
         task = self.tasks.get(task_id)
         if task is None:
             return await _json(send, 404, {"code": 404, "message": "prediction not found"})
@@ -432,9 +435,11 @@ async def _body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-async def _respond(send: Send, status: int, body: bytes, content_type: str) -> None:
+async def _respond(send: Send, status: int, body: bytes, content_type: str,
+                   headers: list[tuple[bytes, bytes]] | None = None) -> None:
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", content_type.encode()), (b"content-length", b"%d" % len(body))]})
+                "headers": [(b"content-type", content_type.encode()), (b"content-length", b"%d" % len(body)),
+                            *(headers or [])]})
     await send({"type": "http.response.body", "body": body})
 
 

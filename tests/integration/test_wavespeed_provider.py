@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 import socket
@@ -434,3 +435,24 @@ async def test_redirects_of_an_output_are_followed_hop_by_hop_and_bounded(provid
         async for _ in provider.stream_output(ProviderOutput(f"{wavespeed_emulator.url}/_redirect")):
             pass
     assert not caught.value.retryable
+
+
+async def test_the_disputed_paths_are_options(make_provider, wavespeed_emulator):
+    provider = make_provider(result_path="/api/v3/predictions/{id}", two_step_upload=False)
+    task_id = await provider.submit(image_task("wavespeed-ai/hunyuan-video-1.5/image-to-video", fake_image()))
+
+    assert (await provider.poll(task_id)).state is ProviderState.COMPLETED
+    assert [r.path for r in wavespeed_emulator.requests_to("GET", "/api/v3/")] == [f"/api/v3/predictions/{task_id}"]
+    assert not wavespeed_emulator.requests_to("POST", "/api/v3/media/uploads")
+    assert wavespeed_emulator.tasks[task_id].payload["image"].endswith("-binary")
+
+
+async def test_a_retry_after_hint_is_respected(make_provider, wavespeed_emulator):
+    provider = make_provider(backoff_max=1.0)
+    task_id = await provider.submit(TASK)
+    wavespeed_emulator.fail_next_reads(429)
+    wavespeed_emulator.retry_after = "0.4"
+
+    started = asyncio.get_running_loop().time()
+    assert (await provider.poll(task_id)).state is ProviderState.COMPLETED
+    assert asyncio.get_running_loop().time() - started >= 0.4
