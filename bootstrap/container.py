@@ -47,6 +47,7 @@ from application.use_cases import (
 )
 from bootstrap.catalog import ConfigurationError, load_catalog
 from bootstrap.settings import Settings
+from bootstrap.wavespeed import closed_on_shutdown, http_client, wavespeed_config, wavespeed_provider, webhook_verifier
 from domain import DEFAULT_PLANS, ModelCatalog, Plan
 
 
@@ -67,12 +68,16 @@ def local_provider_resource(work_dir: str) -> Iterator[LocalVideoProvider]:
 
 
 def provider_registry(catalog: ModelCatalog, fake: bool, fake_provider: providers.Provider,
-                      live: Mapping[str, Callable[[], object]]) -> dict:
+                      live: Mapping[str, Callable[[], object]], wavespeed: providers.Provider,
+                      wavespeed_key: object) -> dict:
     """Provider name -> adapter. With fake providers on, the scripted fake serves every provider;
-    otherwise each live adapter serves its own name."""
+    otherwise each live adapter serves its own name, and wavespeed only with an API key."""
     if fake:
         return {spec.provider: fake_provider() for spec in catalog}
-    return {name: make() for name, make in live.items()}
+    registry = {name: make() for name, make in live.items()}
+    if wavespeed_key:
+        registry["wavespeed"] = wavespeed()
+    return registry
 
 
 def plan_named(name: str) -> Plan:
@@ -95,10 +100,20 @@ class Container(containers.DeclarativeContainer):
     catalog = providers.Singleton(load_catalog, prices_file=config.prices_file)
 
     fake_provider = providers.Resource(fake_provider_resource)
+    wavespeed_client = providers.Singleton(
+        http_client, connect_timeout=config.wavespeed.connect_timeout, read_timeout=config.wavespeed.read_timeout,
+        max_connections=config.wavespeed.max_connections)
+    wavespeed_client_lifetime = providers.Resource(closed_on_shutdown, client=wavespeed_client)
+    wavespeed_webhooks = providers.Singleton(webhook_verifier, secret=config.wavespeed.webhook_secret)
+    wavespeed = providers.Singleton(
+        wavespeed_provider, client=wavespeed_client, api_key=config.wavespeed.api_key,
+        base_url=config.wavespeed.base_url, read_attempts=config.wavespeed.read_attempts,
+        allow_private_urls=config.allow_private_urls, webhook_url=config.wavespeed.webhook_url)
     local_provider = providers.Resource(local_provider_resource, work_dir=config.work_dir)
     video_providers = providers.Singleton(
         provider_registry, catalog=catalog, fake=config.fake_providers, fake_provider=fake_provider.provider,
-        live=providers.Dict(local=local_provider.provider))
+        live=providers.Dict(local=local_provider.provider), wavespeed=wavespeed.provider,
+        wavespeed_key=config.wavespeed.api_key)
     provider_names = providers.Callable(lambda registry: frozenset(registry), video_providers)
 
     media_probe = providers.Selector(config.media_probe, fake=providers.Singleton(FakeMediaProbe),
@@ -176,6 +191,8 @@ def build_container(settings: Settings | None = None) -> Container:
         "poll_interval": settings.poll_interval,
         "poll_deadline": settings.poll_deadline,
         "max_output_bytes": settings.max_output_bytes,
+        "allow_private_urls": settings.allow_private_urls,
+        "wavespeed": wavespeed_config(settings),
     })
     plan_named(settings.default_plan)
     user_plans(settings.user_plans)

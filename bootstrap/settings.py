@@ -20,6 +20,12 @@ class Settings(BaseSettings):
     wavespeed_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("WAVESPEED_API_KEY", "VIDEOFORGE_WAVESPEED_API_KEY"))
     wavespeed_base_url: str = "https://api.wavespeed.ai"
+    wavespeed_webhook_url: str | None = None  # a public https endpoint of `videoforge serve`, when there is one
+    wavespeed_webhook_secret: SecretStr | None = None  # `whsec_...`, from GET /api/v3/webhook/secret
+    wavespeed_connect_timeout: float = Field(10.0, gt=0)
+    wavespeed_read_timeout: float = Field(60.0, gt=0)
+    wavespeed_max_connections: int = Field(500, gt=0)
+    wavespeed_read_attempts: int = Field(5, ge=1)  # per poll / upload / download start, before giving up for now
     default_provider: str | None = None
     fake_providers: bool = False
     allow_private_urls: bool = False

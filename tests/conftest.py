@@ -70,3 +70,19 @@ def media_samples(tmp_path_factory) -> dict[str, bytes]:
     from tests.samples import make_samples  # imports PyAV only for the tests that need real media
 
     return make_samples(tmp_path_factory.mktemp("samples"))
+
+
+@pytest.fixture(scope="session")
+def wavespeed_server():
+    from tests.emulators.wavespeed import WaveSpeedEmulator
+
+    with WaveSpeedEmulator(api_key="ws-emulator-key-5f3a9c") as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def wavespeed_emulator(wavespeed_server):
+    """The WaveSpeed emulator (one server for the session), reset for each test."""
+    wavespeed_server.reset()
+    yield wavespeed_server
+    wavespeed_server.reset()

@@ -1,0 +1,19 @@
+"""WaveSpeed AI (api.wavespeed.ai, REST v3) as a VideoProvider, over httpx."""
+
+from adapters.wavespeed.provider import AMBIGUOUS_SUBMIT_STATUSES, INLINE_IMAGE_MODELS, WaveSpeedVideoProvider
+from adapters.wavespeed.urls import UnsafeURLError, check_fetchable
+from adapters.wavespeed.webhooks import (
+    InMemoryWebhookDedupe,
+    WebhookDedupe,
+    WebhookEvent,
+    WebhookVerificationError,
+    WebhookVerifier,
+    signature,
+    verify_webhook,
+)
+
+__all__ = [
+    "AMBIGUOUS_SUBMIT_STATUSES", "INLINE_IMAGE_MODELS", "InMemoryWebhookDedupe", "UnsafeURLError",
+    "WaveSpeedVideoProvider", "WebhookDedupe", "WebhookEvent", "WebhookVerificationError", "WebhookVerifier",
+    "check_fetchable", "signature", "verify_webhook",
+]

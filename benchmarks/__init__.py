@@ -1,0 +1,1 @@
+"""Benchmarks: run each module with `.venv/bin/python -m benchmarks.<name>`; results go to benchmarks/results/."""

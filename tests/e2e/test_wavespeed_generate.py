@@ -1,0 +1,167 @@
+"""End to end: GenerateVideo through the container built from the environment, with the real
+WaveSpeed adapter talking to the emulator over HTTP, the PyAV probe reading real MP4 outputs,
+and storage in memory so the tests can look at what was stored.
+
+The environment is `emulator_environment(...)`: a CLI-level test sets the same variables and
+runs `videoforge generate` instead of calling the container."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+import pytest
+
+from adapters.fakes import InMemoryStorage
+from adapters.wavespeed import WebhookVerifier
+from application.errors import JobFailedError, JobNotFinishedError
+from application.ports.provider import ProviderTask
+from bootstrap import ConfigurationError, Settings, build_container, open_container
+from domain import Cost, ErrorCode, JobStatus, MediaInput, MediaKind, OperationType, VideoRequest
+from domain.quota import ReservationState
+from tests.contracts.builders import text_request
+from tests.emulators.wavespeed import Scenario, emulator_environment
+from tests.samples import png
+
+
+@pytest.fixture
+def environment(wavespeed_emulator, monkeypatch):
+    def apply(**extra: str) -> Settings:
+        for name, value in emulator_environment(wavespeed_emulator, VIDEOFORGE_STORAGE="memory", **extra).items():
+            monkeypatch.setenv(name, value)
+        wavespeed_emulator.real_media = True
+        return Settings()
+
+    return apply
+
+
+@pytest.fixture
+async def container(environment):
+    container = build_container(environment(VIDEOFORGE_DEFAULT_PLAN="pro"))
+    async with open_container(container=container):
+        yield container
+
+
+async def test_a_generated_video_is_stored_metered_at_the_catalog_price_and_settled(container, wavespeed_emulator):
+    wavespeed_emulator.script(Scenario.succeed(polls=3))
+
+    result = await container.generate_video()(text_request())
+
+    assert wavespeed_emulator.submission_count == 1
+    [task_id] = wavespeed_emulator.tasks
+    assert result.prediction_id == task_id and result.provider == "wavespeed"
+    assert wavespeed_emulator.tasks[task_id].payload == {"prompt": "a cat on a boat", "size": "1280*720",
+                                                         "duration": 5}
+    storage: InMemoryStorage = container.storage()
+    stored = storage.objects[result.file_path]
+    assert result.sha256 == hashlib.sha256(stored).hexdigest() and (result.width, result.height) == (1280, 720)
+    price = Cost("0.20")  # hunyuan-video-1.5 at 720p: $0.04 a second, 5 s (domain/models_wavespeed.py)
+    [usage] = container.usage_meter().events.values()
+    assert usage.cost == price and usage.provider == "wavespeed" and result.cost == price
+    reservation = container.quota_guard().reservations[result.job_id]
+    assert reservation.state == ReservationState.SETTLED and reservation.actual == price
+    assert wavespeed_emulator.polls[task_id] == 3
+
+
+async def test_a_failed_task_releases_the_reservation_and_stores_nothing(container, wavespeed_emulator):
+    wavespeed_emulator.script(Scenario.fail(1200, "nsfw detected", polls=2))
+
+    with pytest.raises(JobFailedError) as caught:
+        await container.generate_video()(text_request())
+
+    assert caught.value.code == ErrorCode.CONTENT_MODERATION
+    assert caught.value.message.startswith("the content was refused by the provider's moderation")
+    job = caught.value.job
+    assert job.status is JobStatus.FAILED and job.money_spent is False
+    assert container.quota_guard().reservations[job.id].state == ReservationState.RELEASED
+    assert not container.storage().objects and not container.usage_meter().events
+
+
+async def test_a_submit_whose_answer_never_comes_is_sent_once_and_left_unknown(container, wavespeed_emulator):
+    wavespeed_emulator.script(Scenario(submit="never_answer"))
+
+    with pytest.raises(JobFailedError) as caught:
+        await container.generate_video()(text_request())
+
+    assert caught.value.code == "unknown_outcome"
+    assert len(wavespeed_emulator.requests_to("POST", "/api/v3/")) == 1 and wavespeed_emulator.submission_count == 1
+    job = await container.job_repository().get(caught.value.job.id)
+    assert job.status is JobStatus.UNKNOWN_OUTCOME
+    # the reservation stays held until someone reconciles: the provider may be billing that task
+    assert container.quota_guard().reservations[job.id].state == ReservationState.RESERVED
+    assert await container.resume_jobs()() is not None
+    assert wavespeed_emulator.submission_count == 1
+
+
+async def test_the_poll_interval_and_deadline_settings_are_honoured(environment, wavespeed_emulator):
+    wavespeed_emulator.script(Scenario("hang"))
+    settings = environment(VIDEOFORGE_POLL_INTERVAL="0.05", VIDEOFORGE_POLL_DEADLINE="0.5")
+    container = build_container(settings)
+    async with open_container(container=container):
+        with pytest.raises(JobNotFinishedError) as caught:
+            await container.generate_video()(text_request())
+
+    job = caught.value.job
+    [task_id] = wavespeed_emulator.tasks
+    assert job.status is JobStatus.PROCESSING and job.provider_job_id == task_id  # kept for a later resume
+    assert 5 <= wavespeed_emulator.polls[task_id] <= 12  # about deadline / interval
+    assert container.quota_guard().reservations[job.id].state == ReservationState.RESERVED
+
+
+async def test_an_image_input_is_uploaded_and_its_url_submitted(container, wavespeed_emulator):
+    image = png(640, 480) + bytes(600_000)  # big enough to go up by upload rather than inline
+    request = VideoRequest(operation=OperationType.IMAGE_TO_VIDEO, user_id="u1", prompt="slow zoom",
+                           model="wavespeed-ai/hunyuan-video-1.5/image-to-video", duration=5, resolution="480p",
+                           image=MediaInput.from_bytes(MediaKind.IMAGE, image, "image/png", "i.png"))
+
+    result = await container.generate_video()(request)
+
+    [task] = wavespeed_emulator.tasks.values()
+    assert wavespeed_emulator.uploads[task.payload["image"].rsplit("/", 1)[1]] == image
+    assert (result.width, result.height) == (832, 480)
+
+
+async def test_a_build_with_a_key_and_no_fakes_serves_wavespeed(environment):
+    container = build_container(environment())
+    async with open_container(container=container):
+        assert set(container.video_providers()) == {"wavespeed", "local"}
+        client = container.wavespeed_client()
+        assert not client.is_closed
+    assert client.is_closed
+
+
+async def test_the_api_key_reaches_no_job_record_and_no_log(container, wavespeed_emulator, caplog):
+    key = wavespeed_emulator.api_key
+    caplog.set_level(logging.DEBUG)
+    wavespeed_emulator.script(Scenario.reject(400, f"request signed by {key} is malformed"),
+                              Scenario.fail(1403, f"worker saw Authorization: Bearer {key}"))
+    failures = []
+    for _ in range(2):
+        with pytest.raises(JobFailedError) as caught:
+            await container.generate_video()(text_request())
+        failures.append(caught.value)
+
+    for failure in failures:
+        record = await container.job_repository().get(failure.job.id)
+        assert "[redacted]" in record.error.message
+        assert key not in repr(record) and key not in str(failure) and key not in repr(failure)
+    assert key not in caplog.text
+
+
+async def test_webhook_settings_give_the_api_a_verifier_and_a_callback(environment, wavespeed_emulator):
+    settings = environment(VIDEOFORGE_WAVESPEED_WEBHOOK_URL="https://api.example.com/hooks/wavespeed",
+                           VIDEOFORGE_WAVESPEED_WEBHOOK_SECRET=wavespeed_emulator.webhook_secret)
+    container = build_container(settings)
+    async with open_container(container=container):
+        assert isinstance(container.wavespeed_webhooks(), WebhookVerifier)
+        await container.video_providers()["wavespeed"].submit(
+            ProviderTask("j", "wavespeed-ai/hunyuan-video-1.5/text-to-video", {"prompt": "p"}))
+    [task] = wavespeed_emulator.tasks.values()
+    assert task.webhook == "https://api.example.com/hooks/wavespeed"
+    assert build_container(environment(VIDEOFORGE_WAVESPEED_WEBHOOK_SECRET="")).wavespeed_webhooks() is None
+
+
+def test_a_webhook_url_that_is_not_https_is_a_configuration_error(environment):
+    with pytest.raises(ConfigurationError, match="VIDEOFORGE_WAVESPEED_WEBHOOK_URL"):
+        build_container(environment(VIDEOFORGE_WAVESPEED_WEBHOOK_URL="http://api.example.com/hook",
+                                    VIDEOFORGE_ALLOW_PRIVATE_URLS="false"))

@@ -1,0 +1,1 @@
+"""Emulators of the outside services, real servers on loopback."""
