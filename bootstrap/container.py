@@ -32,6 +32,7 @@ from application.use_cases import (
     GetAsset,
     GetJob,
     GetUsage,
+    HandleProviderWebhook,
     ListAssets,
     ListJobs,
     ListModels,
@@ -151,6 +152,7 @@ class Container(containers.DeclarativeContainer):
     cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,
                                    clock=clock)
     resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job)
+    handle_webhook = providers.Factory(HandleProviderWebhook, jobs=job_repository, run=run_job)
     reconcile_job = providers.Factory(ReconcileJob, jobs=job_repository, quota=quota_guard, clock=clock)
     estimate_cost = providers.Factory(EstimateCost, preflight=preflight, quota=quota_guard, clock=clock)
     list_models = providers.Factory(ListModels, catalog=catalog, providers=provider_names)

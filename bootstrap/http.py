@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import FastAPI
 
-from adapters.http import ApiUseCases, JwtVerifier, create_app
+from adapters.http import ApiUseCases, JwtVerifier, WebhookRejectedError, create_app
+from adapters.http.app import WebhookVerify
+from adapters.wavespeed import WebhookVerificationError, WebhookVerifier
 from bootstrap.catalog import ConfigurationError
 from bootstrap.container import Container, build_container
 from bootstrap.runtime import open_container
@@ -24,7 +28,7 @@ def api_use_cases(c: Container) -> ApiUseCases:
                        list_jobs=c.list_jobs, cancel=c.cancel_job, estimate=c.estimate_cost,
                        list_models=c.list_models, get_asset=c.get_asset, list_assets=c.list_assets,
                        open_file=c.open_asset_file, save_upload=c.save_upload, load_input=c.load_input,
-                       usage=c.get_usage)
+                       usage=c.get_usage, webhook=c.handle_webhook)
 
 
 def build_app(settings: Settings | None = None, container: Container | None = None, *,
@@ -33,4 +37,20 @@ def build_app(settings: Settings | None = None, container: Container | None = No
     settings = settings or Settings()
     container = container or build_container(settings)
     return create_app(api_use_cases(container), verifier_from(settings), resume_on_startup=resume_on_startup,
-                      resume_every=settings.resume_interval, resources=lambda: open_container(container=container))
+                      resume_every=settings.resume_interval, webhook=wavespeed_webhook(container.wavespeed_webhooks()),
+                      resources=lambda: open_container(container=container))
+
+
+def wavespeed_webhook(verifier: WebhookVerifier | None) -> WebhookVerify | None:
+    """WaveSpeed's signature check, in the HTTP API's terms."""
+    if verifier is None:
+        return None
+
+    async def verify(headers: Mapping[str, str], body: bytes) -> str | None:
+        try:
+            event = await verifier.verify(headers, body)
+        except WebhookVerificationError as e:
+            raise WebhookRejectedError(str(e)) from e
+        return event.task_id if event is not None else None
+
+    return verify

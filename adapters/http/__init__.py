@@ -1,4 +1,4 @@
-from adapters.http.app import ApiUseCases, create_app
+from adapters.http.app import ApiUseCases, WebhookRejectedError, create_app
 from adapters.http.auth import AuthError, JwtVerifier
 
-__all__ = ["ApiUseCases", "AuthError", "JwtVerifier", "create_app"]
+__all__ = ["ApiUseCases", "AuthError", "JwtVerifier", "WebhookRejectedError", "create_app"]

@@ -25,6 +25,7 @@ from adapters.http.schemas import (
     TaskOut,
     UploadOut,
     UsageOut,
+    WebhookOut,
     asset_out,
     model_out,
     task_out,
@@ -38,6 +39,7 @@ from application.use_cases import (
     GetAsset,
     GetJob,
     GetUsage,
+    HandleProviderWebhook,
     ListAssets,
     ListJobs,
     ListModels,
@@ -53,7 +55,13 @@ from domain.media import sniff_content_type
 
 PREFIX = "/api/video"
 log = logging.getLogger("videoforge.http")
-WebhookHandler = Callable[[Mapping[str, str], bytes], Awaitable[dict[str, Any]]]
+WebhookVerify = Callable[[Mapping[str, str], bytes], Awaitable[str | None]]
+"""Checks a provider's delivery; returns the provider's task id, None for a repeat, or raises
+WebhookRejectedError."""
+
+
+class WebhookRejectedError(Exception):
+    """A delivery that is not genuine (signature, age, body)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,7 @@ class ApiUseCases:
     save_upload: Callable[[], SaveUpload]
     load_input: Callable[[], LoadInput]
     usage: Callable[[], GetUsage]
+    webhook: Callable[[], HandleProviderWebhook]
 
 
 ERRORS = {401: {"model": ErrorOut, "description": "no valid bearer token"},
@@ -81,7 +90,7 @@ ERRORS = {401: {"model": ErrorOut, "description": "no valid bearer token"},
           422: {"model": ErrorOut, "description": "a field is not allowed; names it and what is allowed"}}
 
 
-def create_app(api: ApiUseCases, verifier: JwtVerifier, *, webhook: WebhookHandler | None = None,
+def create_app(api: ApiUseCases, verifier: JwtVerifier, *, webhook: WebhookVerify | None = None,
                resume_on_startup: bool = False, resume_every: float | None = None,
                resources: Callable[[], AbstractAsyncContextManager[Any]] | None = None) -> FastAPI:
     """The HTTP API. Jobs created here run in the background of this process. With
@@ -231,12 +240,19 @@ def create_app(api: ApiUseCases, verifier: JwtVerifier, *, webhook: WebhookHandl
     async def usage(user_id: User) -> UsageOut:
         return usage_out(await api.usage()(user_id))
 
-    @router.post("/webhooks/wavespeed", summary="WaveSpeed task notifications (signed)", include_in_schema=True,
-                 responses={400: {"model": ErrorOut}})
-    async def wavespeed_webhook(request: Request) -> dict[str, Any]:
+    @router.post("/webhooks/wavespeed", response_model=WebhookOut, summary="WaveSpeed task notifications (signed)",
+                 responses={400: {"model": ErrorOut, "description": "not a genuine delivery"},
+                            404: {"model": ErrorOut, "description": "webhooks are not configured"}})
+    async def wavespeed_webhook(request: Request) -> WebhookOut:
         if webhook is None:
-            raise InvalidRequestError("webhook", "no webhook secret is configured here")
-        return await webhook(dict(request.headers), await request.body())
+            raise JobNotFoundError("webhooks are not configured here (VIDEOFORGE_WAVESPEED_WEBHOOK_SECRET)")
+        task_id = await webhook(dict(request.headers), await request.body())
+        if task_id is None:
+            return WebhookOut(accepted=True, duplicate=True)
+        owner = await api.webhook().owner("wavespeed", task_id)
+        if owner is not None:
+            runner.start(owner.id)  # drive it now rather than at its next poll
+        return WebhookOut(accepted=True, job_id=owner.id if owner else None)
 
     app.include_router(router)
 
@@ -298,6 +314,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AssetNotFoundError)
     async def not_found(_: Request, e: Exception) -> JSONResponse:
         return JSONResponse(body("not_found", str(e)), status_code=404)
+
+    @app.exception_handler(WebhookRejectedError)
+    async def rejected(_: Request, e: WebhookRejectedError) -> JSONResponse:
+        return JSONResponse(body("invalid_webhook", str(e)), status_code=400)
 
     @app.exception_handler(JobNotCancellableError)
     async def conflict(_: Request, e: JobNotCancellableError) -> JSONResponse:

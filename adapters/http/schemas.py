@@ -222,3 +222,9 @@ class QuotaErrorOut(BaseModel):
     message: str
     provider: str
     usage_info: dict[str, Any]
+
+
+class WebhookOut(BaseModel):
+    accepted: bool
+    duplicate: bool = False
+    job_id: str | None = None

@@ -13,6 +13,7 @@ from adapters.fakes import Outcome, fake_image
 from bootstrap import Settings
 from bootstrap.http import build_app
 from domain import DEFAULT_PLANS, Cost, Plan
+from tests.contracts.builders import text_request
 
 SECRET = "test-secret-for-hs256-at-least-32-bytes-long"
 
@@ -191,3 +192,37 @@ async def test_openapi_documents_every_endpoint(api):
     assert create["responses"]["429"]["content"]["application/json"]["schema"]["$ref"].endswith("QuotaErrorOut")
     assert {"TaskOut", "AssetOut", "ModelOut", "UsageOut", "EstimateOut", "ErrorOut"} <= set(
         schema["components"]["schemas"])
+
+
+async def test_a_signed_webhook_drives_its_job_and_a_forged_one_is_refused(harness):
+    import json as _json
+
+    from dependency_injector import providers
+
+    from adapters.wavespeed import WebhookVerifier
+    from adapters.wavespeed.webhooks import signature
+    from domain import JobStatus
+
+    secret = "whsec_test-secret"
+    harness.container.wavespeed_webhooks.override(providers.Object(WebhookVerifier(secret)))
+    app = build_app(Settings(jwt_secret=SECRET), harness.container, resume_on_startup=False)
+    job = await harness.container.submit_video()(text_request())
+    harness.provider.fail_next("poll", RuntimeError("process died while following"))
+    with pytest.raises(RuntimeError):
+        await harness.container.run_job()(job.id)
+
+    body = _json.dumps({"id": "fake-1", "status": "completed", "outputs": ["https://cdn.example/o.mp4"]}).encode()
+    stamp = str(int(time.time()))
+    headers = {"webhook-id": "msg-1", "webhook-timestamp": stamp,
+               "webhook-signature": "v3," + signature(secret, "msg-1", stamp, body)}
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        forged = await client.post("/api/video/webhooks/wavespeed", content=body,
+                                   headers=headers | {"webhook-signature": "v3,00"})
+        assert forged.status_code == 400 and forged.json()["error"] == "invalid_webhook"
+        first = await client.post("/api/video/webhooks/wavespeed", content=body, headers=headers)
+        assert first.status_code == 200 and first.json()["job_id"] == job.id
+        await app.state.runner.wait()
+        again = await client.post("/api/video/webhooks/wavespeed", content=body, headers=headers)
+        assert again.json()["duplicate"] is True
+    assert (await harness.jobs.get(job.id)).status is JobStatus.COMPLETED
