@@ -445,21 +445,25 @@ async def test_a_key_reused_for_a_different_request_is_refused(harness):
     assert len(harness.provider.submissions) == 1
 
 
-async def test_a_submission_judged_lost_meanwhile_keeps_its_provider_id(harness):
-    from application.use_cases import ReconcileJob  # noqa: F401 - the same path a person uses
-
+async def run_with_a_held_submission(harness):
+    """Starts running a new job whose submission waits at the provider until `gate` is set."""
     gate = asyncio.Event()
     real_submit = harness.provider.submit
 
-    async def slow_submit(task):
+    async def held_submit(task):
         await gate.wait()
         return await real_submit(task)
 
-    harness.provider.submit = slow_submit
+    harness.provider.submit = held_submit
     job = await harness.container.submit_video()(text_request())
     running = asyncio.create_task(harness.container.run_job()(job.id))
     for _ in range(50):
         await asyncio.sleep(0)
+    return gate, job, running
+
+
+async def test_a_submission_judged_lost_meanwhile_keeps_its_provider_id(harness):
+    gate, job, running = await run_with_a_held_submission(harness)
     stale = await harness.jobs.get(job.id)
     assert stale.status is JobStatus.SUBMITTING
     stale.mark_outcome_unknown(harness.clock.now(), "judged lost by another process")
@@ -502,18 +506,7 @@ async def test_a_provider_unreadable_for_a_while_does_not_stop_the_job(harness):
 
 
 async def test_stopping_during_a_submission_still_records_the_provider_id(harness):
-    gate = asyncio.Event()
-    real_submit = harness.provider.submit
-
-    async def slow_submit(task):
-        await gate.wait()
-        return await real_submit(task)
-
-    harness.provider.submit = slow_submit
-    job = await harness.container.submit_video()(text_request())
-    running = asyncio.create_task(harness.container.run_job()(job.id))
-    for _ in range(50):
-        await asyncio.sleep(0)
+    gate, job, running = await run_with_a_held_submission(harness)
     running.cancel()  # a shutdown
     for _ in range(5):
         await asyncio.sleep(0)
