@@ -53,6 +53,7 @@ class ErrorCode(StrEnum):
     PROVIDER_UNAVAILABLE = "provider_unavailable"
     OUTPUT_INVALID = "output_invalid"
     STORAGE_FAILED = "storage_failed"
+    INPUT_NOT_KEPT = "input_not_kept"  # bytes given in memory were lost to a restart before submission
 
 
 class Step(StrEnum):

@@ -317,6 +317,22 @@ def video(seconds: float, width: int = 1280, height: int = 720) -> MediaInput:
     return MediaInput.from_bytes(MediaKind.VIDEO, fake_video(seconds, width, height), "video/mp4", "clip.mp4")
 
 
+async def test_a_pending_job_whose_bytes_input_was_not_kept_fails_cleanly_and_releases(harness):
+    job = await harness.container.submit_video()(
+        VideoRequest(operation="image-to-video", user_id="u1", image=image(), prompt="pan slowly"))
+    # what a database hands back after a restart: the bytes are gone, their description stays
+    stored = harness.jobs.jobs[job.id]
+    stored.request = stored.request.with_(image=MediaInput.not_kept(MediaKind.IMAGE, "image/png",
+                                                                    stored.request.image.size, "face.png"))
+
+    done = await harness.container.run_job()(job.id)
+
+    assert done.status is JobStatus.FAILED and done.error.code == ErrorCode.INPUT_NOT_KEPT
+    assert "image input was given in memory" in done.error.message and "send the request again" in done.error.message
+    assert done.money_spent is False and harness.provider.submissions == []
+    assert harness.quota.reservations[job.id].state == ReservationState.RELEASED
+
+
 async def test_avatar_is_billed_by_the_length_of_its_audio(harness):
     request = VideoRequest(operation="talking-avatar", user_id="u1", image=image(), audio=audio(7.2),
                            model="infinitetalk", resolution="720p")
