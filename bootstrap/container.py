@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dependency_injector import containers, providers
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.fakes import (
     FakeMediaProbe,
@@ -12,6 +13,15 @@ from adapters.fakes import (
     InMemoryQuotaGuard,
     InMemoryStorage,
     InMemoryUsageMeter,
+)
+from adapters.sql import (
+    Database,
+    SqlAssetLibrary,
+    SqlJobRepository,
+    SqlQuotaGuard,
+    SqlUsageMeter,
+    is_embedded,
+    make_engine,
 )
 from adapters.system.clock import SystemClock
 from application.use_cases import (
@@ -37,6 +47,12 @@ def fake_provider_resource() -> Iterator[FakeVideoProvider]:
         yield provider
     finally:
         provider.close()
+
+
+def sql_engine_resource(url: str) -> Iterator[AsyncEngine]:
+    """The database engine (it connects nothing until used). Its disposal is async, so
+    `open_container` awaits `engine.dispose()` on the way out; a sync resource cannot."""
+    yield make_engine(url)
 
 
 def provider_registry(catalog: ModelCatalog, fake: bool, fake_provider: providers.Provider) -> dict:
@@ -72,18 +88,27 @@ class Container(containers.DeclarativeContainer):
 
     media_probe = providers.Selector(config.media_probe, fake=providers.Singleton(FakeMediaProbe))
 
-    storage = providers.Selector(
-        config.backend, memory=providers.Singleton(InMemoryStorage, max_bytes=config.max_output_bytes))
-    job_repository = providers.Selector(config.backend, memory=providers.Singleton(InMemoryJobRepository))
-    asset_library = providers.Selector(config.backend, memory=providers.Singleton(InMemoryAssetLibrary))
-    usage_meter = providers.Selector(config.backend, memory=providers.Singleton(InMemoryUsageMeter))
+    sql_engine = providers.Resource(sql_engine_resource, url=config.database_url)
+    sql_database = providers.Singleton(Database, sql_engine, migrate_on_first_use=config.database_embedded)
+
+    # Files stay in memory on both backends until the filesystem storage lands.
+    in_memory_storage = providers.Singleton(InMemoryStorage, max_bytes=config.max_output_bytes)
+    storage = providers.Selector(config.backend, memory=in_memory_storage, sql=in_memory_storage)
+    job_repository = providers.Selector(
+        config.backend, memory=providers.Singleton(InMemoryJobRepository),
+        sql=providers.Singleton(SqlJobRepository, sql_database))
+    asset_library = providers.Selector(
+        config.backend, memory=providers.Singleton(InMemoryAssetLibrary),
+        sql=providers.Singleton(SqlAssetLibrary, sql_database))
+    usage_meter = providers.Selector(
+        config.backend, memory=providers.Singleton(InMemoryUsageMeter),
+        sql=providers.Singleton(SqlUsageMeter, sql_database))
+    configured_plans = providers.Callable(user_plans, config.user_plans)
+    fallback_plan = providers.Callable(plan_named, config.default_plan)
     quota_guard = providers.Selector(
         config.backend,
-        memory=providers.Singleton(
-            InMemoryQuotaGuard,
-            plans=providers.Callable(user_plans, config.user_plans),
-            default_plan=providers.Callable(plan_named, config.default_plan),
-        ),
+        memory=providers.Singleton(InMemoryQuotaGuard, plans=configured_plans, default_plan=fallback_plan),
+        sql=providers.Singleton(SqlQuotaGuard, sql_database, plans=configured_plans, default_plan=fallback_plan),
     )
 
     poll_policy = providers.Singleton(PollPolicy, interval=config.poll_interval, deadline=config.poll_deadline)
@@ -115,6 +140,8 @@ def build_container(settings: Settings | None = None) -> Container:
     container = Container()
     container.config.from_dict({
         "backend": settings.backend,
+        "database_url": settings.database_url,
+        "database_embedded": is_embedded(settings.database_url),
         "prices_file": str(settings.prices_file) if settings.prices_file else None,
         "fake_providers": settings.fake_providers,
         "media_probe": "fake",

@@ -15,7 +15,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./videoforge-data")
     database_url: str | None = None
     storage_dir: Path | None = None
-    backend: Literal["memory"] = "memory"
+    # sql: jobs, assets, usage and quota in the database of database_url; memory: in-process fakes
+    backend: Literal["sql", "memory"] = "sql"
     wavespeed_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("WAVESPEED_API_KEY", "VIDEOFORGE_WAVESPEED_API_KEY"))
     wavespeed_base_url: str = "https://api.wavespeed.ai"
@@ -33,6 +34,8 @@ class Settings(BaseSettings):
     def _defaults(self) -> Settings:
         if self.storage_dir is None:
             self.storage_dir = self.data_dir / "media"
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{(self.data_dir / 'videoforge.db').absolute()}"
         if self.default_provider is None:
             self.default_provider = "wavespeed" if self.wavespeed_api_key else "local"
         return self

@@ -42,7 +42,8 @@ class Harness:
 
 
 def settings_for_tests(**changes) -> Settings:
-    values = {"fake_providers": True, "default_provider": "wavespeed", "poll_interval": 2.0, "poll_deadline": 600.0}
+    values = {"fake_providers": True, "default_provider": "wavespeed", "poll_interval": 2.0, "poll_deadline": 600.0,
+              "backend": "memory"}
     return Settings(**(values | changes))
 
 

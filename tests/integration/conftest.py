@@ -23,7 +23,7 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @dataclass
-class TestDatabase:
+class IsolatedDatabase:
     """An isolated database: `engine()` gives a new engine (a new pool: like another process)."""
 
     kind: str
@@ -75,27 +75,27 @@ async def _drop_schema(url: str, schema: str) -> None:
         await admin.dispose()
 
 
-async def open_database(kind: str, tmp_path: Path, *, migrate: bool = True) -> TestDatabase:
+async def open_database(kind: str, tmp_path: Path, *, migrate: bool = True) -> IsolatedDatabase:
     if kind == "sqlite":
-        database = TestDatabase(kind, f"sqlite+aiosqlite:///{tmp_path / 'videoforge.db'}")
+        database = IsolatedDatabase(kind, f"sqlite+aiosqlite:///{tmp_path / 'videoforge.db'}")
     else:
         url = postgres_url()
         schema = await _postgres_schema(url)
-        database = TestDatabase(kind, url, {"server_settings": {"search_path": schema}})
+        database = IsolatedDatabase(kind, url, {"server_settings": {"search_path": schema}})
         database.schema = schema
     if migrate:
         await upgrade_engine(database.engine())
     return database
 
 
-async def close_database(database: TestDatabase) -> None:
+async def close_database(database: IsolatedDatabase) -> None:
     await database.dispose()
     if database.kind == "postgres":
         await _drop_schema(database.url, database.schema)
 
 
 @pytest.fixture(params=BACKENDS)
-async def database(request, tmp_path) -> AsyncIterator[TestDatabase]:
+async def database(request, tmp_path) -> AsyncIterator[IsolatedDatabase]:
     """A migrated, empty database of each kind."""
     database = await open_database(request.param, tmp_path)
     try:
