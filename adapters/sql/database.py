@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 _WRITE = "videoforge_write"
+_SCHEMA_MISSING = ("no such table", "no such column", "UndefinedTableError", "UndefinedColumnError")
 
 
 def make_engine(url: str, **options: Any) -> AsyncEngine:
@@ -113,4 +114,7 @@ class Database:
                 raise
             raise error(f"{what}: the database refused the write: {describe(e)}") from e
         except (SQLAlchemyError, OSError) as e:
-            raise error(f"{what}: database error: {describe(e)}") from e
+            message = f"{what}: database error: {describe(e)}"
+            if any(sign in message for sign in _SCHEMA_MISSING):
+                message += " (the schema is missing or old: run `videoforge db upgrade`)"
+            raise error(message) from e
