@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 _WRITE = "videoforge_write"
-_SCHEMA_MISSING = ("no such table", "no such column", "UndefinedTableError", "UndefinedColumnError")
+_SCHEMA_MISSING = re.compile(r'no such (table|column)|(relation|column) "[^"]+" (of relation "[^"]+" )?does not exist')
 
 
 def make_engine(url: str, **options: Any) -> AsyncEngine:
@@ -115,6 +116,6 @@ class Database:
             raise error(f"{what}: the database refused the write: {describe(e)}") from e
         except (SQLAlchemyError, OSError) as e:
             message = f"{what}: database error: {describe(e)}"
-            if any(sign in message for sign in _SCHEMA_MISSING):
+            if _SCHEMA_MISSING.search(message):
                 message += " (the schema is missing or old: run `videoforge db upgrade`)"
             raise error(message) from e
