@@ -17,6 +17,7 @@ from application.ports.jobs import (
     JobRepository,
     JobRepositoryError,
 )
+from domain.errors import DomainError
 from domain.job import UNFINISHED, JobError, JobStatus, VideoJob
 from domain.media import MediaInput, MediaKind
 from domain.request import VideoRequest
@@ -181,7 +182,7 @@ class SqlJobRepository(JobRepository):
     def _read(self, row: Any) -> VideoJob:
         try:
             job = _job(row)
-        except (KeyError, TypeError, ValueError) as e:
+        except (KeyError, TypeError, ValueError, DomainError) as e:
             raise JobRepositoryError(f"job {row.id}: the stored row cannot be read: {e}") from e
         kept = self._kept.get(job.id)
         if kept:

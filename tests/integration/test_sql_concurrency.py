@@ -4,6 +4,9 @@ several processes would have): the plan is never overshot, on SQLite and Postgre
 from __future__ import annotations
 
 import asyncio
+import json
+import sys
+import time
 import uuid
 
 from sqlalchemy import select
@@ -82,3 +85,36 @@ async def test_a_job_is_counted_once_when_workers_record_it_together(database):
     assert results[:20].count(True) == 1 and all(results[20:])
     summary = await meters[0].summary("u1", "2026-01")
     assert summary.video_calls == 21 and summary.video_cost == Cost("0.20") * 21
+
+
+RESERVER = """
+import asyncio, json, os, sys, time, uuid
+from adapters.sql import SqlQuotaGuard, make_engine
+from domain import Cost, Plan, QuotaExceededError
+
+async def main():
+    args = json.loads(sys.argv[1])
+    engine = make_engine(args["url"], **({"connect_args": args["connect_args"]} if args["connect_args"] else {}))
+    guard = SqlQuotaGuard(engine, {"u1": Plan("ten", 10, Cost(0))})
+    await asyncio.sleep(max(0.0, args["start_at"] - time.time()))  # every process starts together
+    results = await asyncio.gather(*(guard.reserve("u1", uuid.uuid4().hex, Cost("0.10"), "2026-01")
+                                     for _ in range(args["count"])), return_exceptions=True)
+    await engine.dispose()
+    unexpected = [repr(r) for r in results if isinstance(r, BaseException) and not isinstance(r, QuotaExceededError)]
+    print(json.dumps({"granted": sum(not isinstance(r, BaseException) for r in results), "unexpected": unexpected}))
+
+asyncio.run(main())
+"""
+
+
+async def test_200_reservations_from_4_processes_grant_exactly_10(database):
+    args = {"url": database.url, "connect_args": database.connect_args, "start_at": time.time() + 3, "count": 50}
+    processes = [await asyncio.create_subprocess_exec(sys.executable, "-c", RESERVER, json.dumps(args),
+                                                      stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+                 for _ in range(WORKERS)]
+    outputs = [await p.communicate() for p in processes]
+    assert all(p.returncode == 0 for p in processes), [err.decode()[-500:] for _, err in outputs]
+    reports = [json.loads(out) for out, _ in outputs]
+    assert [r["unexpected"] for r in reports] == [[]] * WORKERS
+    assert sum(r["granted"] for r in reports) == 10
+    assert await held(database) == (10, Cost("1.00"))
