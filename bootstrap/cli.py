@@ -9,10 +9,12 @@ import typer
 from alembic.util import CommandError
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, InvalidRequestError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.sql.database import describe, is_embedded, make_engine
+from adapters.sql import describe, is_embedded
 from adapters.sql.migrate import upgrade
+from bootstrap.catalog import ConfigurationError
+from bootstrap.container import check_database_url
 from bootstrap.settings import Settings
 
 app = typer.Typer(name="videoforge", help="One pipeline for every AI video generation.", no_args_is_help=True,
@@ -43,12 +45,10 @@ def db_upgrade(revision: str = typer.Argument("head", help="The revision to reac
     settings = load_settings()
     url = settings.database_url
     try:
-        shown = make_url(url).render_as_string(hide_password=True)
-        make_engine(url)  # connects nothing: checks the dialect and that its driver is an async one
-    except (ArgumentError, InvalidRequestError, ImportError) as e:
-        raise fail(USAGE, "VIDEOFORGE_DATABASE_URL is not a usable database URL "
-                          f"(e.g. postgresql+asyncpg://user@host/db or sqlite+aiosqlite:///path): {describe(e)}"
-                   ) from None
+        check_database_url(url)
+    except ConfigurationError as e:
+        raise fail(USAGE, str(e)) from None
+    shown = make_url(url).render_as_string(hide_password=True)
     try:
         if is_embedded(url) and make_url(url).database:
             Path(make_url(url).database).parent.mkdir(parents=True, exist_ok=True)

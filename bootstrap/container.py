@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dependency_injector import containers, providers
+from sqlalchemy.exc import ArgumentError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.fakes import (
@@ -20,6 +21,7 @@ from adapters.sql import (
     SqlJobRepository,
     SqlQuotaGuard,
     SqlUsageMeter,
+    describe,
     is_embedded,
     make_engine,
 )
@@ -49,10 +51,21 @@ def fake_provider_resource() -> Iterator[FakeVideoProvider]:
         provider.close()
 
 
-def sql_engine_resource(url: str) -> Iterator[AsyncEngine]:
-    """The database engine (it connects nothing until used). Its disposal is async, so
-    `open_container` awaits `engine.dispose()` on the way out; a sync resource cannot."""
-    yield make_engine(url)
+def sql_engine_resource(url: str, enabled: bool) -> Iterator[AsyncEngine | None]:
+    """The database engine of the sql backend (it connects nothing until used), None on the
+    memory backend. Its disposal is async, so `open_container` awaits `engine.dispose()` on
+    the way out; a sync resource cannot."""
+    yield make_engine(url) if enabled else None
+
+
+def check_database_url(url: str) -> None:
+    """Refuse, before anything runs, a URL that names no usable async driver."""
+    try:
+        make_engine(url)  # connects nothing
+    except (ArgumentError, InvalidRequestError, ImportError) as e:
+        raise ConfigurationError(
+            "VIDEOFORGE_DATABASE_URL is not a usable database URL (e.g. postgresql+asyncpg://user@host/db or "
+            f"sqlite+aiosqlite:///path): {describe(e)}") from None
 
 
 def provider_registry(catalog: ModelCatalog, fake: bool, fake_provider: providers.Provider) -> dict:
@@ -88,7 +101,7 @@ class Container(containers.DeclarativeContainer):
 
     media_probe = providers.Selector(config.media_probe, fake=providers.Singleton(FakeMediaProbe))
 
-    sql_engine = providers.Resource(sql_engine_resource, url=config.database_url)
+    sql_engine = providers.Resource(sql_engine_resource, url=config.database_url, enabled=config.sql)
     sql_database = providers.Singleton(Database, sql_engine, migrate_on_first_use=config.database_embedded)
 
     # Files stay in memory on both backends until the filesystem storage lands.
@@ -137,11 +150,15 @@ def build_container(settings: Settings | None = None) -> Container:
         raise ConfigurationError(
             "no live video provider is installed in this build yet: set VIDEOFORGE_FAKE_PROVIDERS=true to run "
             "the pipeline with the scripted fake provider")
+    sql = settings.backend == "sql"
+    if sql:
+        check_database_url(settings.database_url)
     container = Container()
     container.config.from_dict({
         "backend": settings.backend,
+        "sql": sql,
         "database_url": settings.database_url,
-        "database_embedded": is_embedded(settings.database_url),
+        "database_embedded": sql and is_embedded(settings.database_url),
         "prices_file": str(settings.prices_file) if settings.prices_file else None,
         "fake_providers": settings.fake_providers,
         "media_probe": "fake",

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from adapters.fakes import InMemoryStorage
 from adapters.sql import SqlAssetLibrary, SqlJobRepository, SqlQuotaGuard, SqlUsageMeter
 from adapters.sql.migrate import head
 from application.use_cases import GenerateVideo
-from bootstrap import Settings, build_container, open_container
+from bootstrap import ConfigurationError, Settings, build_container, open_container
 from tests.conftest import settings_for_tests
 from tests.contracts.builders import text_request
 
@@ -62,3 +64,17 @@ async def test_the_memory_backend_stays_selectable(tmp_path):
         await container.generate_video()(text_request())
         assert type(container.job_repository()).__name__ == "InMemoryJobRepository"
     assert not (tmp_path / "videoforge.db").exists()
+
+
+def test_a_database_url_without_an_async_driver_is_a_configuration_error(tmp_path):
+    for url, says in [("postgresql://vf@db/videoforge", "psycopg"), ("nonsense", "Could not parse")]:
+        with pytest.raises(ConfigurationError, match=f"VIDEOFORGE_DATABASE_URL is not a usable .*{says}"):
+            build_container(settings_for_tests(backend="sql", data_dir=tmp_path, database_url=url))
+
+
+
+async def test_the_memory_backend_neither_checks_nor_opens_a_database(tmp_path):
+    container = build_container(settings_for_tests(backend="memory", database_url="nonsense", data_dir=tmp_path))
+    async with open_container(container=container):
+        assert container.sql_engine() is None
+        await container.generate_video()(text_request())
