@@ -137,7 +137,8 @@ def report(results: list[Result], jobs: int, concurrency: int) -> str:
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `benchmarks/bench_pipeline_sql.py --jobs {jobs} "
         f"--concurrency {concurrency}` on {platform.machine()}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}, SQLAlchemy {sqlalchemy.__version__}.",
+        f"{platform.python_version()}, SQLAlchemy {sqlalchemy.__version__}; load average at the end "
+        f"{os.getloadavg()[0]:.2f} (other work on a shared machine moves these figures by tens of percent).",
         "",
         "One `GenerateVideo` call through the container per job: validate, price, reserve quota, record the job, "
         "submit (fake provider, one poll), save the output (in memory), probe (fake), add the asset, record usage, "
