@@ -190,5 +190,10 @@ class VideoJob:
         return _STEPS.get(self.status, Step.NONE)
 
     @property
+    def frees_its_reservation(self) -> bool:
+        """Ended without a video: whatever it held is released (a completed job settled it)."""
+        return self.status in (S.FAILED, S.CANCELLED)
+
+    @property
     def cancellable(self) -> bool:
         return S.CANCELLED in _ALLOWED[self.status]

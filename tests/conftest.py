@@ -50,9 +50,10 @@ def settings_for_tests(**changes) -> Settings:
 @pytest.fixture
 async def harness():
     container = build_container(settings_for_tests())
+    clock = FakeClock()
     h = Harness(container, FakeVideoProvider(), InMemoryStorage(), InMemoryJobRepository(), InMemoryAssetLibrary(),
-                InMemoryUsageMeter(), InMemoryQuotaGuard({"u1": DEFAULT_PLANS["pro"]}), FakeMediaProbe(),
-                FakeClock())
+                InMemoryUsageMeter(), InMemoryQuotaGuard({"u1": DEFAULT_PLANS["pro"]}, clock=clock),
+                FakeMediaProbe(), clock)
     container.video_providers.override(providers.Object({"wavespeed": h.provider}))
     container.storage.override(providers.Object(h.storage))
     container.job_repository.override(providers.Object(h.jobs))

@@ -159,6 +159,34 @@ async def test_a_job_crashed_while_saving_is_saved_once_on_resume(harness):
     assert len(harness.provider.submissions) == 1
 
 
+async def test_a_failed_job_whose_process_died_before_releasing_is_released_by_resume(harness):
+    harness.provider.script(Outcome.fail(ErrorCode.CONTENT_MODERATION, message="flagged"))
+    harness.quota.fail_next("release", Crash())
+    job = await harness.container.submit_video()(text_request())
+    with pytest.raises(Crash):
+        await harness.container.run_job()(job.id)
+    assert (await harness.jobs.get(job.id)).status is JobStatus.FAILED
+    assert harness.quota.reservations[job.id].state == ReservationState.RESERVED
+
+    report = await harness.container.resume_jobs()()
+
+    assert report.released == [job.id] and report.finished == {}
+    assert harness.quota.reservations[job.id].state == ReservationState.RELEASED
+
+
+async def test_a_reservation_whose_job_was_never_recorded_is_released_once_past_the_grace(harness):
+    harness.jobs.fail_next("add", Crash())
+    harness.quota.fail_next("release", Crash())  # the process is dead: SubmitVideo's own cleanup never runs
+    with pytest.raises(Crash):
+        await harness.container.submit_video()(text_request())
+    [orphan] = harness.quota.reservations
+
+    assert (await harness.container.resume_jobs()()).released == []  # it may be being recorded right now
+    harness.clock.advance(11 * 60)
+    assert (await harness.container.resume_jobs()()).released == [orphan]
+    assert harness.quota.reservations[orphan].state == ReservationState.RELEASED
+
+
 async def test_same_idempotency_key_returns_the_same_job_and_submits_once(harness):
     generate = harness.container.generate_video()
     first = await generate(text_request(idempotency_key="order-42"))
