@@ -120,8 +120,10 @@ class Container(containers.DeclarativeContainer):
     fallback_plan = providers.Callable(plan_named, config.default_plan)
     quota_guard = providers.Selector(
         config.backend,
-        memory=providers.Singleton(InMemoryQuotaGuard, plans=configured_plans, default_plan=fallback_plan),
-        sql=providers.Singleton(SqlQuotaGuard, sql_database, plans=configured_plans, default_plan=fallback_plan),
+        memory=providers.Singleton(InMemoryQuotaGuard, plans=configured_plans, default_plan=fallback_plan,
+                                   clock=clock),
+        sql=providers.Singleton(SqlQuotaGuard, sql_database, plans=configured_plans, default_plan=fallback_plan,
+                                clock=clock),
     )
 
     poll_policy = providers.Singleton(PollPolicy, interval=config.poll_interval, deadline=config.poll_deadline)
@@ -138,7 +140,7 @@ class Container(containers.DeclarativeContainer):
     get_job = providers.Factory(GetJob, jobs=job_repository)
     cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,
                                    clock=clock)
-    resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job)
+    resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job, quota=quota_guard, clock=clock)
     estimate_cost = providers.Factory(EstimateCost, preflight=preflight, quota=quota_guard, clock=clock)
     list_models = providers.Factory(ListModels, catalog=catalog, providers=provider_names)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from adapters.sql.database import Database
 from adapters.sql.schema import quota_periods, quota_reservations, user_subscriptions
 from adapters.sql.types import Money
+from application.ports.clock import Clock
 from application.ports.quota import QuotaGuard, QuotaGuardError, ReservationNotFoundError
 from domain.money import ZERO, Cost
 from domain.quota import DEFAULT_PLAN, DEFAULT_PLANS, Plan, QuotaCheck, QuotaUsage, Reservation, ReservationState
@@ -19,7 +21,8 @@ R = quota_reservations.c
 
 
 def _reservation(row: Any) -> Reservation:
-    return Reservation(row.job_id, row.user_id, row.billing_period, row.amount, row.state, row.actual)
+    return Reservation(row.job_id, row.user_id, row.billing_period, row.amount, row.state, row.actual,
+                       row.created_at)
 
 
 class SqlQuotaGuard(QuotaGuard):
@@ -34,12 +37,16 @@ class SqlQuotaGuard(QuotaGuard):
     else `default_plan`. Plan names resolve against the domain's plans and those given here."""
 
     def __init__(self, engine: AsyncEngine | Database, plans: Mapping[str, Plan] | None = None,
-                 default_plan: Plan = DEFAULT_PLAN):
+                 default_plan: Plan = DEFAULT_PLAN, clock: Clock | None = None):
         self._db = Database.of(engine)
+        self._clock = clock
         self.plans: dict[str, Plan] = dict(plans or {})
         self.default_plan = default_plan
         self._named: dict[str, Plan] = dict(DEFAULT_PLANS) | {p.name: p for p in self.plans.values()}
         self._named[default_plan.name] = default_plan
+
+    def _now(self) -> datetime:
+        return self._clock.now() if self._clock else datetime.now(UTC)
 
     def _transaction(self, what: str, **options: Any):
         return self._db.transaction(QuotaGuardError, what, **options)
@@ -47,7 +54,7 @@ class SqlQuotaGuard(QuotaGuard):
     async def assign(self, user_id: str, plan: Plan) -> None:
         """Record `plan` as the user's plan (their `user_subscriptions` row)."""
         self._named.setdefault(plan.name, plan)
-        now = datetime.now(UTC)
+        now = self._now()
         insert = self._db.upsert(user_subscriptions).values(user_id=user_id, plan=plan.name, is_active=True,
                                                             created_at=now, updated_at=now)
         async with self._transaction(f"assigning plan {plan.name} to user {user_id}") as conn:
@@ -64,11 +71,11 @@ class SqlQuotaGuard(QuotaGuard):
                     return existing
                 plan = await self._plan(conn, user_id)
                 plan.admit(await self._usage(conn, user_id, period), amount)  # raises QuotaExceededError
-                now = datetime.now(UTC)
+                now = self._now()
                 await conn.execute(quota_reservations.insert().values(
                     job_id=job_id, user_id=user_id, billing_period=period, state=ReservationState.RESERVED,
                     amount=amount, created_at=now, updated_at=now))
-                return Reservation(job_id, user_id, period, amount)
+                return Reservation(job_id, user_id, period, amount, created_at=now)
         except IntegrityError as e:  # the same job reserved meanwhile under another user or period
             existing = await self.get(job_id)
             if existing is None:
@@ -77,7 +84,7 @@ class SqlQuotaGuard(QuotaGuard):
 
     async def _lock_period(self, conn: AsyncConnection, user_id: str, period: str) -> None:
         await conn.execute(self._db.upsert(quota_periods).values(
-            user_id=user_id, billing_period=period, created_at=datetime.now(UTC)).on_conflict_do_nothing())
+            user_id=user_id, billing_period=period, created_at=self._now()).on_conflict_do_nothing())
         await conn.execute(select(quota_periods.c.user_id).where(
             quota_periods.c.user_id == user_id, quota_periods.c.billing_period == period).with_for_update())
 
@@ -91,9 +98,8 @@ class SqlQuotaGuard(QuotaGuard):
             if current.state == ReservationState.SETTLED:
                 return current
             await conn.execute(update(quota_reservations).where(R.job_id == job_id).values(
-                state=ReservationState.SETTLED, actual=actual, updated_at=datetime.now(UTC)))
-            return Reservation(current.job_id, current.user_id, current.period, current.amount,
-                               ReservationState.SETTLED, actual)
+                state=ReservationState.SETTLED, actual=actual, updated_at=self._now()))
+            return replace(current, state=ReservationState.SETTLED, actual=actual)
 
     async def release(self, job_id: str) -> Reservation | None:
         async with self._transaction(f"releasing the reservation of job {job_id}") as conn:
@@ -101,9 +107,8 @@ class SqlQuotaGuard(QuotaGuard):
             if current is None or current.state != ReservationState.RESERVED:
                 return current
             await conn.execute(update(quota_reservations).where(R.job_id == job_id).values(
-                state=ReservationState.RELEASED, updated_at=datetime.now(UTC)))
-            return Reservation(current.job_id, current.user_id, current.period, current.amount,
-                               ReservationState.RELEASED)
+                state=ReservationState.RELEASED, updated_at=self._now()))
+            return replace(current, state=ReservationState.RELEASED)
 
     async def check(self, user_id: str, amount: Cost, period: str) -> QuotaCheck:
         async with self._transaction(f"checking the quota of user {user_id}", write=False) as conn:
@@ -113,6 +118,12 @@ class SqlQuotaGuard(QuotaGuard):
     async def get(self, job_id: str) -> Reservation | None:
         async with self._transaction(f"reading the reservation of job {job_id}", write=False) as conn:
             return await self._find(conn, job_id)
+
+    async def held(self) -> list[Reservation]:
+        async with self._transaction("listing held reservations", write=False) as conn:
+            rows = (await conn.execute(select(quota_reservations).where(R.state == ReservationState.RESERVED)
+                                       .order_by(R.created_at, R.job_id))).all()
+        return [_reservation(row) for row in rows]
 
     async def _find(self, conn: AsyncConnection, job_id: str, *, lock: bool = False) -> Reservation | None:
         query = select(quota_reservations).where(R.job_id == job_id)

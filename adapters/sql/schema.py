@@ -166,4 +166,5 @@ quota_reservations = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Index(None, "user_id", "billing_period", "state"),
+    Index(None, "state", "created_at"),
 )

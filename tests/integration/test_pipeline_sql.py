@@ -13,7 +13,7 @@ import pytest
 from dependency_injector import providers
 
 from adapters.fakes import FakeClock, FakeMediaProbe, FakeVideoProvider, Outcome, fake_image
-from adapters.sql import SqlQuotaGuard
+from adapters.sql import SqlJobRepository, SqlQuotaGuard
 from application.errors import JobFailedError
 from bootstrap import Container, build_container, open_container
 from domain import DEFAULT_PLANS, Cost, ErrorCode, JobStatus, MediaInput, MediaKind, QuotaExceededError, VideoRequest
@@ -234,3 +234,55 @@ async def test_killed_before_running_a_bytes_request_fails_it_cleanly_and_releas
         failed = await second.container.job_repository().get(job.id)
         assert failed.error.code == ErrorCode.INPUT_NOT_KEPT and "send the request again" in failed.error.message
         assert await usage_and_quota(second, job.id) == (0, ReservationState.RELEASED)
+
+
+class ReleaseCrashes(SqlQuotaGuard):
+    """The real adapter, except that the process dies as it is about to release."""
+
+    async def release(self, job_id):
+        raise Crash()
+
+
+class AddCrashes(SqlJobRepository):
+    """The real adapter, except that the process dies as it is about to record the job."""
+
+    async def add(self, job):
+        raise Crash()
+
+
+def dying(run: Process, *, on_add: bool = False) -> None:
+    c = run.container
+    c.quota_guard.override(providers.Singleton(ReleaseCrashes, c.sql_database, {"u1": DEFAULT_PLANS["pro"]},
+                                               clock=c.clock))
+    if on_add:
+        c.job_repository.override(providers.Singleton(AddCrashes, c.sql_database))
+
+
+async def test_a_failed_job_whose_process_died_before_releasing_is_released_by_the_next(database, tmp_path):
+    remote = FakeVideoProvider(Outcome.fail(ErrorCode.CONTENT_MODERATION, message="flagged"))
+    async with process(database, tmp_path, remote) as first:
+        dying(first)
+        job = await first.container.submit_video()(text_request())
+        with pytest.raises(Crash):
+            await first.container.run_job()(job.id)
+
+    async with process(database, tmp_path, remote) as second:
+        assert await usage_and_quota(second, job.id) == (0, ReservationState.RESERVED)
+        report = await second.container.resume_jobs()()
+        assert report.released == [job.id]
+        assert await usage_and_quota(second, job.id) == (0, ReservationState.RELEASED)
+
+
+async def test_a_reservation_whose_job_was_never_recorded_is_released_by_a_later_process(database, tmp_path):
+    async with process(database, tmp_path) as first:
+        dying(first, on_add=True)
+        with pytest.raises(Crash):
+            await first.container.submit_video()(text_request())
+
+    async with process(database, tmp_path) as second:
+        [orphan] = await second.container.quota_guard().held()
+        assert (await second.container.resume_jobs()()).released == []  # too recent: maybe being recorded
+        second.clock.advance(11 * 60)
+        assert (await second.container.resume_jobs()()).released == [orphan.job_id]
+        check = await second.container.quota_guard().check("u1", Cost("0.20"), second.period)
+        assert (check.usage.calls, check.usage.reserved_calls) == (0, 0)
