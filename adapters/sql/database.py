@@ -64,7 +64,6 @@ class Database:
     def __init__(self, engine: AsyncEngine, *, migrate_on_first_use: bool = False):
         self.engine = engine
         self.dialect = engine.dialect.name
-        self._migrate = migrate_on_first_use
         self._ready = not migrate_on_first_use
         self._lock = asyncio.Lock()
 
