@@ -13,8 +13,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo user is on the enterprise plan: usage persists across runs (SQLite in videoforge-data/).
 run: $(STAMP)
-	VIDEOFORGE_FAKE_PROVIDERS=true VIDEOFORGE_DEFAULT_PROVIDER=wavespeed $(BIN)/python -m bootstrap.demo
+	VIDEOFORGE_FAKE_PROVIDERS=true VIDEOFORGE_DEFAULT_PROVIDER=wavespeed VIDEOFORGE_USER_PLANS='{"demo-user": "enterprise"}' \
+		$(BIN)/python -m bootstrap.demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

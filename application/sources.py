@@ -30,6 +30,8 @@ class InputSource:
         return self.media.filename
 
     async def chunks(self) -> AsyncIterator[bytes]:
+        if not self.media.kept:
+            raise FileNotFoundError(f"the {self.media.kind.value} input was given in memory and not kept")
         if self.media.data is not None:
             for i in range(0, len(self.media.data), CHUNK):
                 yield self.media.data[i:i + CHUNK]

@@ -1,28 +1,54 @@
-"""The `videoforge` console script: the CLI adapter wired to a container built from the environment."""
+"""The `videoforge` console script: the CLI adapter wired to a container built from the
+environment, plus `db upgrade`. Exit codes: 0 done, 2 bad usage or configuration, 1 failure;
+errors are one line on stderr."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+import typer
+from alembic.util import CommandError
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.cli.app import CliUseCases, build_cli
+from adapters.sql import describe, is_embedded
+from adapters.sql.migrate import upgrade
 from bootstrap.catalog import ConfigurationError
-from bootstrap.container import Container
+from bootstrap.container import Container, check_database_url
 from bootstrap.runtime import open_container
 from bootstrap.settings import Settings
+
+USAGE, FAILURE = 2, 1
 
 
 def cli_use_cases(c: Container) -> CliUseCases:
     return CliUseCases(generate=c.generate_video, estimate=c.estimate_cost, list_models=c.list_models,
                        list_jobs=c.list_jobs, get_job=c.get_job, resume=c.resume_jobs, cancel=c.cancel_job,
-                       list_assets=c.list_assets, get_asset=c.get_asset, usage=c.get_usage)
+                       reconcile=c.reconcile_job, list_assets=c.list_assets, get_asset=c.get_asset,
+                       usage=c.get_usage)
+
+
+def fail(code: int, message: str) -> typer.Exit:
+    typer.echo(f"videoforge: {message}", err=True)
+    return typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as e:
+        first = e.errors()[0]
+        field = "VIDEOFORGE_" + "_".join(str(part) for part in first["loc"]).upper()
+        raise ConfigurationError(f"{field}: {first['msg']}") from None
 
 
 @asynccontextmanager
 async def open_cli_use_cases() -> AsyncIterator[CliUseCases]:
-    async with open_container(Settings()) as container:
+    async with open_container(load_settings()) as container:
         yield cli_use_cases(container)
 
 
@@ -31,11 +57,44 @@ def serve(host: str, port: int) -> None:
 
     from bootstrap.http import build_app
 
-    uvicorn.run(build_app(Settings()), host=host, port=port, log_level="info")
+    uvicorn.run(build_app(load_settings()), host=host, port=port, log_level="info")
+
+
+db = typer.Typer(help="The database of jobs, assets, usage and quota.", no_args_is_help=True)
+
+
+@db.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="The revision to reach (default: the latest).")) -> None:
+    """Bring the database of VIDEOFORGE_DATABASE_URL to the latest schema (rows are kept)."""
+    try:
+        settings = load_settings()
+        url = settings.database_url
+        check_database_url(url)
+    except ConfigurationError as e:
+        raise fail(USAGE, str(e)) from None
+    shown = make_url(url).render_as_string(hide_password=True)
+    try:
+        if is_embedded(url) and make_url(url).database:
+            Path(make_url(url).database).parent.mkdir(parents=True, exist_ok=True)
+        before, after = upgrade(url, revision)
+    except CommandError as e:
+        raise fail(USAGE, f"db upgrade: {e}") from None
+    except (SQLAlchemyError, OSError) as e:
+        raise fail(FAILURE, f"db upgrade of {shown} failed: {describe(e)}") from None
+    if before == after:
+        typer.echo(f"{shown}: already at revision {after}")
+    else:
+        typer.echo(f"{shown}: upgraded from {before or 'an empty database'} to revision {after}")
+
+
+def build_app() -> typer.Typer:
+    app = build_cli(open_cli_use_cases, user_errors=(ConfigurationError,), serve=serve)
+    app.add_typer(db, name="db")
+    return app
 
 
 def main() -> None:
-    build_cli(open_cli_use_cases, user_errors=(ConfigurationError, ValidationError), serve=serve)()
+    build_app()()
 
 
 if __name__ == "__main__":

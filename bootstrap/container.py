@@ -3,6 +3,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 
 from dependency_injector import containers, providers
+from sqlalchemy.exc import ArgumentError, InvalidRequestError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.fakes import (
     FakeMediaProbe,
@@ -16,6 +18,16 @@ from adapters.fakes import (
 from adapters.filesystem import FileSystemStorage
 from adapters.local import LocalVideoProvider
 from adapters.media import PyAVMediaProbe
+from adapters.sql import (
+    Database,
+    SqlAssetLibrary,
+    SqlJobRepository,
+    SqlQuotaGuard,
+    SqlUsageMeter,
+    describe,
+    is_embedded,
+    make_engine,
+)
 from adapters.studios import (
     LegacyVideoGeneration,
     PodcastVideoService,
@@ -66,6 +78,23 @@ def local_provider_resource(work_dir: str) -> Iterator[LocalVideoProvider]:
         yield provider
     finally:
         provider.close()
+
+
+def sql_engine_resource(url: str, enabled: bool) -> Iterator[AsyncEngine | None]:
+    """The database engine of the sql backend (it connects nothing until used), None on the
+    memory backend. Its disposal is async, so `open_container` awaits `engine.dispose()` on
+    the way out; a sync resource cannot."""
+    yield make_engine(url) if enabled else None
+
+
+def check_database_url(url: str) -> None:
+    """Refuse, before anything runs, a URL that names no usable async driver."""
+    try:
+        make_engine(url)  # connects nothing
+    except (ArgumentError, InvalidRequestError, ImportError) as e:
+        raise ConfigurationError(
+            "VIDEOFORGE_DATABASE_URL is not a usable database URL (e.g. postgresql+asyncpg://user@host/db or "
+            f"sqlite+aiosqlite:///path): {describe(e)}") from None
 
 
 def provider_registry(catalog: ModelCatalog, fake: bool, fake_provider: providers.Provider,
@@ -120,24 +149,35 @@ class Container(containers.DeclarativeContainer):
     media_probe = providers.Selector(config.media_probe, fake=providers.Singleton(FakeMediaProbe),
                                      pyav=providers.Singleton(PyAVMediaProbe))
 
+    sql_engine = providers.Resource(sql_engine_resource, url=config.database_url, enabled=config.sql)
+    sql_database = providers.Singleton(Database, sql_engine, migrate_on_first_use=config.database_embedded)
+
     storage = providers.Selector(
         config.storage,
         memory=providers.Singleton(InMemoryStorage, max_bytes=config.max_output_bytes),
         filesystem=providers.Singleton(FileSystemStorage, root=config.storage_dir, max_bytes=config.max_output_bytes),
     )
-    job_repository = providers.Selector(config.backend, memory=providers.Singleton(InMemoryJobRepository))
-    asset_library = providers.Selector(config.backend, memory=providers.Singleton(InMemoryAssetLibrary))
-    usage_meter = providers.Selector(config.backend, memory=providers.Singleton(InMemoryUsageMeter))
+    job_repository = providers.Selector(
+        config.backend, memory=providers.Singleton(InMemoryJobRepository),
+        sql=providers.Singleton(SqlJobRepository, sql_database))
+    asset_library = providers.Selector(
+        config.backend, memory=providers.Singleton(InMemoryAssetLibrary),
+        sql=providers.Singleton(SqlAssetLibrary, sql_database))
+    usage_meter = providers.Selector(
+        config.backend, memory=providers.Singleton(InMemoryUsageMeter),
+        sql=providers.Singleton(SqlUsageMeter, sql_database))
+    configured_plans = providers.Callable(user_plans, config.user_plans)
+    fallback_plan = providers.Callable(plan_named, config.default_plan)
     quota_guard = providers.Selector(
         config.backend,
-        memory=providers.Singleton(
-            InMemoryQuotaGuard,
-            plans=providers.Callable(user_plans, config.user_plans),
-            default_plan=providers.Callable(plan_named, config.default_plan),
-        ),
+        memory=providers.Singleton(InMemoryQuotaGuard, plans=configured_plans, default_plan=fallback_plan,
+                                   clock=clock),
+        sql=providers.Singleton(SqlQuotaGuard, sql_database, plans=configured_plans, default_plan=fallback_plan,
+                                clock=clock),
     )
 
-    poll_policy = providers.Singleton(PollPolicy, interval=config.poll_interval, deadline=config.poll_deadline)
+    poll_policy = providers.Singleton(PollPolicy, interval=config.poll_interval, deadline=config.poll_deadline,
+                                      submit_grace=config.submit_grace)
 
     preflight = providers.Factory(Preflight, catalog=catalog, probe=media_probe, providers=provider_names,
                                   default_provider=config.default_provider)
@@ -151,7 +191,7 @@ class Container(containers.DeclarativeContainer):
     get_job = providers.Factory(GetJob, jobs=job_repository)
     cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,
                                    clock=clock)
-    resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job)
+    resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job, quota=quota_guard, clock=clock)
     handle_webhook = providers.Factory(HandleProviderWebhook, jobs=job_repository, run=run_job)
     reconcile_job = providers.Factory(ReconcileJob, jobs=job_repository, quota=quota_guard, clock=clock)
     estimate_cost = providers.Factory(EstimateCost, preflight=preflight, quota=quota_guard, clock=clock)
@@ -177,9 +217,15 @@ class Container(containers.DeclarativeContainer):
 def build_container(settings: Settings | None = None) -> Container:
     """A container configured from `settings` (read from the environment when not given)."""
     settings = settings or Settings()
+    sql = settings.backend == "sql"
+    if sql:
+        check_database_url(settings.database_url)
     container = Container()
     container.config.from_dict({
         "backend": settings.backend,
+        "sql": sql,
+        "database_url": settings.database_url,
+        "database_embedded": sql and is_embedded(settings.database_url),
         "prices_file": str(settings.prices_file) if settings.prices_file else None,
         "fake_providers": settings.fake_providers,
         # The fake probe reads only the fake provider's stand-in files; real outputs need PyAV.
@@ -192,6 +238,7 @@ def build_container(settings: Settings | None = None) -> Container:
         "user_plans": settings.user_plans,
         "poll_interval": settings.poll_interval,
         "poll_deadline": settings.poll_deadline,
+        "submit_grace": settings.submit_grace,
         "max_output_bytes": settings.max_output_bytes,
         "allow_private_urls": settings.allow_private_urls,
         "wavespeed": wavespeed_config(settings),

@@ -23,4 +23,7 @@ async def open_container(settings: Settings | None = None, container: Container 
     try:
         yield container
     finally:
+        engine = container.sql_engine() if container.sql_engine.initialized else None
         await _maybe_await(container.shutdown_resources())
+        if engine is not None:
+            await engine.dispose()

@@ -16,7 +16,8 @@ class Settings(BaseSettings):
     database_url: str | None = None
     storage_dir: Path | None = None
     storage: Literal["memory", "filesystem"] | None = None
-    backend: Literal["memory"] = "memory"
+    # sql: jobs, assets, usage and quota in the database of database_url; memory: in-process fakes
+    backend: Literal["sql", "memory"] = "sql"
     wavespeed_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("WAVESPEED_API_KEY", "VIDEOFORGE_WAVESPEED_API_KEY"))
     wavespeed_base_url: str = "https://api.wavespeed.ai"
@@ -34,6 +35,7 @@ class Settings(BaseSettings):
     user_plans: dict[str, str] = Field(default_factory=dict)
     poll_interval: float = Field(3.0, gt=0)
     poll_deadline: float = Field(1800.0, gt=0)
+    submit_grace: float = Field(900.0, ge=0)
     max_output_bytes: int = Field(2 * 1024**3, gt=0)
     resume_interval: float = Field(60.0, gt=0)
     jwt_secret: SecretStr | None = None
@@ -47,6 +49,8 @@ class Settings(BaseSettings):
             self.storage_dir = self.data_dir / "media"
         if self.storage is None:
             self.storage = "memory" if self.fake_providers else "filesystem"
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{(self.data_dir / 'videoforge.db').absolute()}"
         if self.default_provider is None:
             self.default_provider = "wavespeed" if self.wavespeed_api_key else "local"
         return self

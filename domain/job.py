@@ -56,6 +56,7 @@ class ErrorCode(StrEnum):
     OUTPUT_INVALID = "output_invalid"
     NOT_SUBMITTED = "not_submitted"
     STORAGE_FAILED = "storage_failed"
+    INPUT_NOT_KEPT = "input_not_kept"  # bytes given in memory were lost to a restart before submission
 
 
 class Step(StrEnum):
@@ -199,6 +200,11 @@ class VideoJob:
     @property
     def next_step(self) -> Step:
         return _STEPS.get(self.status, Step.NONE)
+
+    @property
+    def frees_its_reservation(self) -> bool:
+        """Ended without a video: whatever it held is released (a completed job settled it)."""
+        return self.status in (S.FAILED, S.CANCELLED)
 
     @property
     def cancellable(self) -> bool:

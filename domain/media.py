@@ -14,7 +14,10 @@ class MediaKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class MediaInput:
-    """An input file of a request: its bytes in memory or a path, never both."""
+    """An input file of a request: its bytes in memory or a path, never both.
+
+    `kept=False` describes an input that was given as bytes and did not survive a restart
+    (a job read back from a database): only its kind, type, size and name remain."""
 
     kind: MediaKind
     content_type: str
@@ -22,10 +25,14 @@ class MediaInput:
     data: bytes | None = None
     path: str | None = None
     filename: str | None = None
+    kept: bool = True
 
     def __post_init__(self) -> None:
         field = self.kind.value
-        if (self.data is None) == (self.path is None):
+        if not self.kept:
+            if self.data is not None or self.path is not None:
+                raise InvalidRequestError(field, "an input that was not kept has neither bytes nor a path")
+        elif (self.data is None) == (self.path is None):
             raise InvalidRequestError(field, "give either the bytes or a file path")
         if self.size <= 0:
             raise InvalidRequestError(field, "the file is empty", value=self.size)
@@ -40,6 +47,11 @@ class MediaInput:
     @classmethod
     def from_path(cls, kind: MediaKind | str, path: str, content_type: str, size: int) -> MediaInput:
         return cls(MediaKind(kind), content_type, size, path=path, filename=path.rsplit("/", 1)[-1])
+
+    @classmethod
+    def not_kept(cls, kind: MediaKind | str, content_type: str, size: int, filename: str | None = None
+                 ) -> MediaInput:
+        return cls(MediaKind(kind), content_type, size, filename=filename, kept=False)
 
     @property
     def persistable(self) -> bool:

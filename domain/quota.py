@@ -101,6 +101,7 @@ class Reservation:
     amount: Cost
     state: str = ReservationState.RESERVED
     actual: Cost | None = None
+    created_at: datetime | None = None
 
 
 FREE = Plan("free", 2, Cost("2"))

@@ -114,6 +114,11 @@ class VideoRequest:
     def persistable(self) -> bool:
         return all(media.persistable for media in self.inputs.values())
 
+    @property
+    def inputs_not_kept(self) -> tuple[MediaKind, ...]:
+        """The inputs given as bytes that did not survive a restart: such a request cannot be sent."""
+        return tuple(kind for kind, media in self.inputs.items() if not media.kept)
+
 
 def _whole_seconds(value: Any) -> int:
     if isinstance(value, bool):

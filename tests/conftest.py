@@ -42,16 +42,18 @@ class Harness:
 
 
 def settings_for_tests(**changes) -> Settings:
-    values = {"fake_providers": True, "default_provider": "wavespeed", "poll_interval": 2.0, "poll_deadline": 600.0}
+    values = {"fake_providers": True, "default_provider": "wavespeed", "poll_interval": 2.0, "poll_deadline": 600.0,
+              "backend": "memory"}
     return Settings(**(values | changes))
 
 
 @pytest.fixture
 async def harness():
     container = build_container(settings_for_tests())
+    clock = FakeClock()
     h = Harness(container, FakeVideoProvider(), InMemoryStorage(), InMemoryJobRepository(), InMemoryAssetLibrary(),
-                InMemoryUsageMeter(), InMemoryQuotaGuard({"u1": DEFAULT_PLANS["pro"]}), FakeMediaProbe(),
-                FakeClock())
+                InMemoryUsageMeter(), InMemoryQuotaGuard({"u1": DEFAULT_PLANS["pro"]}, clock=clock),
+                FakeMediaProbe(), clock)
     container.video_providers.override(providers.Object({"wavespeed": h.provider}))
     container.storage.override(providers.Object(h.storage))
     container.job_repository.override(providers.Object(h.jobs))

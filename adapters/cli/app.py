@@ -28,6 +28,7 @@ from application.use_cases import (
     ListAssets,
     ListJobs,
     ListModels,
+    ReconcileJob,
     ResumeJobs,
 )
 from domain import DomainError, InvalidRequestError, MediaInput, MediaKind, OperationType, VideoJob, VideoRequest
@@ -45,6 +46,7 @@ class CliUseCases:
     get_job: Callable[[], GetJob]
     resume: Callable[[], ResumeJobs]
     cancel: Callable[[], CancelJob]
+    reconcile: Callable[[], ReconcileJob]
     list_assets: Callable[[], ListAssets]
     get_asset: Callable[[], GetAsset]
     usage: Callable[[], GetUsage]
@@ -59,16 +61,13 @@ class UserError(Exception):
 
 
 def build_cli(open_use_cases: UseCasesOpener, *, user_errors: tuple[type[Exception], ...] = (),
-              db_upgrade: Callable[[], Awaitable[str]] | None = None,
               serve: Callable[[str, int], None] | None = None) -> typer.Typer:
     app = typer.Typer(name="videoforge", help="Generate AI video through one pipeline.", no_args_is_help=True,
                       pretty_exceptions_enable=False, add_completion=False)
     jobs_app = typer.Typer(help="Jobs: list, show, resume, cancel.", no_args_is_help=True)
     assets_app = typer.Typer(help="Your video library.", no_args_is_help=True)
-    db_app = typer.Typer(help="The database.", no_args_is_help=True)
     app.add_typer(jobs_app, name="jobs")
     app.add_typer(assets_app, name="assets")
-    app.add_typer(db_app, name="db")
     out = Console(width=None if sys.stdout.isatty() else 160)
     expected = USER_ERRORS + tuple(user_errors)
 
@@ -216,6 +215,25 @@ def build_cli(open_use_cases: UseCasesOpener, *, user_errors: tuple[type[Excepti
 
         run_and_show(work, as_json, lambda r: out.print(f"job {r['id']}: {r['status']}"))
 
+    @jobs_app.command("reconcile")
+    def jobs_reconcile(job_id: str,
+                       provider_job_id: Annotated[str | None, typer.Option(
+                           "--provider-job-id", help="The provider's task for this job, found on its side.")] = None,
+                       not_created: Annotated[bool, typer.Option(
+                           "--not-created", help="The provider has no task for this job.")] = False,
+                       as_json: JsonOpt = False) -> None:
+        """Settle an unknown outcome: the provider has the task (it is then followed), or it has none."""
+        async def work(uc: CliUseCases) -> dict[str, Any]:
+            if bool(provider_job_id) == not_created:
+                raise UserError("give exactly one of --provider-job-id or --not-created")
+            job = await uc.reconcile()(job_id, provider_job_id)
+            if provider_job_id:
+                await uc.resume()()
+                job = await uc.get_job()(job_id, job.user_id)
+            return job_json(job)
+
+        run_and_show(work, as_json, lambda r: out.print(f"job {r['id']}: {r['status']}"))
+
     @assets_app.command("list")
     def assets_list(user: UserOpt = "cli-user", limit: int = 20, as_json: JsonOpt = False) -> None:
         """The user's videos, newest first."""
@@ -254,18 +272,6 @@ def build_cli(open_use_cases: UseCasesOpener, *, user_errors: tuple[type[Excepti
         run_and_show(work, as_json, lambda r: out.print(
             f"{r['period']}: {r['video_calls']} video(s), ${r['video_cost']} (plan {r['plan']}: "
             f"{r['video_calls_limit'] or 'unlimited'} videos, ${r['monthly_cost_limit']})"))
-
-    @db_app.command("upgrade")
-    def db_upgrade_command() -> None:
-        """Apply the database migrations."""
-        if db_upgrade is None:
-            fail(UserError("this backend has no database to upgrade"), EXIT_USER)
-        try:
-            out.print(asyncio.run(db_upgrade()))
-        except expected as e:
-            fail(e, EXIT_USER)
-        except Exception as e:  # noqa: BLE001
-            fail(e, EXIT_FAILURE)
 
     if serve is not None:
         @app.command("serve")

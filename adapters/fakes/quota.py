@@ -3,8 +3,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from adapters.fakes.faults import FaultInjector
+from application.ports.clock import Clock
 from application.ports.quota import QuotaGuard, QuotaGuardError, ReservationNotFoundError
 from domain.money import Cost
 from domain.quota import DEFAULT_PLAN, Plan, QuotaCheck, QuotaUsage, Reservation, ReservationState
@@ -13,8 +15,10 @@ from domain.quota import DEFAULT_PLAN, Plan, QuotaCheck, QuotaUsage, Reservation
 class InMemoryQuotaGuard(FaultInjector, QuotaGuard):
     """Reservations in a dict under one lock; the plan's decision is the domain's."""
 
-    def __init__(self, plans: Mapping[str, Plan] | None = None, default_plan: Plan = DEFAULT_PLAN):
+    def __init__(self, plans: Mapping[str, Plan] | None = None, default_plan: Plan = DEFAULT_PLAN,
+                 clock: Clock | None = None):
         super().__init__()
+        self._clock = clock
         self.plans: dict[str, Plan] = dict(plans or {})
         self.default_plan = default_plan
         self.reservations: dict[str, Reservation] = {}
@@ -45,7 +49,8 @@ class InMemoryQuotaGuard(FaultInjector, QuotaGuard):
             usage = self.usage(user_id, period)
             await asyncio.sleep(0)  # a database round trip: without the lock, others would slip in here
             self.plan_for(user_id).admit(usage, amount)
-            self.reservations[job_id] = Reservation(job_id, user_id, period, amount)
+            now = self._clock.now() if self._clock else datetime.now(UTC)
+            self.reservations[job_id] = Reservation(job_id, user_id, period, amount, created_at=now)
             return self.reservations[job_id]
 
     async def settle(self, job_id: str, actual: Cost) -> Reservation:
@@ -76,3 +81,8 @@ class InMemoryQuotaGuard(FaultInjector, QuotaGuard):
 
     async def get(self, job_id: str) -> Reservation | None:
         return self.reservations.get(job_id)
+
+    async def held(self) -> list[Reservation]:
+        self._maybe_fail("held")
+        return sorted((r for r in self.reservations.values() if r.state == ReservationState.RESERVED),
+                      key=lambda r: (r.created_at, r.job_id))

@@ -4,10 +4,14 @@ import asyncio
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from application.ports.jobs import JobRepository
+from application.ports.clock import Clock
+from application.ports.jobs import JobNotFoundError, JobRepository
+from application.ports.quota import QuotaGuard
 from application.use_cases.run_job import RunJob
 from domain.job import JobStatus, Step
+from domain.quota import Reservation
 
 log = logging.getLogger("videoforge.resume")
 
@@ -18,6 +22,7 @@ class ResumeReport:
     awaiting_reconciliation: list[str] = field(default_factory=list)  # unknown outcome: a person decides
     in_flight: list[str] = field(default_factory=list)  # being submitted, maybe by another process
     errors: dict[str, str] = field(default_factory=dict)  # job id -> why it is still unfinished
+    released: list[str] = field(default_factory=list)  # job ids whose stranded reservation was freed
 
     def count(self, status: JobStatus) -> int:
         return len(self.finished.get(status.value, []))
@@ -26,12 +31,21 @@ class ResumeReport:
 class ResumeJobs:
     """Finishes every unfinished job after a restart, from where it stopped: a job the provider
     has is followed, never resubmitted; a job caught mid-submission becomes unknown_outcome once
-    the submission grace has passed (until then it may be another process's, and is left alone)."""
+    the submission grace has passed (until then it may be another process's, and is left alone).
 
-    def __init__(self, jobs: JobRepository, run: RunJob, concurrency: int = 8):
+    Then frees what a process that died left held: the reservation of a job that had failed or
+    been cancelled (it died before releasing), and one whose job was never recorded (it died
+    between reserving and recording) once older than `unrecorded_grace`, since a live process
+    may be recording it right now."""
+
+    def __init__(self, jobs: JobRepository, run: RunJob, concurrency: int = 8, quota: QuotaGuard | None = None,
+                 clock: Clock | None = None, unrecorded_grace: timedelta = timedelta(minutes=10)):
         self._jobs = jobs
         self._run = run
         self._limit = asyncio.Semaphore(concurrency)
+        self._quota = quota
+        self._clock = clock
+        self._grace = unrecorded_grace
 
     async def __call__(self, exclude: Collection[str] = ()) -> ResumeReport:
         """`exclude`: jobs this process is driving already."""
@@ -42,7 +56,20 @@ class ResumeJobs:
         await asyncio.gather(*(self._resume(job.id, report) for job in jobs if job.id not in report.in_flight))
         report.awaiting_reconciliation = [j.id for j in await self._jobs.list_unfinished()
                                           if j.status is JobStatus.UNKNOWN_OUTCOME]
+        if self._quota is not None:
+            for reservation in await self._quota.held():
+                if await self._stranded(reservation):
+                    await self._quota.release(reservation.job_id)
+                    report.released.append(reservation.job_id)
         return report
+
+    async def _stranded(self, reservation: Reservation) -> bool:
+        try:
+            return (await self._jobs.get(reservation.job_id)).frees_its_reservation
+        except JobNotFoundError:
+            if self._clock is None or reservation.created_at is None:
+                return False
+            return reservation.created_at < self._clock.now() - self._grace
 
     async def _resume(self, job_id: str, report: ResumeReport) -> None:
         async with self._limit:

@@ -102,6 +102,13 @@ class RunJob:
         if provider is None:
             return await self._fail(job, JobError(ErrorCode.PROVIDER_UNAVAILABLE,
                                                   f"provider {job.provider} is not configured"), money_spent=False)
+        if lost := job.request.inputs_not_kept:
+            names = " and ".join(kind.value for kind in lost)
+            return await self._fail(job, JobError(
+                ErrorCode.INPUT_NOT_KEPT,
+                f"the {names} input was given in memory and was not kept across a restart, so the job was never "
+                f"submitted; send the request again (inputs given by file path survive restarts)"),
+                money_spent=False)
         plan = self._catalog.plan(job.request)
         task = ProviderTask(job.id, job.model, plan.provider_parameters(),
                             {kind.value: InputSource(m) for kind, m in job.request.inputs.items()})

@@ -71,6 +71,17 @@ class QuotaGuardContract:
         with pytest.raises(QuotaGuardError):
             await quota.settle("j1", Cost("1"))
 
+    async def test_held_lists_what_is_neither_settled_nor_released(self, quota_for):
+        quota = await quota_for(TEN_VIDEOS)
+        for job_id in ("j1", "j2", "j3", "j4"):
+            await quota.reserve("u1", job_id, Cost("1"), PERIOD)
+        await quota.settle("j2", Cost("1"))
+        await quota.release("j3")
+        held = await quota.held()
+        assert [r.job_id for r in held] == ["j1", "j4"]
+        assert held[0] == await quota.get("j1") and held[0].created_at.tzinfo is not None
+        assert held[0].created_at <= held[1].created_at
+
     async def test_release_of_unknown_job_is_none(self, quota_for):
         quota = await quota_for(TEN_VIDEOS)
         assert await quota.release("nope") is None

@@ -1,5 +1,6 @@
 """The whole pipeline through the container with real adapters: the local provider renders,
-FileSystemStorage keeps, PyAV probes. Jobs, quota and usage are in memory."""
+FileSystemStorage keeps, PyAV probes, and jobs, assets, quota and usage are in the embedded SQLite
+database (the default sql backend)."""
 
 from __future__ import annotations
 
@@ -134,8 +135,9 @@ async def test_an_output_that_is_not_a_video_is_refused_before_anything_is_recor
         await local.container.generate_video()(request(OperationType.TEXT_TO_VIDEO, prompt="x", duration=2))
     assert caught.value.code == ErrorCode.OUTPUT_INVALID and "not a playable video" in caught.value.message
     assert local.files() == []
-    assert local.container.asset_library().assets == {} and local.container.usage_meter().events == {}
-    [reservation] = local.container.quota_guard().reservations.values()
+    assert await local.container.asset_library().list("u1") == []
+    assert await local.container.usage_meter().records("u1", _period(local)) == []
+    reservation = await local.container.quota_guard().get(caught.value.job.id)
     assert reservation.state == ReservationState.RELEASED
 
 
@@ -147,7 +149,8 @@ async def test_an_input_of_the_wrong_kind_is_refused_before_anything_is_reserved
                                                                                   message):
     with pytest.raises(InvalidRequestError, match=message):
         await local.container.generate_video()(request(operation, **{kind: local.media(kind, sample)}))
-    assert local.container.quota_guard().reservations == {} and local.container.job_repository().jobs == {}
+    assert await local.container.quota_guard().held() == []
+    assert await local.container.job_repository().list_for_user("u1") == []
     assert local.files() == []
 
 
@@ -177,7 +180,7 @@ async def test_cancelling_a_local_render_stops_it_and_keeps_nothing(local):
     cancelled = await local.container.cancel_job()(job.id, "u1")
     finished = await asyncio.wait_for(running, timeout=10)
     assert cancelled.status is JobStatus.CANCELLED and finished.status is JobStatus.CANCELLED
-    assert local.container.quota_guard().reservations[job.id].state == ReservationState.RELEASED
+    assert (await local.container.quota_guard().get(job.id)).state == ReservationState.RELEASED
     assert local.files() == []
     for _ in range(200):
         if not any((local.root / "work").iterdir()):

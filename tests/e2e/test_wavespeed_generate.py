@@ -2,8 +2,9 @@
 WaveSpeed adapter talking to the emulator over HTTP, the PyAV probe reading real MP4 outputs,
 and storage in memory so the tests can look at what was stored.
 
-The environment is `emulator_environment(...)`: a CLI-level test sets the same variables and
-runs `videoforge generate` instead of calling the container."""
+The environment is `emulator_environment(...)`, with the SQLite database in a temporary folder;
+the CLI-level test in tests/e2e/test_cli_end_to_end.py sets the same variables and runs
+`videoforge generate` instead."""
 
 from __future__ import annotations
 
@@ -25,9 +26,10 @@ from tests.samples import png
 
 
 @pytest.fixture
-def environment(wavespeed_emulator, monkeypatch):
+def environment(wavespeed_emulator, monkeypatch, tmp_path):
     def apply(**extra: str) -> Settings:
-        for name, value in emulator_environment(wavespeed_emulator, VIDEOFORGE_STORAGE="memory", **extra).items():
+        for name, value in emulator_environment(wavespeed_emulator, VIDEOFORGE_STORAGE="memory",
+                                                VIDEOFORGE_DATA_DIR=str(tmp_path), **extra).items():
             monkeypatch.setenv(name, value)
         wavespeed_emulator.real_media = True
         return Settings()
@@ -56,9 +58,9 @@ async def test_a_generated_video_is_stored_metered_at_the_catalog_price_and_sett
     stored = storage.objects[result.file_path]
     assert result.sha256 == hashlib.sha256(stored).hexdigest() and (result.width, result.height) == (1280, 720)
     price = Cost("0.20")  # hunyuan-video-1.5 at 720p: $0.04 a second, 5 s (domain/models_wavespeed.py)
-    [usage] = container.usage_meter().events.values()
+    [usage] = await container.usage_meter().records("u1", container.clock().now().strftime("%Y-%m"))
     assert usage.cost == price and usage.provider == "wavespeed" and result.cost == price
-    reservation = container.quota_guard().reservations[result.job_id]
+    reservation = (await container.quota_guard().get(result.job_id))
     assert reservation.state == ReservationState.SETTLED and reservation.actual == price
     assert wavespeed_emulator.polls[task_id] == 3
 
@@ -73,8 +75,9 @@ async def test_a_failed_task_releases_the_reservation_and_stores_nothing(contain
     assert caught.value.message.startswith("the content was refused by the provider's moderation")
     job = caught.value.job
     assert job.status is JobStatus.FAILED and job.money_spent is False
-    assert container.quota_guard().reservations[job.id].state == ReservationState.RELEASED
-    assert not container.storage().objects and not container.usage_meter().events
+    assert (await container.quota_guard().get(job.id)).state == ReservationState.RELEASED
+    assert not container.storage().objects
+    assert await container.usage_meter().records("u1", container.clock().now().strftime("%Y-%m")) == []
 
 
 async def test_a_submit_whose_answer_never_comes_is_sent_once_and_left_unknown(container, wavespeed_emulator):
@@ -88,7 +91,7 @@ async def test_a_submit_whose_answer_never_comes_is_sent_once_and_left_unknown(c
     job = await container.job_repository().get(caught.value.job.id)
     assert job.status is JobStatus.UNKNOWN_OUTCOME
     # the reservation stays held until someone reconciles: the provider may be billing that task
-    assert container.quota_guard().reservations[job.id].state == ReservationState.RESERVED
+    assert (await container.quota_guard().get(job.id)).state == ReservationState.RESERVED
     assert await container.resume_jobs()() is not None
     assert wavespeed_emulator.submission_count == 1
 
@@ -105,7 +108,7 @@ async def test_the_poll_interval_and_deadline_settings_are_honoured(environment,
     [task_id] = wavespeed_emulator.tasks
     assert job.status is JobStatus.PROCESSING and job.provider_job_id == task_id  # kept for a later resume
     assert 5 <= wavespeed_emulator.polls[task_id] <= 12  # about deadline / interval
-    assert container.quota_guard().reservations[job.id].state == ReservationState.RESERVED
+    assert (await container.quota_guard().get(job.id)).state == ReservationState.RESERVED
 
 
 async def test_an_image_input_is_uploaded_and_its_url_submitted(container, wavespeed_emulator):

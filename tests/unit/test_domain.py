@@ -171,6 +171,17 @@ class TestVideoRequest:
             VideoRequest(operation="image_to_video", user_id="u", image=audio)
 
 
+    def test_an_input_not_kept_is_described_and_marked(self):
+        lost = MediaInput.not_kept(MediaKind.IMAGE, "image/png", 2048, "face.png")
+        request = VideoRequest(operation="image_to_video", user_id="u", image=lost)
+        assert request.inputs_not_kept == (MediaKind.IMAGE,) and not request.persistable
+        assert (lost.size, lost.filename, lost.data, lost.path) == (2048, "face.png", None, None)
+        kept = MediaInput.from_path(MediaKind.IMAGE, "/in/face.png", "image/png", 2048)
+        assert request.with_(image=kept).inputs_not_kept == ()
+        with pytest.raises(InvalidRequestError, match="neither bytes nor a path"):
+            MediaInput(MediaKind.IMAGE, "image/png", 3, data=b"abc", kept=False)
+
+
 class TestVideoJob:
     def test_happy_path(self):
         j = job()

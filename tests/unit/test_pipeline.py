@@ -163,6 +163,34 @@ async def test_a_job_crashed_while_saving_is_saved_once_on_resume(harness):
     assert len(harness.provider.submissions) == 1
 
 
+async def test_a_failed_job_whose_process_died_before_releasing_is_released_by_resume(harness):
+    harness.provider.script(Outcome.fail(ErrorCode.CONTENT_MODERATION, message="flagged"))
+    harness.quota.fail_next("release", Crash())
+    job = await harness.container.submit_video()(text_request())
+    with pytest.raises(Crash):
+        await harness.container.run_job()(job.id)
+    assert (await harness.jobs.get(job.id)).status is JobStatus.FAILED
+    assert harness.quota.reservations[job.id].state == ReservationState.RESERVED
+
+    report = await harness.container.resume_jobs()()
+
+    assert report.released == [job.id] and report.finished == {}
+    assert harness.quota.reservations[job.id].state == ReservationState.RELEASED
+
+
+async def test_a_reservation_whose_job_was_never_recorded_is_released_once_past_the_grace(harness):
+    harness.jobs.fail_next("add", Crash())
+    harness.quota.fail_next("release", Crash())  # the process is dead: SubmitVideo's own cleanup never runs
+    with pytest.raises(Crash):
+        await harness.container.submit_video()(text_request())
+    [orphan] = harness.quota.reservations
+
+    assert (await harness.container.resume_jobs()()).released == []  # it may be being recorded right now
+    harness.clock.advance(11 * 60)
+    assert (await harness.container.resume_jobs()()).released == [orphan]
+    assert harness.quota.reservations[orphan].state == ReservationState.RELEASED
+
+
 async def test_same_idempotency_key_returns_the_same_job_and_submits_once(harness):
     generate = harness.container.generate_video()
     first = await generate(text_request(idempotency_key="order-42"))
@@ -319,6 +347,22 @@ def audio(seconds: float) -> MediaInput:
 
 def video(seconds: float, width: int = 1280, height: int = 720) -> MediaInput:
     return MediaInput.from_bytes(MediaKind.VIDEO, fake_video(seconds, width, height), "video/mp4", "clip.mp4")
+
+
+async def test_a_pending_job_whose_bytes_input_was_not_kept_fails_cleanly_and_releases(harness):
+    job = await harness.container.submit_video()(
+        VideoRequest(operation="image-to-video", user_id="u1", image=image(), prompt="pan slowly"))
+    # what a database hands back after a restart: the bytes are gone, their description stays
+    stored = harness.jobs.jobs[job.id]
+    stored.request = stored.request.with_(image=MediaInput.not_kept(MediaKind.IMAGE, "image/png",
+                                                                    stored.request.image.size, "face.png"))
+
+    done = await harness.container.run_job()(job.id)
+
+    assert done.status is JobStatus.FAILED and done.error.code == ErrorCode.INPUT_NOT_KEPT
+    assert "image input was given in memory" in done.error.message and "send the request again" in done.error.message
+    assert done.money_spent is False and harness.provider.submissions == []
+    assert harness.quota.reservations[job.id].state == ReservationState.RELEASED
 
 
 async def test_avatar_is_billed_by_the_length_of_its_audio(harness):

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+_WRITE = "videoforge_write"
+_SCHEMA_MISSING = re.compile(r'no such (table|column)|(relation|column) "[^"]+" (of relation "[^"]+" )?does not exist')
+
+
+def make_engine(url: str, **options: Any) -> AsyncEngine:
+    """An async engine for `url` (`sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`).
+    Connects nothing yet. On SQLite, write transactions start with BEGIN IMMEDIATE, which
+    serialises writers across connections and processes; readers go on meanwhile (WAL)."""
+    parsed = make_url(url)
+    options.setdefault("hide_parameters", True)  # prompts and user data stay out of error messages
+    if parsed.get_backend_name() != "sqlite":
+        options.setdefault("pool_pre_ping", True)
+        return create_async_engine(parsed, **options)
+    options.setdefault("connect_args", {"timeout": 30})
+    engine = create_async_engine(parsed, **options)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection) -> None:
+        immediate = connection.get_execution_options().get(_WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def is_embedded(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def describe(error: BaseException) -> str:
+    """The driver's own message, first line only: no SQL text, no parameters, no URL."""
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    return f"{type(cause).__name__}: {text[:300]}"
+
+
+class Database:
+    """An engine plus what every SQL adapter needs around it: one transaction per port call,
+    database errors translated into the port's own error, and (for an embedded SQLite file)
+    the schema brought to the latest revision on first use."""
+
+    def __init__(self, engine: AsyncEngine, *, migrate_on_first_use: bool = False):
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._ready = not migrate_on_first_use
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def of(cls, engine: AsyncEngine | Database) -> Database:
+        return engine if isinstance(engine, Database) else cls(engine)
+
+    @property
+    def postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    def upsert(self, table: Table):
+        """INSERT with ON CONFLICT clauses (both databases speak them)."""
+        return (postgresql.insert if self.postgres else sqlite.insert)(table)
+
+    async def _ensure_ready(self, error: type[Exception]) -> None:
+        if self._ready:
+            return
+        async with self._lock:
+            if self._ready:
+                return
+            from adapters.sql.migrate import upgrade_engine
+
+            try:
+                database = self.engine.url.database
+                if database and database != ":memory:":
+                    await asyncio.to_thread(Path(database).parent.mkdir, parents=True, exist_ok=True)
+                await upgrade_engine(self.engine)
+            except (SQLAlchemyError, OSError) as e:
+                raise error(f"the database schema could not be brought up to date: {describe(e)}") from e
+            self._ready = True
+
+    @asynccontextmanager
+    async def transaction(self, error: type[Exception], what: str, *, write: bool = True,
+                          conflicts: bool = False) -> AsyncIterator[AsyncConnection]:
+        """One transaction, committed when the block ends and rolled back on any exception.
+        A database failure becomes `error("<what>: ...")`; with `conflicts`, an IntegrityError
+        (a unique constraint) is left for the caller to handle."""
+        await self._ensure_ready(error)
+        try:
+            async with self.engine.connect() as conn:
+                if write:
+                    await conn.execution_options(**{_WRITE: True})
+                async with conn.begin():
+                    yield conn
+        except IntegrityError as e:
+            if conflicts:
+                raise
+            raise error(f"{what}: the database refused the write: {describe(e)}") from e
+        except (SQLAlchemyError, OSError) as e:
+            message = f"{what}: database error: {describe(e)}"
+            if _SCHEMA_MISSING.search(message):
+                message += " (the schema is missing or old: run `videoforge db upgrade`)"
+            raise error(message) from e

@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.sql.database import Database
+from adapters.sql.schema import video_jobs
+from application.ports.jobs import (
+    ConcurrentUpdateError,
+    DuplicateJobError,
+    JobNotFoundError,
+    JobRepository,
+    JobRepositoryError,
+)
+from domain.errors import DomainError
+from domain.job import UNFINISHED, JobError, JobStatus, VideoJob
+from domain.media import MediaInput, MediaKind
+from domain.request import VideoRequest
+
+_REQUEST_FIELDS = ("model", "prompt", "negative_prompt", "duration", "resolution", "aspect_ratio", "seed",
+                   "generate_audio", "enable_prompt_expansion", "source_module", "idempotency_key")
+
+
+def request_to_json(request: VideoRequest) -> dict[str, Any]:
+    """The request as JSON. An input given by path is kept whole; one given as bytes is kept
+    as a description only (kind, type, size, name) with `kept: false`."""
+    data: dict[str, Any] = {"operation": request.operation.value, "user_id": request.user_id}
+    data |= {name: getattr(request, name) for name in _REQUEST_FIELDS}
+    data["extra"] = request.extra
+    data["inputs"] = {kind.value: {"content_type": m.content_type, "size": m.size, "filename": m.filename,
+                                   "path": m.path, "kept": m.persistable}
+                      for kind, m in request.inputs.items()}
+    return data
+
+
+def request_from_json(data: dict[str, Any]) -> VideoRequest:
+    inputs = {}
+    for kind, m in data.get("inputs", {}).items():
+        if m["kept"]:
+            inputs[kind] = MediaInput(MediaKind(kind), m["content_type"], m["size"], path=m["path"],
+                                      filename=m["filename"])
+        else:
+            inputs[kind] = MediaInput.not_kept(MediaKind(kind), m["content_type"], m["size"], m["filename"])
+    fields = {name: data.get(name) for name in _REQUEST_FIELDS if data.get(name) is not None}
+    return VideoRequest(operation=data["operation"], user_id=data["user_id"], extra=data.get("extra") or {},
+                        **fields, **inputs)
+
+
+def _row(job: VideoJob) -> dict[str, Any]:
+    error = job.error
+    request = request_to_json(job.request)
+    try:  # fail here, clearly, rather than inside the driver
+        json.dumps(request), json.dumps(job.metadata)
+    except (TypeError, ValueError) as e:
+        raise JobRepositoryError(f"job {job.id}: request.extra and metadata must be JSON values: {e}") from e
+    return {
+        "id": job.id, "user_id": job.user_id, "idempotency_key": job.idempotency_key, "status": job.status.value,
+        "provider": job.provider, "model": job.model, "operation": job.request.operation.value,
+        "source_module": job.request.source_module, "request": request, "inputs_kept": job.request.persistable,
+        "estimated_cost": job.estimated_cost, "actual_cost": job.actual_cost, "billed_seconds": job.billed_seconds,
+        "progress": job.progress, "message": job.message, "provider_job_id": job.provider_job_id,
+        "reservation_id": job.reservation_id, "output_url": job.output_url, "asset_id": job.asset_id,
+        "error_code": error.code if error else None, "error_message": error.message if error else None,
+        "error_retryable": error.retryable if error else None,
+        "error_provider_code": error.provider_code if error else None, "money_spent": job.money_spent,
+        "job_metadata": job.metadata, "version": job.version, "created_at": job.created_at,
+        "updated_at": job.updated_at, "submitted_at": job.submitted_at, "finished_at": job.finished_at,
+    }
+
+
+def _job(row: Any) -> VideoJob:
+    error = None
+    if row.error_code is not None:
+        error = JobError(row.error_code, row.error_message or "", bool(row.error_retryable),
+                         row.error_provider_code)
+    return VideoJob(
+        id=row.id, user_id=row.user_id, request=request_from_json(row.request), provider=row.provider,
+        model=row.model, estimated_cost=row.estimated_cost, billed_seconds=row.billed_seconds,
+        created_at=row.created_at, updated_at=row.updated_at, status=JobStatus(row.status), progress=row.progress,
+        message=row.message, provider_job_id=row.provider_job_id, reservation_id=row.reservation_id,
+        output_url=row.output_url, asset_id=row.asset_id, actual_cost=row.actual_cost, error=error,
+        money_spent=row.money_spent, idempotency_key=row.idempotency_key, version=row.version,
+        submitted_at=row.submitted_at, finished_at=row.finished_at, metadata=dict(row.job_metadata or {}),
+    )
+
+
+class SqlJobRepository(JobRepository):
+    """Jobs in `video_jobs`. Saves are optimistic: UPDATE ... WHERE id = :id AND version = :v,
+    and no row updated means someone else saved first (ConcurrentUpdateError).
+
+    Input files given as bytes are not written to the database. This process keeps them in
+    memory, up to `keep_input_bytes` in all, until the job is submitted, so a job submitted and
+    run here works as usual; a job read back by another process, or after a restart, has those
+    inputs marked as not kept and RunJob fails it cleanly (`input_not_kept`) without submitting.
+    Inputs given by file path survive anything."""
+
+    def __init__(self, engine: AsyncEngine | Database, *, keep_input_bytes: int = 256 * 1024 * 1024):
+        self._db = Database.of(engine)
+        self._kept: OrderedDict[str, dict[str, MediaInput]] = OrderedDict()
+        self._kept_limit = keep_input_bytes
+
+    def _transaction(self, what: str, **options: Any):
+        return self._db.transaction(JobRepositoryError, what, **options)
+
+    async def add(self, job: VideoJob) -> VideoJob:
+        stored = job.copy()
+        stored.version = 1
+        row = _row(stored)
+        try:
+            async with self._transaction(f"recording job {job.id}", conflicts=True) as conn:
+                await conn.execute(video_jobs.insert().values(**row))
+        except IntegrityError as e:
+            existing = await self._find_conflict(job)
+            if existing is None:
+                raise JobRepositoryError(f"recording job {job.id}: the database refused it") from e
+            raise DuplicateJobError(existing[1], existing[0]) from e
+        self._keep_inputs(job)
+        return stored
+
+    async def _find_conflict(self, job: VideoJob) -> tuple[str, str] | None:
+        async with self._transaction(f"reading job {job.id}", write=False) as conn:
+            if await conn.scalar(select(video_jobs.c.id).where(video_jobs.c.id == job.id)) is not None:
+                return job.id, f"job {job.id} exists"
+            if job.idempotency_key:
+                other = await conn.scalar(select(video_jobs.c.id).where(
+                    video_jobs.c.user_id == job.user_id, video_jobs.c.idempotency_key == job.idempotency_key))
+                if other is not None:
+                    return other, "idempotency key already used"
+        return None
+
+    async def get(self, job_id: str) -> VideoJob:
+        async with self._transaction(f"reading job {job_id}", write=False) as conn:
+            row = (await conn.execute(select(video_jobs).where(video_jobs.c.id == job_id))).first()
+        if row is None:
+            raise JobNotFoundError(f"no job {job_id}")
+        return self._read(row)
+
+    async def save(self, job: VideoJob) -> VideoJob:
+        stored = job.copy()
+        stored.version = job.version + 1
+        row = _row(stored)
+        del row["id"], row["created_at"], row["user_id"], row["idempotency_key"]
+        async with self._transaction(f"saving job {job.id}") as conn:
+            result = await conn.execute(
+                update(video_jobs).where(video_jobs.c.id == job.id, video_jobs.c.version == job.version)
+                .values(**row))
+            if result.rowcount != 1:
+                current = await conn.scalar(select(video_jobs.c.version).where(video_jobs.c.id == job.id))
+                if current is None:
+                    raise JobNotFoundError(f"no job {job.id}")
+                raise ConcurrentUpdateError(f"job {job.id} changed (version {current}, had {job.version})")
+        if stored.status is not JobStatus.PENDING:
+            self._kept.pop(job.id, None)  # submitted or finished: the bytes are not needed again
+        return stored
+
+    async def find_by_idempotency_key(self, user_id: str, key: str) -> VideoJob | None:
+        async with self._transaction("looking up an idempotency key", write=False) as conn:
+            row = (await conn.execute(select(video_jobs).where(
+                video_jobs.c.user_id == user_id, video_jobs.c.idempotency_key == key))).first()
+        return self._read(row) if row is not None else None
+
+    async def list_unfinished(self) -> list[VideoJob]:
+        query = (select(video_jobs).where(video_jobs.c.status.in_([s.value for s in UNFINISHED]))
+                 .order_by(video_jobs.c.created_at, video_jobs.c.id))
+        return await self._list(query, "listing unfinished jobs")
+
+    async def list_for_user(self, user_id: str, *, limit: int = 50, offset: int = 0) -> list[VideoJob]:
+        query = (select(video_jobs).where(video_jobs.c.user_id == user_id)
+                 .order_by(video_jobs.c.created_at.desc(), video_jobs.c.id.desc()).limit(limit).offset(offset))
+        return await self._list(query, f"listing the jobs of user {user_id}")
+
+    async def _list(self, query: Any, what: str) -> list[VideoJob]:
+        async with self._transaction(what, write=False) as conn:
+            rows = (await conn.execute(query)).all()
+        return [self._read(row) for row in rows]
+
+    def _read(self, row: Any) -> VideoJob:
+        try:
+            job = _job(row)
+        except (KeyError, TypeError, ValueError, DomainError) as e:
+            raise JobRepositoryError(f"job {row.id}: the stored row cannot be read: {e}") from e
+        kept = self._kept.get(job.id)
+        if kept:
+            job.request = job.request.with_(**kept)
+        return job
+
+    def _keep_inputs(self, job: VideoJob) -> None:
+        in_memory = {kind.value: m for kind, m in job.request.inputs.items() if m.data is not None}
+        if not in_memory or job.status is not JobStatus.PENDING:
+            return
+        self._kept[job.id] = in_memory
+        total = sum(m.size for held in self._kept.values() for m in held.values())
+        while total > self._kept_limit and self._kept:
+            _, dropped = self._kept.popitem(last=False)  # the oldest pending job loses its bytes first
+            total -= sum(m.size for m in dropped.values())
+
+

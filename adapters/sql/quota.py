@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import case, func, select, type_coerce, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.sql.database import Database
+from adapters.sql.schema import quota_periods, quota_reservations, user_subscriptions
+from adapters.sql.types import Money
+from application.ports.clock import Clock
+from application.ports.quota import QuotaGuard, QuotaGuardError, ReservationNotFoundError
+from domain.money import ZERO, Cost
+from domain.quota import DEFAULT_PLAN, DEFAULT_PLANS, Plan, QuotaCheck, QuotaUsage, Reservation, ReservationState
+
+R = quota_reservations.c
+
+
+def _reservation(row: Any) -> Reservation:
+    return Reservation(row.job_id, row.user_id, row.billing_period, row.amount, row.state, row.actual,
+                       row.created_at)
+
+
+class SqlQuotaGuard(QuotaGuard):
+    """Reservations in `quota_reservations`; the plan's decision is the domain's (`Plan.admit`).
+
+    Atomicity: a reservation first takes the lock of its (user, period) row in `quota_periods`
+    (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the write transaction itself, BEGIN IMMEDIATE,
+    holds the database's single write lock), then sums what is settled and reserved, asks the
+    plan, and inserts, all in one transaction: two reservations of one user never interleave.
+
+    A user's plan: their `user_subscriptions` row (a plan name), else `plans` (configuration),
+    else `default_plan`. Plan names resolve against the domain's plans and those given here."""
+
+    def __init__(self, engine: AsyncEngine | Database, plans: Mapping[str, Plan] | None = None,
+                 default_plan: Plan = DEFAULT_PLAN, clock: Clock | None = None):
+        self._db = Database.of(engine)
+        self._clock = clock
+        self.plans: dict[str, Plan] = dict(plans or {})
+        self.default_plan = default_plan
+        self._named: dict[str, Plan] = dict(DEFAULT_PLANS) | {p.name: p for p in self.plans.values()}
+        self._named[default_plan.name] = default_plan
+
+    def _now(self) -> datetime:
+        return self._clock.now() if self._clock else datetime.now(UTC)
+
+    def _transaction(self, what: str, **options: Any):
+        return self._db.transaction(QuotaGuardError, what, **options)
+
+    async def assign(self, user_id: str, plan: Plan) -> None:
+        """Record `plan` as the user's plan (their `user_subscriptions` row)."""
+        self._named.setdefault(plan.name, plan)
+        now = self._now()
+        insert = self._db.upsert(user_subscriptions).values(user_id=user_id, plan=plan.name, is_active=True,
+                                                            created_at=now, updated_at=now)
+        async with self._transaction(f"assigning plan {plan.name} to user {user_id}") as conn:
+            await conn.execute(insert.on_conflict_do_update(
+                index_elements=[user_subscriptions.c.user_id],
+                set_={"plan": plan.name, "is_active": True, "updated_at": now}))
+
+    async def reserve(self, user_id: str, job_id: str, amount: Cost, period: str) -> Reservation:
+        try:
+            async with self._transaction(f"reserving quota for job {job_id}", conflicts=True) as conn:
+                await self._lock_period(conn, user_id, period)
+                existing = await self._find(conn, job_id)
+                if existing is not None:
+                    return existing
+                plan = await self._plan(conn, user_id)
+                plan.admit(await self._usage(conn, user_id, period), amount)  # raises QuotaExceededError
+                now = self._now()
+                await conn.execute(quota_reservations.insert().values(
+                    job_id=job_id, user_id=user_id, billing_period=period, state=ReservationState.RESERVED,
+                    amount=amount, created_at=now, updated_at=now))
+                return Reservation(job_id, user_id, period, amount, created_at=now)
+        except IntegrityError as e:  # the same job reserved meanwhile under another user or period
+            existing = await self.get(job_id)
+            if existing is None:
+                raise QuotaGuardError(f"reserving quota for job {job_id}: the database refused it") from e
+            return existing
+
+    async def _lock_period(self, conn: AsyncConnection, user_id: str, period: str) -> None:
+        await conn.execute(self._db.upsert(quota_periods).values(
+            user_id=user_id, billing_period=period, created_at=self._now()).on_conflict_do_nothing())
+        await conn.execute(select(quota_periods.c.user_id).where(
+            quota_periods.c.user_id == user_id, quota_periods.c.billing_period == period).with_for_update())
+
+    async def settle(self, job_id: str, actual: Cost) -> Reservation:
+        async with self._transaction(f"settling the reservation of job {job_id}") as conn:
+            current = await self._find(conn, job_id, lock=True)
+            if current is None:
+                raise ReservationNotFoundError(f"no reservation for job {job_id}")
+            if current.state == ReservationState.RELEASED:
+                raise QuotaGuardError(f"the reservation of job {job_id} was released; it cannot be settled")
+            if current.state == ReservationState.SETTLED:
+                return current
+            await conn.execute(update(quota_reservations).where(R.job_id == job_id).values(
+                state=ReservationState.SETTLED, actual=actual, updated_at=self._now()))
+            return replace(current, state=ReservationState.SETTLED, actual=actual)
+
+    async def release(self, job_id: str) -> Reservation | None:
+        async with self._transaction(f"releasing the reservation of job {job_id}") as conn:
+            current = await self._find(conn, job_id, lock=True)
+            if current is None or current.state != ReservationState.RESERVED:
+                return current
+            await conn.execute(update(quota_reservations).where(R.job_id == job_id).values(
+                state=ReservationState.RELEASED, updated_at=self._now()))
+            return replace(current, state=ReservationState.RELEASED)
+
+    async def check(self, user_id: str, amount: Cost, period: str) -> QuotaCheck:
+        async with self._transaction(f"checking the quota of user {user_id}", write=False) as conn:
+            plan = await self._plan(conn, user_id)
+            return plan.check(await self._usage(conn, user_id, period), amount)
+
+    async def get(self, job_id: str) -> Reservation | None:
+        async with self._transaction(f"reading the reservation of job {job_id}", write=False) as conn:
+            return await self._find(conn, job_id)
+
+    async def held(self) -> list[Reservation]:
+        async with self._transaction("listing held reservations", write=False) as conn:
+            rows = (await conn.execute(select(quota_reservations).where(R.state == ReservationState.RESERVED)
+                                       .order_by(R.created_at, R.job_id))).all()
+        return [_reservation(row) for row in rows]
+
+    async def _find(self, conn: AsyncConnection, job_id: str, *, lock: bool = False) -> Reservation | None:
+        query = select(quota_reservations).where(R.job_id == job_id)
+        row = (await conn.execute(query.with_for_update() if lock else query)).first()
+        return _reservation(row) if row is not None else None
+
+    async def _plan(self, conn: AsyncConnection, user_id: str) -> Plan:
+        name = await conn.scalar(select(user_subscriptions.c.plan).where(
+            user_subscriptions.c.user_id == user_id, user_subscriptions.c.is_active.is_(True)))
+        if name is None:
+            return self.plans.get(user_id, self.default_plan)
+        try:
+            return self._named[name]
+        except KeyError:
+            raise QuotaGuardError(f"user {user_id} has plan {name!r} in user_subscriptions, which is not a known "
+                                  f"plan (known: {', '.join(sorted(self._named))})") from None
+
+    async def _usage(self, conn: AsyncConnection, user_id: str, period: str) -> QuotaUsage:
+        settled = R.state == ReservationState.SETTLED
+        reserved = R.state == ReservationState.RESERVED
+        query = select(
+            func.count().filter(settled),
+            type_coerce(func.sum(case((settled, func.coalesce(R.actual, R.amount)))), Money),
+            func.count().filter(reserved),
+            type_coerce(func.sum(case((reserved, R.amount))), Money),
+        ).where(R.user_id == user_id, R.billing_period == period,
+                R.state.in_([ReservationState.SETTLED, ReservationState.RESERVED]))
+        calls, cost, reserved_calls, reserved_cost = (await conn.execute(query)).one()
+        return QuotaUsage(period, calls or 0, cost or ZERO, reserved_calls or 0, reserved_cost or ZERO)

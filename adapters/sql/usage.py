@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.sql.database import Database
+from adapters.sql.schema import api_usage_logs, usage_summaries
+from application.ports.usage import UsageMeter, UsageMeterError
+from domain.money import ZERO
+from domain.records import UsageRecord, UsageSummary
+
+LEGACY_PROVIDER = "video"  # the legacy APIProvider value of every video generation
+
+
+class SqlUsageMeter(UsageMeter):
+    """One `api_usage_logs` row per completed job (job_id UNIQUE) and the per-period totals in
+    `usage_summaries`, written in the same transaction: a job is counted once, or not at all."""
+
+    def __init__(self, engine: AsyncEngine | Database):
+        self._db = Database.of(engine)
+
+    async def record(self, record: UsageRecord) -> bool:
+        try:
+            async with self._db.transaction(UsageMeterError, f"recording the usage of job {record.job_id}",
+                                            conflicts=True) as conn:
+                await conn.execute(api_usage_logs.insert().values(
+                    job_id=record.job_id, user_id=record.user_id, provider=LEGACY_PROVIDER,
+                    actual_provider_name=record.provider, model_used=record.model, operation=record.operation,
+                    source_module=record.source_module, cost_total=record.cost,
+                    billed_seconds=record.billed_seconds, response_time=record.response_time,
+                    request_size=record.request_size, response_size=record.response_size,
+                    timestamp=record.created_at, billing_period=record.period))
+                await self._add_to_summary(conn, record)
+        except IntegrityError:  # uq_api_usage_logs_job_id: this job was counted already
+            return False
+        return True
+
+    async def _add_to_summary(self, conn: AsyncConnection, record: UsageRecord) -> None:
+        now = datetime.now(UTC)
+        insert = self._db.upsert(usage_summaries).values(
+            user_id=record.user_id, billing_period=record.period, video_calls=1, video_cost=record.cost,
+            total_calls=1, total_cost=record.cost, created_at=now, updated_at=now)
+        s = usage_summaries.c
+        await conn.execute(insert.on_conflict_do_update(
+            index_elements=[s.user_id, s.billing_period],
+            set_={"video_calls": s.video_calls + 1, "video_cost": s.video_cost + record.cost,
+                  "total_calls": s.total_calls + 1, "total_cost": s.total_cost + record.cost, "updated_at": now}))
+
+    async def summary(self, user_id: str, period: str) -> UsageSummary:
+        async with self._db.transaction(UsageMeterError, f"reading the usage of user {user_id}",
+                                        write=False) as conn:
+            row = (await conn.execute(select(usage_summaries).where(
+                usage_summaries.c.user_id == user_id, usage_summaries.c.billing_period == period))).first()
+        if row is None:
+            return UsageSummary(user_id, period, 0, ZERO, 0, ZERO)
+        return UsageSummary(user_id, period, row.video_calls, row.video_cost, row.total_calls, row.total_cost)
+
+    async def records(self, user_id: str, period: str) -> list[UsageRecord]:
+        async with self._db.transaction(UsageMeterError, f"reading the usage of user {user_id}",
+                                        write=False) as conn:
+            rows = (await conn.execute(select(api_usage_logs).where(
+                api_usage_logs.c.user_id == user_id, api_usage_logs.c.billing_period == period)
+                .order_by(api_usage_logs.c.timestamp, api_usage_logs.c.id))).all()
+        return [_record(row) for row in rows]
+
+
+def _record(row: Any) -> UsageRecord:
+    return UsageRecord(
+        job_id=row.job_id, user_id=row.user_id, period=row.billing_period, provider=row.actual_provider_name,
+        model=row.model_used, operation=row.operation, cost=row.cost_total, billed_seconds=row.billed_seconds,
+        response_time=row.response_time, created_at=row.timestamp, source_module=row.source_module,
+        request_size=row.request_size, response_size=row.response_size)

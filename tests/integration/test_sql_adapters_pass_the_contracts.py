@@ -1,0 +1,38 @@
+"""The SQL adapters pass the same contract suites as the fakes, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.sql import SqlAssetLibrary, SqlJobRepository, SqlQuotaGuard, SqlUsageMeter
+from tests.contracts.assets import AssetLibraryContract
+from tests.contracts.jobs import JobRepositoryContract
+from tests.contracts.quota import QuotaGuardContract
+from tests.contracts.usage import UsageMeterContract
+
+
+class TestSqlJobRepository(JobRepositoryContract):
+    @pytest.fixture
+    def jobs(self, engine):
+        return SqlJobRepository(engine)
+
+
+class TestSqlAssetLibrary(AssetLibraryContract):
+    @pytest.fixture
+    def assets(self, engine):
+        return SqlAssetLibrary(engine)
+
+
+class TestSqlUsageMeter(UsageMeterContract):
+    @pytest.fixture
+    def meter(self, engine):
+        return SqlUsageMeter(engine)
+
+
+class TestSqlQuotaGuard(QuotaGuardContract):
+    @pytest.fixture
+    def quota_for(self, engine):
+        async def make(plan):
+            return SqlQuotaGuard(engine, {"u1": plan})
+
+        return make

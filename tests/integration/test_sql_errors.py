@@ -1,0 +1,76 @@
+"""Database failures reach the use cases as the ports' own errors, with a clear message and
+the driver's error as the cause; a failed call leaves nothing half written."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+
+from adapters.sql import SqlAssetLibrary, SqlJobRepository, SqlQuotaGuard, SqlUsageMeter, make_engine
+from adapters.sql.migrate import upgrade_engine
+from adapters.sql.schema import api_usage_logs
+from application.ports import AssetLibraryError, JobRepositoryError, QuotaGuardError, UsageMeterError
+from domain import Cost
+from tests.contracts.builders import asset, job, usage
+from tests.integration.conftest import BACKENDS, close_database, open_database
+
+UNREACHABLE = "postgresql+asyncpg://vf:s3cret@127.0.0.1:1/videoforge"
+
+
+def calls(engine):
+    """One call of every adapter, with the port error each must raise."""
+    return [
+        (JobRepositoryError, "recording job", lambda: SqlJobRepository(engine).add(job())),
+        (JobRepositoryError, "reading job", lambda: SqlJobRepository(engine).get("j1")),
+        (JobRepositoryError, "listing unfinished jobs", lambda: SqlJobRepository(engine).list_unfinished()),
+        (AssetLibraryError, "adding the asset", lambda: SqlAssetLibrary(engine).add(asset())),
+        (AssetLibraryError, "listing the assets", lambda: SqlAssetLibrary(engine).list("u1")),
+        (UsageMeterError, "recording the usage", lambda: SqlUsageMeter(engine).record(usage())),
+        (UsageMeterError, "reading the usage", lambda: SqlUsageMeter(engine).summary("u1", "2026-01")),
+        (QuotaGuardError, "reserving quota", lambda: SqlQuotaGuard(engine).reserve("u1", "j1", Cost(1), "2026-01")),
+        (QuotaGuardError, "settling", lambda: SqlQuotaGuard(engine).settle("j1", Cost(1))),
+        (QuotaGuardError, "checking the quota", lambda: SqlQuotaGuard(engine).check("u1", Cost(1), "2026-01")),
+    ]
+
+
+async def test_an_unreachable_server_is_each_ports_error_without_the_password():
+    engine = make_engine(UNREACHABLE, connect_args={"timeout": 2})
+    try:
+        for error, what, call in calls(engine):
+            with pytest.raises(error) as caught:
+                await call()
+            message = str(caught.value)
+            assert what in message and "database error" in message and "s3cret" not in message
+            assert caught.value.__cause__ is not None
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+async def unmigrated(request, tmp_path):
+    database = await open_database(request.param, tmp_path, migrate=False)
+    try:
+        yield database
+    finally:
+        await close_database(database)
+
+
+async def test_a_database_without_the_schema_is_each_ports_error(unmigrated):
+    engine = unmigrated.engine()
+    for error, what, call in calls(engine):
+        with pytest.raises(error, match=what) as caught:
+            await call()
+        assert "run `videoforge db upgrade`" in str(caught.value)
+
+
+async def test_a_failed_usage_record_writes_nothing(unmigrated):
+    engine = unmigrated.engine()
+    await upgrade_engine(engine)
+    async with engine.begin() as conn:  # the second statement of record() will fail
+        await conn.execute(text("DROP TABLE usage_summaries"))
+
+    with pytest.raises(UsageMeterError, match="recording the usage of job job-1"):
+        await SqlUsageMeter(engine).record(usage(job_id="job-1"))
+
+    async with engine.connect() as conn:
+        assert await conn.scalar(select(func.count()).select_from(api_usage_logs)) == 0
