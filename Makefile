@@ -13,10 +13,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The demo user is on the enterprise plan: usage persists across runs (SQLite in videoforge-data/).
+# One real video on a fresh machine: the offline local provider renders it, the embedded SQLite
+# database (videoforge-data/) records it. The demo user is on the enterprise plan so that
+# repeated runs are not refused by the free plan's two videos a month.
+VF := VIDEOFORGE_DEFAULT_PROVIDER=local VIDEOFORGE_USER_PLANS='{"demo-user": "enterprise"}' $(BIN)/videoforge
 run: $(STAMP)
-	VIDEOFORGE_FAKE_PROVIDERS=true VIDEOFORGE_DEFAULT_PROVIDER=wavespeed VIDEOFORGE_USER_PLANS='{"demo-user": "enterprise"}' \
-		$(BIN)/python -m bootstrap.demo
+	$(VF) generate --user demo-user --prompt "A lighthouse at dawn, waves rolling in" --duration 5 --resolution 720p
+	$(VF) assets list --user demo-user --limit 3
+	$(VF) usage --user demo-user
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -24,6 +28,11 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+
+# Performance figures (not tests): written to benchmarks/results/, summed up in BENCHMARKS.md.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_pipeline_sql
+	$(BIN)/python -m benchmarks.wavespeed
 
 clean:
 	rm -rf $(VENV) videoforge-data .pytest_cache .ruff_cache

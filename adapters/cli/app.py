@@ -122,7 +122,7 @@ def build_cli(open_use_cases: UseCasesOpener, *, user_errors: tuple[type[Excepti
             with ProgressBar(enabled=not as_json) as progress:
                 result = await uc.generate()(request, progress)
             return {"job_id": result.job_id, "asset_id": result.asset_id, "file": result.file_url,
-                    "path": result.file_path, "model": result.model_name, "cost": str(result.cost.usd.normalize()),
+                    "path": result.file_path, "model": result.model_name, "cost": usd(result.cost),
                     "duration": result.duration, "width": result.width, "height": result.height,
                     "size": result.file_size}
 
@@ -151,7 +151,7 @@ def build_cli(open_use_cases: UseCasesOpener, *, user_errors: tuple[type[Excepti
             request = build_request(operation, user, prompt or "(estimate)", image, audio, video, model=model,
                                     duration=duration, resolution=resolution)
             e = await uc.estimate()(request)
-            return {"model": e.model.id, "cost": str(e.cost.usd.normalize()), "billed_seconds": e.billed_seconds,
+            return {"model": e.model.id, "cost": usd(e.cost), "billed_seconds": e.billed_seconds,
                     "resolution": e.resolution, "duration": e.duration, "allowed": e.allowed,
                     "reason": e.quota.reason, "price_verified": e.model.verified}
 
@@ -263,10 +263,10 @@ def build_cli(open_use_cases: UseCasesOpener, *, user_errors: tuple[type[Excepti
         async def work(uc: CliUseCases) -> dict[str, Any]:
             report = await uc.usage()(user)
             s, q = report.summary, report.quota
-            return {"period": s.period, "video_calls": s.video_calls, "video_cost": str(s.video_cost.usd.normalize()),
-                    "total_calls": s.total_calls, "total_cost": str(s.total_cost.usd.normalize()),
+            return {"period": s.period, "video_calls": s.video_calls, "video_cost": usd(s.video_cost),
+                    "total_calls": s.total_calls, "total_cost": usd(s.total_cost),
                     "plan": q.plan.name, "video_calls_limit": q.plan.video_calls_limit,
-                    "monthly_cost_limit": str(q.plan.monthly_cost_limit.usd.normalize()),
+                    "monthly_cost_limit": usd(q.plan.monthly_cost_limit),
                     "reserved_calls": q.usage.reserved_calls}
 
         run_and_show(work, as_json, lambda r: out.print(
@@ -357,8 +357,8 @@ def media_file(kind: MediaKind, path: Path) -> MediaInput:
 def job_json(job: VideoJob) -> dict[str, Any]:
     return {"id": job.id, "user_id": job.user_id, "status": job.status.value, "progress": job.progress,
             "message": job.message, "model": job.model, "provider": job.provider,
-            "estimated_cost": str(job.estimated_cost.usd.normalize()),
-            "actual_cost": str(job.actual_cost.usd.normalize()) if job.actual_cost else None,
+            "estimated_cost": usd(job.estimated_cost),
+            "actual_cost": usd(job.actual_cost) if job.actual_cost else None,
             "provider_job_id": job.provider_job_id, "asset_id": job.asset_id,
             "error": {"code": job.error.code, "message": job.error.message} if job.error else None,
             "created_at": job.created_at.isoformat(), "updated_at": job.updated_at.isoformat()}
@@ -368,7 +368,7 @@ def asset_json(asset) -> dict[str, Any]:
     return {"id": asset.id, "job_id": asset.job_id, "file_url": asset.file_url, "storage_key": asset.storage_key,
             "file_size": asset.file_size, "sha256": asset.sha256, "duration": asset.duration, "width": asset.width,
             "height": asset.height, "fps": asset.fps, "codec": asset.codec, "has_audio": asset.has_audio,
-            "model": asset.model, "provider": asset.provider, "cost": str(asset.cost.usd.normalize()),
+            "model": asset.model, "provider": asset.provider, "cost": usd(asset.cost),
             "source_module": asset.source_module, "prompt": asset.prompt, "created_at": asset.created_at.isoformat()}
 
 
@@ -378,3 +378,8 @@ def _durations(values: list[int]) -> str:
     if len(values) > 3 and values == list(range(values[0], values[-1] + 1)):
         return f"{values[0]}-{values[-1]}"
     return ", ".join(map(str, values))
+
+
+def usd(cost) -> str:
+    """Dollars as plain digits: 0.2, 500 (never 5E+2)."""
+    return f"{cost.usd.normalize():f}"
