@@ -36,6 +36,8 @@ from adapters.studios import (
     TransformStudioService,
     VideoStudioService,
 )
+from adapters.studios.podcast import INFINITETALK
+from adapters.studios.product_marketing import WAN_TEXT_TO_VIDEO
 from adapters.system.clock import SystemClock
 from application.use_cases import (
     CancelJob,
@@ -209,9 +211,17 @@ class Container(containers.DeclarativeContainer):
                                      list_models=list_models)
     image_studio = providers.Factory(TransformStudioService, generate=generate_video)
     story_writer_video = providers.Factory(StoryWriterVideoService, generate=generate_video)
-    podcast_video = providers.Factory(PodcastVideoService, generate=generate_video)
-    product_video = providers.Factory(ProductVideoService, generate=generate_video)
+    podcast_video = providers.Factory(PodcastVideoService, generate=generate_video, model=config.podcast_model)
+    product_video = providers.Factory(ProductVideoService, generate=generate_video, model=config.product_video_model)
     ai_video_generate = providers.Factory(LegacyVideoGeneration, generate=generate_video)
+
+
+def studio_models(settings: Settings) -> dict[str, str | None]:
+    """The studios' models: the legacy WaveSpeed ones when WaveSpeed is the default provider (or
+    fakes stand in for it), else the configured provider's defaults (None), unless set."""
+    legacy = settings.default_provider == "wavespeed"
+    return {"podcast_model": settings.podcast_model or (INFINITETALK if legacy else None),
+            "product_video_model": settings.product_video_model or (WAN_TEXT_TO_VIDEO if legacy else None)}
 
 
 def build_container(settings: Settings | None = None) -> Container:
@@ -239,6 +249,7 @@ def build_container(settings: Settings | None = None) -> Container:
         "poll_interval": settings.poll_interval,
         "poll_deadline": settings.poll_deadline,
         "submit_grace": settings.submit_grace,
+        **studio_models(settings),
         "max_output_bytes": settings.max_output_bytes,
         "allow_private_urls": settings.allow_private_urls,
         "wavespeed": wavespeed_config(settings),

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     poll_interval: float = Field(3.0, gt=0)
     poll_deadline: float = Field(1800.0, gt=0)
     submit_grace: float = Field(900.0, ge=0)
+    podcast_model: str | None = None
+    product_video_model: str | None = None
     max_output_bytes: int = Field(2 * 1024**3, gt=0)
     resume_interval: float = Field(60.0, gt=0)
     jwt_secret: SecretStr | None = None

@@ -20,7 +20,8 @@ def scene_fields(result: VideoResult) -> dict[str, Any]:
 class PodcastVideoService:
     """The podcast's scene video: the host's image speaking the scene's audio (InfiniteTalk)."""
 
-    def __init__(self, generate: GenerateVideo, model: str = INFINITETALK):
+    def __init__(self, generate: GenerateVideo, model: str | None = INFINITETALK):
+        """`model` None: the default avatar model of the configured provider."""
         self._generate = generate
         self._model = model
 

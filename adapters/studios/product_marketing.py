@@ -53,7 +53,8 @@ def product_prompt(request: ProductVideoRequest) -> str:
 class ProductVideoService:
     """Product marketing videos (WAN 2.5 text-to-video, with the product's optional voice-over)."""
 
-    def __init__(self, generate: GenerateVideo, model: str = WAN_TEXT_TO_VIDEO):
+    def __init__(self, generate: GenerateVideo, model: str | None = WAN_TEXT_TO_VIDEO):
+        """`model` None: the default text-to-video model of the configured provider."""
         self._generate = generate
         self._model = model
 
