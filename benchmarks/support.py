@@ -96,8 +96,11 @@ def rss_kib(field: str) -> int:
 
 
 def environment(url: str, api_key: str = "ws-emulator-key", **extra: str) -> dict[str, str]:
+    """The real WaveSpeed adapter against the emulator; jobs, quota and usage in memory, so that
+    what is measured is the adapter and the pipeline, not a database."""
     return {**os.environ, "WAVESPEED_API_KEY": api_key, "VIDEOFORGE_WAVESPEED_BASE_URL": url,
-            "VIDEOFORGE_ALLOW_PRIVATE_URLS": "true", "VIDEOFORGE_FAKE_PROVIDERS": "false", **extra}
+            "VIDEOFORGE_ALLOW_PRIVATE_URLS": "true", "VIDEOFORGE_FAKE_PROVIDERS": "false",
+            "VIDEOFORGE_BACKEND": "memory", "VIDEOFORGE_STORAGE": "memory", **extra}
 
 
 def scratch_dir() -> tempfile.TemporaryDirectory:
