@@ -36,6 +36,7 @@ from adapters.studios import (
     TransformStudioService,
     VideoStudioService,
 )
+from adapters.studios.common import AssetLinks
 from adapters.studios.podcast import INFINITETALK
 from adapters.studios.product_marketing import WAN_TEXT_TO_VIDEO
 from adapters.system.clock import SystemClock
@@ -207,13 +208,16 @@ class Container(containers.DeclarativeContainer):
     get_usage = providers.Factory(GetUsage, usage=usage_meter, quota=quota_guard, clock=clock)
 
     # The backend's studios: thin callers resolved from here.
+    asset_links = providers.Singleton(AssetLinks, template=config.asset_url_template)
     video_studio = providers.Factory(VideoStudioService, generate=generate_video, estimate=estimate_cost,
-                                     list_models=list_models)
-    image_studio = providers.Factory(TransformStudioService, generate=generate_video)
-    story_writer_video = providers.Factory(StoryWriterVideoService, generate=generate_video)
-    podcast_video = providers.Factory(PodcastVideoService, generate=generate_video, model=config.podcast_model)
-    product_video = providers.Factory(ProductVideoService, generate=generate_video, model=config.product_video_model)
-    ai_video_generate = providers.Factory(LegacyVideoGeneration, generate=generate_video)
+                                     list_models=list_models, links=asset_links)
+    image_studio = providers.Factory(TransformStudioService, generate=generate_video, links=asset_links)
+    story_writer_video = providers.Factory(StoryWriterVideoService, generate=generate_video, links=asset_links)
+    podcast_video = providers.Factory(PodcastVideoService, generate=generate_video, model=config.podcast_model,
+                                      links=asset_links)
+    product_video = providers.Factory(ProductVideoService, generate=generate_video, model=config.product_video_model,
+                                      links=asset_links)
+    ai_video_generate = providers.Factory(LegacyVideoGeneration, generate=generate_video, links=asset_links)
 
 
 def studio_models(settings: Settings) -> dict[str, str | None]:
@@ -249,6 +253,7 @@ def build_container(settings: Settings | None = None) -> Container:
         "poll_interval": settings.poll_interval,
         "poll_deadline": settings.poll_deadline,
         "submit_grace": settings.submit_grace,
+        "asset_url_template": settings.asset_url_template,
         **studio_models(settings),
         "max_output_bytes": settings.max_output_bytes,
         "allow_private_urls": settings.allow_private_urls,

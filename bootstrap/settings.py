@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     poll_interval: float = Field(3.0, gt=0)
     poll_deadline: float = Field(1800.0, gt=0)
     submit_grace: float = Field(900.0, ge=0)
+    asset_url_template: str = "/api/video/assets/{asset_id}/video"  # the studios' `video_url`
     podcast_model: str | None = None
     product_video_model: str | None = None
     max_output_bytes: int = Field(2 * 1024**3, gt=0)

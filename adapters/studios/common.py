@@ -7,6 +7,7 @@ import base64
 import binascii
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from application.errors import JobFailedError, JobNotFinishedError
@@ -63,7 +64,18 @@ def failure(error: Exception) -> dict[str, Any]:
 EXPECTED = (DomainError, JobFailedError, JobNotFinishedError)
 
 
-async def generate_or_failure(generate: GenerateVideo, request: Callable[[], VideoRequest],
+class AssetLinks:
+    """Where callers fetch a stored video: by default the HTTP API's owner-checked route, never a
+    path on this server's disk."""
+
+    def __init__(self, template: str = "/api/video/assets/{asset_id}/video"):
+        self._template = template
+
+    def linked(self, result: VideoResult) -> VideoResult:
+        return replace(result, file_url=self._template.format(asset_id=result.asset_id, job_id=result.job_id))
+
+
+async def generate_or_failure(generate: GenerateVideo, links: AssetLinks, request: Callable[[], VideoRequest],
                               shape: Callable[[VideoResult], dict[str, Any]],
                               progress: Callable | None = None) -> dict[str, Any]:
     """Run one request; the legacy success dict from `shape`, or the legacy failure dict."""
@@ -72,7 +84,7 @@ async def generate_or_failure(generate: GenerateVideo, request: Callable[[], Vid
     except EXPECTED as e:
         log.info("studio request refused or failed: %s", e)
         return failure(e)
-    return shape(result)
+    return shape(links.linked(result))
 
 
 def video_fields(result: VideoResult) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from adapters.studios.common import generate_or_failure, media
+from adapters.studios.common import AssetLinks, generate_or_failure, media
 from application.results import VideoResult
 from application.use_cases import GenerateVideo
 from domain import MediaKind, OperationType, VideoRequest
@@ -45,11 +45,12 @@ def transform_fields(result: VideoResult) -> dict[str, Any]:
 class TransformStudioService:
     """The Image Studio's transforms, thin callers of the unified pipeline."""
 
-    def __init__(self, generate: GenerateVideo):
+    def __init__(self, generate: GenerateVideo, links: AssetLinks | None = None):
         self._generate = generate
+        self._links = links or AssetLinks()
 
     async def transform_image_to_video(self, request: TransformImageToVideoRequest, user_id: str) -> dict[str, Any]:
-        return await generate_or_failure(self._generate, lambda: VideoRequest(
+        return await generate_or_failure(self._generate, self._links, lambda: VideoRequest(
             operation=OperationType.IMAGE_TO_VIDEO, user_id=user_id, model=request.model, prompt=request.prompt,
             negative_prompt=request.negative_prompt, duration=request.duration, resolution=request.resolution,
             seed=request.seed, enable_prompt_expansion=request.enable_prompt_expansion,
@@ -57,7 +58,7 @@ class TransformStudioService:
             source_module=SOURCE), transform_fields)
 
     async def create_talking_avatar(self, request: TalkingAvatarRequest, user_id: str) -> dict[str, Any]:
-        return await generate_or_failure(self._generate, lambda: VideoRequest(
+        return await generate_or_failure(self._generate, self._links, lambda: VideoRequest(
             operation=OperationType.AVATAR, user_id=user_id, model=request.model, prompt=request.prompt,
             resolution=request.resolution, seed=request.seed, image=media(MediaKind.IMAGE, request.image_base64),
             audio=media(MediaKind.AUDIO, request.audio_base64), source_module=SOURCE,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from adapters.studios.common import media
+from adapters.studios.common import AssetLinks, media
 from application.use_cases import GenerateVideo
 from domain import MediaKind, VideoRequest
 
@@ -20,8 +20,9 @@ class LegacyVideoGeneration:
     operation is supported, not only text- and image-to-video.
     """
 
-    def __init__(self, generate: GenerateVideo):
+    def __init__(self, generate: GenerateVideo, links: AssetLinks | None = None):
         self._generate = generate
+        self._links = links or AssetLinks()
 
     async def __call__(self, prompt: str | None = None, image_data: bytes | None = None,
                        image_base64: str | None = None, operation_type: str = "text-to-video",
@@ -36,4 +37,4 @@ class LegacyVideoGeneration:
             video=media(MediaKind.VIDEO, kwargs.pop("video_base64", None) or kwargs.pop("video_data", None)),
             extra={"provider_hint": provider, **kwargs}, **known)
         result = await self._generate(request, progress_callback)
-        return result.legacy_dict()
+        return self._links.linked(result).legacy_dict()

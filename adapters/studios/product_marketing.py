@@ -4,7 +4,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from adapters.studios.common import file_name, generate_or_failure, media
+from adapters.studios.common import AssetLinks, file_name, generate_or_failure, media
 from application.results import VideoResult
 from application.use_cases import GenerateVideo
 from domain import MediaKind, OperationType, VideoRequest
@@ -53,9 +53,11 @@ def product_prompt(request: ProductVideoRequest) -> str:
 class ProductVideoService:
     """Product marketing videos (WAN 2.5 text-to-video, with the product's optional voice-over)."""
 
-    def __init__(self, generate: GenerateVideo, model: str | None = WAN_TEXT_TO_VIDEO):
+    def __init__(self, generate: GenerateVideo, model: str | None = WAN_TEXT_TO_VIDEO,
+                 links: AssetLinks | None = None):
         """`model` None: the default text-to-video model of the configured provider."""
         self._generate = generate
+        self._links = links or AssetLinks()
         self._model = model
 
     async def generate_product_video(self, request: ProductVideoRequest, user_id: str) -> dict[str, Any]:
@@ -64,7 +66,7 @@ class ProductVideoService:
                     "video_type": request.video_type, "source_module": SOURCE, "filename": file_name(result),
                     "video_url": result.file_url}
 
-        return await generate_or_failure(self._generate, lambda: VideoRequest(
+        return await generate_or_failure(self._generate, self._links, lambda: VideoRequest(
             operation=OperationType.TEXT_TO_VIDEO, user_id=user_id, model=self._model,
             prompt=product_prompt(request), negative_prompt=request.negative_prompt or DEFAULT_NEGATIVE,
             duration=request.duration, resolution=request.resolution, seed=request.seed,

@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from adapters.studios.common import file_name
+from adapters.studios.common import AssetLinks, file_name
 from application.results import VideoResult
 from application.use_cases import GenerateVideo
 from domain import OperationType, VideoRequest
@@ -47,16 +47,17 @@ class StoryWriterVideoService:
     """The story writer's HD video endpoints' payloads. As before, errors propagate (the
     routes turn them into HTTP errors); they are now typed."""
 
-    def __init__(self, generate: GenerateVideo):
+    def __init__(self, generate: GenerateVideo, links: AssetLinks | None = None):
         self._generate = generate
+        self._links = links or AssetLinks()
 
     async def generate_hd_video_payload(self, request: HDVideoRequest, user_id: str) -> dict[str, Any]:
-        result = await self._generate(self._request(request, request.prompt, user_id))
+        result = self._links.linked(await self._generate(self._request(request, request.prompt, user_id)))
         return self._payload(result)
 
     async def generate_hd_video_scene_payload(self, request: HDVideoSceneRequest, user_id: str) -> dict[str, Any]:
         prompt = scene_prompt(request)
-        result = await self._generate(self._request(request, prompt, user_id))
+        result = self._links.linked(await self._generate(self._request(request, prompt, user_id)))
         return {"scene_number": request.scene_number, "prompt_used": prompt} | self._payload(result)
 
     @staticmethod

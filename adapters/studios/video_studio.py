@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from adapters.studios.common import EXPECTED, failure, generate_or_failure, media, video_fields
+from adapters.studios.common import EXPECTED, AssetLinks, failure, generate_or_failure, media, video_fields
 from application.use_cases import EstimateCost, GenerateVideo, ListModels
 from domain import InvalidRequestError, MediaKind, OperationType, VideoRequest
 
@@ -13,8 +13,10 @@ SOURCE = "video_studio"
 class VideoStudioService:
     """The Video Studio's methods, each a thin caller of the unified pipeline."""
 
-    def __init__(self, generate: GenerateVideo, estimate: EstimateCost, list_models: ListModels):
+    def __init__(self, generate: GenerateVideo, estimate: EstimateCost, list_models: ListModels,
+                 links: AssetLinks | None = None):
         self._generate = generate
+        self._links = links or AssetLinks()
         self._estimate = estimate
         self._list_models = list_models
 
@@ -23,7 +25,7 @@ class VideoStudioService:
                                      motion_preset: str = "medium", provider: str | None = None,
                                      model: str | None = None, user_id: str | None = None,
                                      progress_callback: Callable | None = None, **extra: Any) -> dict[str, Any]:
-        return await generate_or_failure(self._generate, lambda: VideoRequest(
+        return await generate_or_failure(self._generate, self._links, lambda: VideoRequest(
             operation=OperationType.TEXT_TO_VIDEO, user_id=user_id, model=model, prompt=prompt,
             negative_prompt=negative_prompt, duration=duration, resolution=resolution, aspect_ratio=aspect_ratio,
             source_module=SOURCE, extra={"motion_preset": motion_preset, **extra}), video_fields, progress_callback)
@@ -33,7 +35,7 @@ class VideoStudioService:
                                       motion_preset: str = "medium", provider: str | None = None,
                                       model: str | None = None, user_id: str | None = None,
                                       progress_callback: Callable | None = None, **extra: Any) -> dict[str, Any]:
-        return await generate_or_failure(self._generate, lambda: VideoRequest(
+        return await generate_or_failure(self._generate, self._links, lambda: VideoRequest(
             operation=OperationType.IMAGE_TO_VIDEO, user_id=user_id, model=model, prompt=prompt,
             duration=duration, resolution=resolution, aspect_ratio=aspect_ratio,
             image=media(MediaKind.IMAGE, image_data), source_module=SOURCE,
@@ -45,7 +47,7 @@ class VideoStudioService:
                                     model: str | None = None, user_id: str | None = None,
                                     resolution: str | None = None, progress_callback: Callable | None = None,
                                     **extra: Any) -> dict[str, Any]:
-        return await generate_or_failure(self._generate, lambda: VideoRequest(
+        return await generate_or_failure(self._generate, self._links, lambda: VideoRequest(
             operation=OperationType.AVATAR, user_id=user_id, model=model, prompt=text, resolution=resolution,
             image=media(MediaKind.IMAGE, avatar_data), audio=media(MediaKind.AUDIO, audio_data),
             source_module=SOURCE, extra={"language": language, **extra}), video_fields, progress_callback)
@@ -65,7 +67,7 @@ class VideoStudioService:
             return video_fields(result) | {"enhancement_type": enhancement_type,
                                            "target_resolution": target_resolution}
 
-        return await generate_or_failure(self._generate, request, shape, progress_callback)
+        return await generate_or_failure(self._generate, self._links, request, shape, progress_callback)
 
     async def extend_video(self, video_data: bytes | str, prompt: str | None = None, model: str | None = None,
                            audio_data: bytes | str | None = None, negative_prompt: str | None = None,
@@ -73,7 +75,7 @@ class VideoStudioService:
                            generate_audio: bool | None = None, camera_fixed: bool | None = None,
                            seed: int | None = None, user_id: str | None = None,
                            progress_callback: Callable | None = None) -> dict[str, Any]:
-        return await generate_or_failure(self._generate, lambda: VideoRequest(
+        return await generate_or_failure(self._generate, self._links, lambda: VideoRequest(
             operation=OperationType.EXTEND, user_id=user_id, model=model, prompt=prompt,
             negative_prompt=negative_prompt, resolution=resolution, duration=duration, seed=seed,
             enable_prompt_expansion=enable_prompt_expansion, generate_audio=generate_audio,

@@ -41,7 +41,7 @@ async def test_video_studio_text_to_video(harness):
     assert (out["cost"], out["duration"], out["width"], out["height"]) == (0.16, 8.0, 832, 480)
     assert out["model_used"] == "wavespeed-ai/hunyuan-video-1.5/text-to-video" and out["provider"] == "wavespeed"
     asset = only_asset(harness)
-    assert asset.source_module == "video_studio" and out["video_url"] == asset.file_url
+    assert asset.source_module == "video_studio" and out["video_url"] == f"/api/video/assets/{asset.id}/video"
 
 
 async def test_video_studio_image_to_video(harness):
@@ -124,8 +124,8 @@ async def test_story_writer_hd_video(harness):
     service = harness.container.story_writer_video()
     out = await service.generate_hd_video_payload(HDVideoRequest(prompt="a dragon over hills", provider="wavespeed"),
                                                   user_id="u1")
-    assert out["success"] and out["video_filename"].endswith(".mp4") and out["video_url"].endswith(
-        out["video_filename"])
+    assert out["success"] and out["video_filename"].endswith(".mp4")
+    assert out["video_url"] == f"/api/video/assets/{out['asset_id']}/video"
     scene = await service.generate_hd_video_scene_payload(HDVideoSceneRequest(
         prompt="the castle", scene_number=3, scene_data={"description": "storm clouds gather"}), user_id="u1")
     assert scene["scene_number"] == 3 and "storm clouds gather" in scene["prompt_used"]
