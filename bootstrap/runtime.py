@@ -27,3 +27,6 @@ async def open_container(settings: Settings | None = None, container: Container 
         await _maybe_await(container.shutdown_resources())
         if engine is not None:
             await engine.dispose()
+        # Singletons hold what the resources closed (the HTTP client, the engine's users, the
+        # render pool): a container opened again builds them anew.
+        container.reset_singletons()

@@ -50,6 +50,9 @@ def webhook_verifier(secret: SecretStr | None) -> WebhookVerifier | None:
 
 def wavespeed_config(settings: Settings) -> dict:
     """The container's `wavespeed` section (the key stays a SecretStr until the adapter is built)."""
+    if not (settings.wavespeed_base_url.startswith("https://") or settings.allow_private_urls):
+        raise ConfigurationError("VIDEOFORGE_WAVESPEED_BASE_URL must be an https URL (the API key travels with "
+                                 f"every request), not {settings.wavespeed_base_url!r}")
     webhook = settings.wavespeed_webhook_url
     if webhook and not (webhook.startswith("https://") or settings.allow_private_urls):
         raise ConfigurationError(f"VIDEOFORGE_WAVESPEED_WEBHOOK_URL must be a public https URL, not {webhook!r}")

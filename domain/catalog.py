@@ -79,6 +79,7 @@ class ModelSpec:
     inputs: Mapping[MediaKind, InputLimit] = field(default_factory=dict)
     required_inputs: frozenset[MediaKind] = frozenset()
     prompt_required: bool = False
+    inline_images: bool = False  # takes small images inline as data URIs (else they are uploaded)
     max_prompt_chars: int = 2000
     verified: bool = False
     source: str = ""

@@ -69,7 +69,7 @@ WAVESPEED_MODELS: tuple[ModelSpec, ...] = (
         resolution_field="resolution",
         optional_fields=frozenset({"negative_prompt", "seed", "enable_prompt_expansion"}),
         inputs={MediaKind.IMAGE: IMAGE, MediaKind.AUDIO: WAN_AUDIO},
-        price=PerSecond(rates(**{"480p": "0.05", "720p": "0.10", "1080p": "0.15"})), verified=False,
+        price=PerSecond(rates(**{"480p": "0.05", "720p": "0.10", "1080p": "0.15"})), inline_images=True, verified=False,
         source="third-party code (fields match Replicate's wan-2.5-i2v); unverified on WaveSpeed",
     ),
     ModelSpec(
@@ -89,7 +89,8 @@ WAVESPEED_MODELS: tuple[ModelSpec, ...] = (
         optional_fields=frozenset({"seed"}),
         inputs={MediaKind.IMAGE: IMAGE, MediaKind.AUDIO: InputLimit(15 * MB, AUDIO.content_types, max_seconds=600)},
         price=PerSecond(rates(**{"480p": "0.03", "720p": "0.06"}), min_seconds=5, max_seconds=600),
-        verified=True, source=DOCS + "wavespeed-ai/infinitetalk ($0.15 / $0.30 per 5 s, 5 s minimum)",
+        inline_images=True, verified=True,
+        source=DOCS + "wavespeed-ai/infinitetalk ($0.15 / $0.30 per 5 s, 5 s minimum)",
     ),
     ModelSpec(
         id="wavespeed-ai/hunyuan-avatar", provider=WS, operation=Op.AVATAR, name="Hunyuan Avatar",
@@ -98,7 +99,7 @@ WAVESPEED_MODELS: tuple[ModelSpec, ...] = (
         optional_fields=frozenset({"seed"}),
         inputs={MediaKind.IMAGE: IMAGE, MediaKind.AUDIO: InputLimit(15 * MB, AUDIO.content_types, max_seconds=120)},
         price=PerBlock(rates(**{"480p": "0.15", "720p": "0.30"}), block_seconds=5, max_seconds=120),
-        verified=False, source="third-party code citing " + DOCS + "wavespeed-ai/hunyuan-avatar",
+        inline_images=True, verified=False, source="third-party code citing " + DOCS + "wavespeed-ai/hunyuan-avatar",
     ),
     ModelSpec(
         id="wavespeed-ai/flashvsr", provider=WS, operation=Op.ENHANCE, name="FlashVSR upscaler",

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -43,6 +44,7 @@ log = logging.getLogger("videoforge.local")
 _ID = re.compile(r"^local-[0-9a-f]{32}$")
 _SIZE = re.compile(r"^(\d{2,4})\*(\d{2,4})$")
 _OUTPUT = "output.mp4"
+_DELIVERED = "delivered"  # marks a folder whose output was streamed out whole
 CHUNK = 1024 * 1024
 
 
@@ -75,19 +77,24 @@ class LocalVideoProvider(VideoProvider):
 
     `submit` checks the task and returns at once; the render runs in a thread pool of
     `max_workers` threads, in its own folder under `work_dir`, and `poll` reports the fraction
-    of frames done. The finished file stays on disk until `stream_output` has delivered it
-    completely (then its folder is removed), so a process that restarts before saving can
-    still deliver it; `cancel` stops a render at its next frame and removes its folder.
+    of frames done. The finished file stays on disk after `stream_output` has delivered it, for
+    `keep_delivered_for` seconds (the caller may fail to store it and fetch it again, a process
+    may restart before saving); `sweep`, run at each submit, then removes its folder. `cancel`
+    stops a render at its next frame and removes its folder.
     """
 
-    def __init__(self, work_dir: str | os.PathLike[str], *, max_workers: int = 1, name: str = "local"):
+    def __init__(self, work_dir: str | os.PathLike[str], *, max_workers: int = 1, name: str = "local",
+                 keep_delivered_for: float = 3600.0):
         self.name = name
         self._work_dir = Path(work_dir)
+        # A delivered output stays a while: the caller may still fail to store it and ask again.
+        self._keep_delivered_for = keep_delivered_for
         self._executor = ThreadPoolExecutor(max_workers, thread_name_prefix="videoforge-local")
         self._renders: dict[str, _Render] = {}
 
     async def submit(self, task: ProviderTask) -> str:
         job = _check(task)
+        await self.sweep()
         render_id = f"local-{uuid.uuid4().hex}"
         item = _Render(render_id, job, self._work_dir / render_id)
         self._renders[render_id] = item
@@ -175,17 +182,35 @@ class LocalVideoProvider(VideoProvider):
         try:
             handle = await asyncio.to_thread(open, path, "rb")
         except OSError as e:
-            raise ProviderOutputError(f"the output of {render_id} is gone (already delivered?): {e}") from e
+            raise ProviderOutputError(f"the output of {render_id} is gone ({e.strerror})") from e
         try:
             while chunk := await asyncio.to_thread(handle.read, CHUNK):
                 yield chunk
         except OSError as e:
-            raise ProviderOutputError(f"the output of {render_id} cannot be read: {e}", retryable=True) from e
+            raise ProviderOutputError(f"the output of {render_id} cannot be read ({e.strerror})",
+                                      retryable=True) from e
         finally:
             handle.close()
-        # Delivered whole: the work folder is no longer needed.
-        self._renders.pop(render_id, None)
-        await asyncio.to_thread(shutil.rmtree, path.parent, True)
+        # Delivered whole; kept `keep_delivered_for` seconds more, then swept (see `sweep`).
+        await asyncio.to_thread((path.parent / _DELIVERED).touch)
+
+    async def sweep(self, older_than: float | None = None) -> list[str]:
+        """Remove the work folders of outputs delivered more than `older_than` seconds ago
+        (default: `keep_delivered_for`). Returns the render ids removed."""
+        keep = self._keep_delivered_for if older_than is None else older_than
+
+        def remove_old() -> list[str]:
+            removed, now = [], time.time()
+            for marker in self._work_dir.glob(f"*/{_DELIVERED}"):
+                if now - marker.stat().st_mtime >= keep:
+                    shutil.rmtree(marker.parent, ignore_errors=True)
+                    removed.append(marker.parent.name)
+            return removed
+
+        removed = await asyncio.to_thread(remove_old) if self._work_dir.exists() else []
+        for render_id in removed:
+            self._renders.pop(render_id, None)
+        return removed
 
     async def cancel(self, provider_job_id: str) -> bool:
         item = self._renders.get(provider_job_id)

@@ -35,9 +35,16 @@ class SqlUsageMeter(UsageMeter):
                     request_size=record.request_size, response_size=record.response_size,
                     timestamp=record.created_at, billing_period=record.period))
                 await self._add_to_summary(conn, record)
-        except IntegrityError:  # uq_api_usage_logs_job_id: this job was counted already
-            return False
+        except IntegrityError as e:
+            if await self._counted(record.job_id):  # uq_api_usage_logs_job_id: this job was counted already
+                return False
+            raise UsageMeterError(f"recording the usage of job {record.job_id} was refused by the database") from e
         return True
+
+    async def _counted(self, job_id: str) -> bool:
+        async with self._db.transaction(UsageMeterError, f"reading the usage of job {job_id}") as conn:
+            found = await conn.execute(select(api_usage_logs.c.job_id).where(api_usage_logs.c.job_id == job_id))
+            return found.first() is not None
 
     async def _add_to_summary(self, conn: AsyncConnection, record: UsageRecord) -> None:
         now = datetime.now(UTC)

@@ -1,6 +1,6 @@
 """WaveSpeed AI (api.wavespeed.ai, REST v3) as a VideoProvider, over httpx."""
 
-from adapters.wavespeed.provider import AMBIGUOUS_SUBMIT_STATUSES, INLINE_IMAGE_MODELS, WaveSpeedVideoProvider
+from adapters.wavespeed.provider import AMBIGUOUS_SUBMIT_STATUSES, WaveSpeedVideoProvider
 from adapters.wavespeed.urls import UnsafeURLError, check_fetchable
 from adapters.wavespeed.webhooks import (
     InMemoryWebhookDedupe,
@@ -13,7 +13,7 @@ from adapters.wavespeed.webhooks import (
 )
 
 __all__ = [
-    "AMBIGUOUS_SUBMIT_STATUSES", "INLINE_IMAGE_MODELS", "InMemoryWebhookDedupe", "UnsafeURLError",
+    "AMBIGUOUS_SUBMIT_STATUSES", "InMemoryWebhookDedupe", "UnsafeURLError",
     "WaveSpeedVideoProvider", "WebhookDedupe", "WebhookEvent", "WebhookVerificationError", "WebhookVerifier",
     "check_fetchable", "signature", "verify_webhook",
 ]

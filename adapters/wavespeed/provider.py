@@ -13,10 +13,11 @@ import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from adapters.wavespeed.protocol import INSUFFICIENT_CREDIT, as_int, envelope, quoted, status_of
-from adapters.wavespeed.urls import UnsafeURLError, check_fetchable
+from adapters.wavespeed.urls import UnsafeURLError, check_connected_peer, check_fetchable
 from application.ports.media import MediaSource
 from application.ports.provider import (
     InsufficientCreditError,
+    ProviderError,
     ProviderOutcomeUnknownError,
     ProviderOutput,
     ProviderOutputError,
@@ -32,9 +33,6 @@ from domain.job import ErrorCode
 log = logging.getLogger("videoforge.wavespeed")
 
 DEFAULT_BASE_URL = "https://api.wavespeed.ai"
-# Models that third-party production code (ALwrity) feeds images as data URIs; others get uploads.
-INLINE_IMAGE_MODELS = frozenset({"wavespeed-ai/infinitetalk", "wavespeed-ai/hunyuan-avatar",
-                                 "alibaba/wan-2.5/image-to-video"})
 # A gateway timeout or bad gateway may come after the API created the task (WaveSpeed documents
 # 504s for requests that completed): an answer with these statuses does not prove a refusal.
 AMBIGUOUS_SUBMIT_STATUSES = frozenset({502, 504})
@@ -80,7 +78,8 @@ class WaveSpeedVideoProvider(VideoProvider):
     its own: this adapter adds the key to API requests only, never to upload or output URLs.
     Where WaveSpeed's documents disagree, the choice is an option: `result_path` (default the
     `/result` form every official client polls), `balance_path`, `two_step_upload` (ticket + PUT
-    first, the binary upload as fallback), `ambiguous_submit_statuses`, `inline_image_models`.
+    first, the binary upload as fallback), `ambiguous_submit_statuses`, `inline_images` (small images as data URIs
+    where the catalog says the model takes them; off: always upload).
     Submissions are never retried. Reads (poll, cancel, balance, upload steps, opening an
     output) retry 429, 5xx and network errors with jittered exponential backoff, `read_attempts`
     times in all. The poll loop itself, its interval and overall deadline, belong to RunJob.
@@ -93,7 +92,7 @@ class WaveSpeedVideoProvider(VideoProvider):
                  submit_timeout: float | None = 60.0, poll_timeout: float | None = 30.0,
                  allow_private_urls: bool = False, webhook_url: str | None = None,
                  ambiguous_submit_statuses: Collection[int] = AMBIGUOUS_SUBMIT_STATUSES,
-                 inline_image_models: Collection[str] = INLINE_IMAGE_MODELS,
+                 inline_images: bool = True,
                  inline_image_max_bytes: int = 512 * 1024, balance_path: str = "/api/v3/balance",
                  result_path: str = "/api/v3/predictions/{id}/result", two_step_upload: bool = True,
                  client_name: str = "videoforge", chunk_size: int = 1024 * 1024, max_redirects: int = 5):
@@ -112,7 +111,7 @@ class WaveSpeedVideoProvider(VideoProvider):
         self._allow_private = allow_private_urls
         self._webhook_url = webhook_url
         self._ambiguous = frozenset(ambiguous_submit_statuses)
-        self._inline_models = frozenset(inline_image_models)
+        self._inline_allowed = inline_images
         self._inline_max = inline_image_max_bytes
         self._balance_path = balance_path
         self._result_path = result_path
@@ -132,7 +131,13 @@ class WaveSpeedVideoProvider(VideoProvider):
                                         code=ErrorCode.INVALID_PARAMETER)
         payload: dict[str, Any] = dict(task.parameters)
         for field, source in task.inputs.items():
-            payload[field] = await self._input_reference(task.model, field, source)
+            try:
+                payload[field] = await self._input_reference(task.inline_images, field, source)
+            except ProviderError:
+                raise
+            except Exception as e:
+                raise ProviderRejectedError(f"the {field} input could not be read ({type(e).__name__}), so nothing "
+                                            "was submitted", code=ErrorCode.INVALID_PARAMETER) from e
         params = {"webhook": self._webhook_url} if self._webhook_url else None
         try:
             response = await self._client.post(self._url(f"/api/v3/{task.model}"), json=payload, params=params,
@@ -268,11 +273,11 @@ class WaveSpeedVideoProvider(VideoProvider):
 
     # -- inputs ------------------------------------------------------------------------------------
 
-    async def _input_reference(self, model: str, field: str, source: MediaSource) -> str:
-        """What goes in the payload for an input file: a data URI (small images, where the model
-        takes them) or the URL of an upload."""
-        if (model in self._inline_models and source.content_type.startswith("image/") and source.size is not None
-                and source.size <= self._inline_max):
+    async def _input_reference(self, inline_images: bool, field: str, source: MediaSource) -> str:
+        """What goes in the payload for an input file: a data URI (small images, where the catalog
+        says the model takes them) or the URL of an upload."""
+        if (inline_images and self._inline_allowed and source.content_type.startswith("image/")
+                and source.size is not None and source.size <= self._inline_max):
             data = b"".join([chunk async for chunk in source.chunks()])
             return f"data:{source.content_type};base64,{base64.b64encode(data).decode()}"
         try:
@@ -386,6 +391,11 @@ class WaveSpeedVideoProvider(VideoProvider):
             response = await self._retrying("downloading the output",
                                             lambda request=request: self._client.send(request, stream=True),
                                             error=_retryable_output_error, read_envelope=False)
+            try:
+                check_connected_peer(response, allow_private=self._allow_private)
+            except UnsafeURLError as e:
+                await response.aclose()
+                raise ProviderOutputError(f"the output URL is refused: {e}") from e
             if not response.is_redirect:
                 return response
             location = response.headers.get("location")

@@ -15,9 +15,8 @@ async def check_fetchable(url: str, *, allow_private: bool) -> None:
 
     Only https is followed, and every address the host resolves to must be public. With
     `allow_private` (tests against an emulator on loopback only) plain http and private
-    addresses are let through. The name is resolved again by the HTTP client when it connects,
-    so this does not stop a DNS server that changes its answer in between (rebinding); it stops
-    URLs that plainly point inside.
+    addresses are let through. The HTTP client resolves the name again when it connects, so
+    `check_connected_peer` checks the address actually reached as well (DNS rebinding).
     """
     parts = urlsplit(url)
     allowed = ("https", "http") if allow_private else ("https",)
@@ -33,6 +32,22 @@ async def check_fetchable(url: str, *, allow_private: bool) -> None:
     except OSError as e:
         raise UnsafeURLError(f"the host {host} cannot be resolved: {e}") from e
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if not address.is_global or address.is_multicast:
-            raise UnsafeURLError(f"the host {host} resolves to a non-public address ({address})")
+        _require_public(host, info[4][0])
+
+
+def check_connected_peer(response, *, allow_private: bool) -> None:
+    """Refuse a response whose connection reached a non-public address, whatever the name
+    resolved to when it was checked (a rebinding DNS answer). Call before reading the body."""
+    if allow_private:
+        return
+    stream = response.extensions.get("network_stream")
+    peer = stream.get_extra_info("server_addr") if stream is not None else None
+    if not peer:
+        raise UnsafeURLError("the address the download connected to cannot be checked")
+    _require_public(response.request.url.host, peer[0])
+
+
+def _require_public(host: str, ip: str) -> None:
+    address = ipaddress.ip_address(ip.split("%", 1)[0])
+    if not address.is_global or address.is_multicast:
+        raise UnsafeURLError(f"the host {host} resolves to a non-public address ({address})")

@@ -28,6 +28,7 @@ class ProviderTask:
     model: str
     parameters: Mapping[str, Any]
     inputs: Mapping[str, MediaSource] = field(default_factory=dict)
+    inline_images: bool = False  # the model takes small images inline (data URIs), per the catalog
 
 
 @dataclass(frozen=True, slots=True)

@@ -111,7 +111,8 @@ class RunJob:
                 money_spent=False)
         plan = self._catalog.plan(job.request)
         task = ProviderTask(job.id, job.model, plan.provider_parameters(),
-                            {kind.value: InputSource(m) for kind, m in job.request.inputs.items()})
+                            {kind.value: InputSource(m) for kind, m in job.request.inputs.items()},
+                            inline_images=plan.spec.inline_images)
         job.start_submission(self._clock.now())
         job = await self._store(job)  # the intent is durable before the request goes out
         # Shielded: a shutdown must not cut between the provider's answer and recording it.

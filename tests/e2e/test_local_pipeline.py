@@ -85,7 +85,9 @@ async def test_text_to_video_renders_the_requested_length_and_size_and_records_i
     assert record.job_id == result.job_id and record.cost == Cost(0) and record.billed_seconds == 2
     assert sorted(p for p in local.files() if not p.rsplit("/", 1)[-1].startswith(".")) == sorted(
         [result.file_path, result.thumbnail_key])
-    assert list((local.root / "work").iterdir()) == []  # the render's work files are gone
+    # The render's folder is kept a while after delivery (a failed save can fetch it again), then swept.
+    assert [(d / "delivered").is_file() for d in (local.root / "work").iterdir()] == [True]
+    assert len(await local.container.local_provider().sweep(older_than=0)) == 1
 
 
 def _period(local: Local) -> str:
@@ -187,3 +189,35 @@ async def test_cancelling_a_local_render_stops_it_and_keeps_nothing(local):
             break
         await asyncio.sleep(0.01)
     assert list((local.root / "work").iterdir()) == []
+
+
+async def test_a_storage_failure_at_the_last_step_loses_no_local_output(local):
+    """The render is delivered whole, then storing it fails: the job stays resumable, and the
+    resume fetches the same output again (nothing half-written is kept meanwhile)."""
+    from adapters.filesystem import FileSystemStorage
+    from application.errors import JobNotFinishedError
+    from application.ports.storage import StorageError
+
+    real = local.container.storage()
+
+    class FailsOnce(FileSystemStorage):
+        failed = False
+
+        async def save(self, key, chunks, content_type):
+            if key.startswith("videos/") and not FailsOnce.failed:
+                FailsOnce.failed = True
+                async for _ in chunks:
+                    pass
+                raise StorageError("disk full")
+            return await real.save(key, chunks, content_type)
+
+    local.container.storage.override(providers.Object(FailsOnce(local.root / "media")))
+    with pytest.raises(JobNotFinishedError):
+        await local.container.generate_video()(request(OperationType.TEXT_TO_VIDEO, prompt="x", duration=1,
+                                                       resolution="360p"))
+    assert local.files() == []
+    report = await local.container.resume_jobs()()
+    [job_id] = report.finished["completed"]
+    job = await local.container.get_job()(job_id, "u1")
+    asset = await local.container.asset_library().get(job.asset_id)
+    assert abs(local.probe_key(asset.storage_key).duration - 1.0) <= 0.1

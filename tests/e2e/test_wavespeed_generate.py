@@ -167,4 +167,5 @@ async def test_webhook_settings_give_the_api_a_verifier_and_a_callback(environme
 def test_a_webhook_url_that_is_not_https_is_a_configuration_error(environment):
     with pytest.raises(ConfigurationError, match="VIDEOFORGE_WAVESPEED_WEBHOOK_URL"):
         build_container(environment(VIDEOFORGE_WAVESPEED_WEBHOOK_URL="http://api.example.com/hook",
+                                    VIDEOFORGE_WAVESPEED_BASE_URL="https://api.wavespeed.ai",
                                     VIDEOFORGE_ALLOW_PRIVATE_URLS="false"))

@@ -134,16 +134,20 @@ async def test_progress_is_reported_while_rendering(local):
     assert any(0 < p < 1 for p in seen) and status.progress == 1.0
 
 
-async def test_work_files_are_removed_once_delivered_or_cancelled(local, tmp_path):
+async def test_work_files_are_kept_a_while_once_delivered_and_removed_when_cancelled(local, tmp_path):
     task = ProviderTask("j", "local/title-card", {"prompt": "x", "size": "160*90", "duration": 1})
     delivered, status = await finish(local, task)
     assert (tmp_path / "work" / delivered / "output.mp4").is_file()
-    async for _ in local.stream_output(status.output):
-        pass
+    first = b"".join([chunk async for chunk in local.stream_output(status.output)])
+    again = b"".join([chunk async for chunk in local.stream_output(status.output)])  # e.g. a failed save
+    assert first == again and (tmp_path / "work" / delivered / "delivered").is_file()
+    assert await local.sweep() == []  # kept for keep_delivered_for
+    assert await local.sweep(older_than=0) == [delivered]
     assert not (tmp_path / "work" / delivered).exists()
-    with pytest.raises(ProviderOutputError):
+    with pytest.raises(ProviderOutputError, match="is gone") as gone:
         async for _ in local.stream_output(status.output):
             pass
+    assert str(tmp_path) not in str(gone.value)
     cancelled = await local.submit(ProviderTask("j", "local/title-card",
                                                 {"prompt": "x", "size": "1280*720", "duration": 20}))
     await asyncio.sleep(0.2)

@@ -310,9 +310,10 @@ async def test_outputs_are_fetched_without_the_api_key(provider, wavespeed_emula
 # -- inputs ---------------------------------------------------------------------------------------
 
 
-def image_task(model: str, data: bytes) -> ProviderTask:
+def image_task(model: str, data: bytes, inline_images: bool = False) -> ProviderTask:
     source = InputSource(MediaInput.from_bytes(MediaKind.IMAGE, data, "image/png", "face.png"))
-    return ProviderTask("job-2", model, {"prompt": "wave", "resolution": "720p", "duration": 5}, {"image": source})
+    return ProviderTask("job-2", model, {"prompt": "wave", "resolution": "720p", "duration": 5}, {"image": source},
+                        inline_images=inline_images)
 
 
 async def test_inputs_go_up_by_ticket_and_a_put_without_the_api_key(provider, wavespeed_emulator):
@@ -343,14 +344,32 @@ async def test_uploads_fall_back_to_the_binary_endpoint(provider, wavespeed_emul
 
 async def test_small_images_go_inline_where_the_model_takes_data_uris(make_provider, wavespeed_emulator):
     data = fake_image()
-    task_id = await make_provider().submit(image_task("alibaba/wan-2.5/image-to-video", data))
+    task_id = await make_provider().submit(image_task("alibaba/wan-2.5/image-to-video", data, inline_images=True))
 
     assert wavespeed_emulator.tasks[task_id].payload["image"] == \
         "data:image/png;base64," + base64.b64encode(data).decode()
     assert not wavespeed_emulator.uploads
 
-    task_id = await make_provider(inline_image_models=()).submit(image_task("alibaba/wan-2.5/image-to-video", data))
-    assert wavespeed_emulator.tasks[task_id].payload["image"].startswith(f"{wavespeed_emulator.url}/_media/")
+    for provider, inline in ((make_provider(inline_images=False), True), (make_provider(), False)):
+        task_id = await provider.submit(image_task("alibaba/wan-2.5/image-to-video", data, inline_images=inline))
+        assert wavespeed_emulator.tasks[task_id].payload["image"].startswith(f"{wavespeed_emulator.url}/_media/")
+
+
+def test_the_catalog_says_which_models_take_images_inline():
+    from domain import default_catalog
+
+    inline = {spec.id for spec in default_catalog() if spec.inline_images}
+    assert inline == {"alibaba/wan-2.5/image-to-video", "wavespeed-ai/infinitetalk", "wavespeed-ai/hunyuan-avatar"}
+
+
+async def test_an_input_that_cannot_be_read_is_a_refusal_and_nothing_is_sent(make_provider, wavespeed_emulator,
+                                                                               tmp_path):
+    gone = MediaInput.from_path(MediaKind.IMAGE, str(tmp_path / "moved-away.png"), "image/png", 700_000)
+    task = ProviderTask("job-3", "wavespeed-ai/hunyuan-video-1.5/image-to-video", {"prompt": "x"},
+                        {"image": InputSource(gone)})
+    with pytest.raises(ProviderRejectedError, match="the image input could not be read"):
+        await make_provider().submit(task)
+    assert wavespeed_emulator.submission_count == 0
 
 
 # -- cancel and balance ---------------------------------------------------------------------------
@@ -456,3 +475,29 @@ async def test_a_retry_after_hint_is_respected(make_provider, wavespeed_emulator
     started = asyncio.get_running_loop().time()
     assert (await provider.poll(task_id)).state is ProviderState.COMPLETED
     assert asyncio.get_running_loop().time() - started >= 0.4
+
+
+async def test_the_address_actually_connected_to_is_checked_too(wavespeed_emulator):
+    """Against DNS rebinding: the name may have resolved to a public address when checked, the
+    connection is what counts."""
+    import httpx
+
+    from adapters.wavespeed.urls import UnsafeURLError, check_connected_peer
+
+    async with httpx.AsyncClient() as client:
+        request = client.build_request("GET", wavespeed_emulator.url + "/_emulator/stats")
+        response = await client.send(request, stream=True)
+        try:
+            check_connected_peer(response, allow_private=True)
+            with pytest.raises(UnsafeURLError, match="non-public address"):
+                check_connected_peer(response, allow_private=False)
+        finally:
+            await response.aclose()
+
+
+def test_a_plain_http_base_url_is_refused_outside_tests(monkeypatch):
+    from bootstrap import ConfigurationError, Settings, build_container
+
+    settings = Settings(wavespeed_api_key="k", wavespeed_base_url="http://api.example.com", backend="memory")
+    with pytest.raises(ConfigurationError, match="VIDEOFORGE_WAVESPEED_BASE_URL must be an https URL"):
+        build_container(settings)

@@ -104,3 +104,14 @@ def test_a_broken_prices_file_is_a_clear_configuration_error(tmp_path):
     prices.write_text("{not json")
     with pytest.raises(ConfigurationError, match="cannot read"):
         build_container(settings_for_tests(prices_file=prices)).catalog()
+
+
+async def test_a_container_opened_again_gets_fresh_clients(monkeypatch, tmp_path):
+    settings = Settings(wavespeed_api_key="k", data_dir=tmp_path, backend="memory")
+    container = build_container(settings)
+    async with open_container(container=container):
+        first = container.wavespeed_client()
+    assert first.is_closed
+    async with open_container(container=container):
+        second = container.wavespeed_client()
+        assert second is not first and not second.is_closed
