@@ -55,6 +55,11 @@ class InMemoryJobRepository(FaultInjector, JobRepository):
         job_id = self._keys.get((user_id, key))
         return self.jobs[job_id].copy() if job_id else None
 
+    async def find_by_provider_job_id(self, provider: str, provider_job_id: str) -> VideoJob | None:
+        self._maybe_fail("find_by_provider_job_id")
+        return next((j.copy() for j in self.jobs.values()
+                     if j.provider == provider and j.provider_job_id == provider_job_id), None)
+
     async def list_unfinished(self) -> list[VideoJob]:
         self._maybe_fail("list_unfinished")
         return sorted((j.copy() for j in self.jobs.values() if not j.terminal), key=lambda j: j.created_at)

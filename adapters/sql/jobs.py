@@ -164,6 +164,12 @@ class SqlJobRepository(JobRepository):
                 video_jobs.c.user_id == user_id, video_jobs.c.idempotency_key == key))).first()
         return self._read(row) if row is not None else None
 
+    async def find_by_provider_job_id(self, provider: str, provider_job_id: str) -> VideoJob | None:
+        query = select(video_jobs).where(video_jobs.c.provider == provider,
+                                         video_jobs.c.provider_job_id == provider_job_id).limit(1)
+        found = await self._list(query, f"finding the job of {provider} task {provider_job_id}")
+        return found[0] if found else None
+
     async def list_unfinished(self) -> list[VideoJob]:
         query = (select(video_jobs).where(video_jobs.c.status.in_([s.value for s in UNFINISHED]))
                  .order_by(video_jobs.c.created_at, video_jobs.c.id))

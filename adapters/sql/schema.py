@@ -65,6 +65,7 @@ video_jobs = Table(
     UniqueConstraint("user_id", "idempotency_key"),
     Index(None, "user_id", "created_at"),
     Index(None, "status", "created_at"),
+    Index(None, "provider", "provider_job_id"),
 )
 
 content_assets = Table(

@@ -51,6 +51,11 @@ class JobRepository(Protocol):
         ...
 
     @abstractmethod
+    async def find_by_provider_job_id(self, provider: str, provider_job_id: str) -> VideoJob | None:
+        """The job that owns a provider's task (for webhooks), or None."""
+        ...
+
+    @abstractmethod
     async def list_unfinished(self) -> list[VideoJob]:
         """Every job not completed, failed or cancelled, oldest first."""
         ...

@@ -15,10 +15,9 @@ class HandleProviderWebhook:
         self._run = run
 
     async def owner(self, provider: str, provider_job_id: str) -> VideoJob | None:
-        for job in await self._jobs.list_unfinished():
-            if job.provider == provider and job.provider_job_id == provider_job_id:
-                return job
-        return None
+        """The unfinished job that owns the task, or None."""
+        job = await self._jobs.find_by_provider_job_id(provider, provider_job_id)
+        return job if job is not None and not job.terminal else None
 
     async def __call__(self, provider: str, provider_job_id: str) -> VideoJob | None:
         job = await self.owner(provider, provider_job_id)

@@ -101,6 +101,16 @@ class JobRepositoryContract:
         assert (await jobs.find_by_idempotency_key("u2", "same")).id == other_user.id
         assert await jobs.find_by_idempotency_key("u1", "other") is None
 
+    async def test_a_job_is_found_by_its_providers_task(self, jobs):
+        stored = await jobs.add(job())
+        stored.start_submission(later(1))
+        stored = await jobs.save(stored)
+        stored.mark_submitted("task-9", later(2))
+        await jobs.save(stored)
+        assert (await jobs.find_by_provider_job_id("wavespeed", "task-9")).id == stored.id
+        assert await jobs.find_by_provider_job_id("local", "task-9") is None
+        assert await jobs.find_by_provider_job_id("wavespeed", "task-8") is None
+
     async def test_missing_job_is_not_found(self, jobs):
         with pytest.raises(JobNotFoundError):
             await jobs.get("nope")
