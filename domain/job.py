@@ -29,7 +29,8 @@ class JobStatus(StrEnum):
 S = JobStatus
 _ALLOWED: dict[JobStatus, frozenset[JobStatus]] = {
     S.PENDING: frozenset({S.SUBMITTING, S.FAILED, S.CANCELLED}),
-    S.SUBMITTING: frozenset({S.PROCESSING, S.FAILED, S.UNKNOWN_OUTCOME}),
+    # Back to pending only when the provider refused for now (busy, rate-limited): nothing exists.
+    S.SUBMITTING: frozenset({S.PROCESSING, S.FAILED, S.UNKNOWN_OUTCOME, S.PENDING}),
     S.PROCESSING: frozenset({S.PROCESSING, S.SAVING, S.FAILED, S.CANCELLED}),
     S.SAVING: frozenset({S.COMPLETED, S.FAILED}),
     # Out of an unknown outcome only by reconciling: the task was found (processing) or the
@@ -143,6 +144,20 @@ class VideoJob:
         self.submitted_at = now
         self.money_spent = None  # the provider may bill from here on; we learn at the end
         self._progress(10, "submitted to provider")
+
+    def defer_submission(self, now: datetime, reason: str) -> int:
+        """The provider refused for now and created nothing (rate limit, busy, unreachable): the
+        job waits to be submitted again. Returns how many times it was deferred."""
+        if self.status is not S.SUBMITTING:
+            raise IllegalTransitionError(self.id, self.status.value, "pending (deferred)")
+        self._go(S.PENDING, now)
+        self.metadata["submit_deferrals"] = self.submit_deferrals + 1
+        self.message = f"the provider is busy, submitting again shortly: {reason}"
+        return self.submit_deferrals
+
+    @property
+    def submit_deferrals(self) -> int:
+        return int(self.metadata.get("submit_deferrals", 0))
 
     def mark_outcome_unknown(self, now: datetime, reason: str) -> None:
         self._go(S.UNKNOWN_OUTCOME, now)

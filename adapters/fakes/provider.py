@@ -36,6 +36,7 @@ class Outcome:
     duration: float | None = None  # output length; by default what the task implies
     billed_seconds: float | None = None
     insufficient_credit: bool = False
+    retryable: bool = False  # for `reject`: refused for now (rate limit, busy), nothing created
     created: bool = True  # for `unknown`: whether the task exists at the provider anyway
 
     @classmethod
@@ -62,9 +63,9 @@ class Outcome:
 
     @classmethod
     def reject(cls, message: str = "invalid parameter", *, provider_code: int | None = 1400,
-               insufficient_credit: bool = False) -> Outcome:
+               insufficient_credit: bool = False, retryable: bool = False) -> Outcome:
         return cls("reject", 0, provider_code=provider_code, message=message,
-                   insufficient_credit=insufficient_credit)
+                   insufficient_credit=insufficient_credit, retryable=retryable)
 
     @classmethod
     def outcome_unknown(cls, *, created: bool = True, after_polls: int = 1) -> Outcome:
@@ -127,7 +128,8 @@ class FakeVideoProvider(FaultInjector, VideoProvider):
         self.submissions.append(task)
         if outcome.kind == "reject":
             error = InsufficientCreditError if outcome.insufficient_credit else ProviderRejectedError
-            raise error(outcome.message or "rejected", provider_code=outcome.provider_code)
+            raise error(outcome.message or "rejected", provider_code=outcome.provider_code,
+                        retryable=outcome.retryable)
         task_id = f"fake-{next(self._ids)}"
         if outcome.kind != "unknown" or outcome.created:
             self.tasks[task_id] = FakeTask(task_id, task, outcome, await self._render(task, outcome))

@@ -14,6 +14,7 @@ from application.ports.provider import (
     ProviderError,
     ProviderOutcomeUnknownError,
     ProviderOutput,
+    ProviderRejectedError,
     ProviderState,
     ProviderTask,
     ProviderUnavailableError,
@@ -49,6 +50,9 @@ class PollPolicy:
     # How long a submission may take before a job found in `submitting` is taken for crashed
     # (longer than the provider's submit timeout, uploads included).
     submit_grace: float = 900.0
+    # A submission the provider refused for now (429, busy, unreachable: nothing created) is tried
+    # again this many times, waiting interval x 2^n, before the job fails.
+    submit_retries: int = 4
 
 
 class _Superseded(Exception):
@@ -109,6 +113,9 @@ class RunJob:
                 f"the {names} input was given in memory and was not kept across a restart, so the job was never "
                 f"submitted; send the request again (inputs given by file path survive restarts)"),
                 money_spent=False)
+        if job.submit_deferrals:
+            await self._clock.sleep(self._policy.interval * 2 ** (job.submit_deferrals - 1))
+            job = await self._current(job)
         plan = self._catalog.plan(job.request)
         task = ProviderTask(job.id, job.model, plan.provider_parameters(),
                             {kind.value: InputSource(m) for kind, m in job.request.inputs.items()},
@@ -132,6 +139,12 @@ class RunJob:
         except ProviderOutcomeUnknownError as e:
             job.mark_outcome_unknown(self._clock.now(), str(e))
             return await self._store(job)
+        except ProviderRejectedError as e:
+            if e.retryable and job.submit_deferrals < self._policy.submit_retries:
+                job.defer_submission(self._clock.now(), str(e))
+                return await self._store(job)
+            return await self._fail(job, JobError(e.code, f"the provider refused the request: {e}",
+                                                  provider_code=e.provider_code), money_spent=False)
         except ProviderError as e:
             return await self._fail(job, JobError(e.code, f"the provider refused the request: {e}",
                                                   provider_code=e.provider_code), money_spent=False)

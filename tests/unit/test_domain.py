@@ -221,6 +221,15 @@ class TestVideoJob:
         j.reconcile("p9", later(3))
         assert j.status is JobStatus.PROCESSING and j.provider_job_id == "p9"
 
+    def test_a_deferred_submission_goes_back_to_pending_only_from_submitting(self):
+        j = job()
+        with pytest.raises(IllegalTransitionError):
+            j.defer_submission(later(1), "busy")
+        j.start_submission(later(1))
+        assert j.defer_submission(later(2), "429") == 1 and j.status is JobStatus.PENDING
+        j.start_submission(later(3))
+        assert j.defer_submission(later(4), "429") == 2 and j.next_step is Step.SUBMIT
+
     def test_progress_never_goes_back(self):
         j = job()
         j.start_submission(later(1))

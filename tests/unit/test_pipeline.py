@@ -559,3 +559,20 @@ async def test_stopping_during_a_submission_still_records_the_provider_id(harnes
         await running
     stored = await harness.jobs.get(job.id)
     assert stored.status is JobStatus.PROCESSING and stored.provider_job_id == "fake-1"
+
+
+async def test_a_busy_provider_is_asked_again_and_nothing_is_created_twice(harness):
+    busy = Outcome.reject("429 too many requests", provider_code=429, retryable=True)
+    harness.provider.script(busy, busy, Outcome.succeed())
+    result = await harness.container.generate_video()(text_request())
+    assert result.asset_id and len(harness.provider.tasks) == 1 and len(harness.provider.submissions) == 3
+    assert harness.clock.slept[:2] == [2.0, 4.0]  # interval x 2^n between attempts
+
+
+async def test_a_provider_busy_for_too_long_fails_the_job_and_releases(harness):
+    harness.provider.default = Outcome.reject("429 too many requests", provider_code=429, retryable=True)
+    with pytest.raises(JobFailedError) as caught:
+        await harness.container.generate_video()(text_request())
+    assert caught.value.code == "provider_rejected" and "429" in caught.value.message
+    assert len(harness.provider.submissions) == 5 and harness.provider.tasks == {}
+    assert harness.quota.reservations[caught.value.job.id].state == ReservationState.RELEASED
