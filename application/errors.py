@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from domain.job import JobStatus, VideoJob
+from videoforge.domain.job import JobStatus, VideoJob
 
 
 class ApplicationError(Exception):

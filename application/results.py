@@ -3,11 +3,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.catalog import ModelSpec
-from domain.job import VideoJob
-from domain.money import Cost
-from domain.quota import QuotaCheck
-from domain.records import Asset
+from videoforge.domain.catalog import ModelSpec
+from videoforge.domain.job import VideoJob
+from videoforge.domain.money import Cost
+from videoforge.domain.quota import QuotaCheck
+from videoforge.domain.records import Asset
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,9 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from application.ports.storage import Storage
-from domain.media import MediaInput
-from domain.records import StoredObject
+from videoforge.application.ports.storage import Storage
+from videoforge.domain.media import MediaInput
+from videoforge.domain.records import StoredObject
 
 CHUNK = 1024 * 1024
 

@@ -25,11 +25,11 @@ import sqlalchemy
 from dependency_injector import providers
 from sqlalchemy import text
 
-from adapters.fakes import FakeClock, FakeVideoProvider, Outcome
-from adapters.sql import make_engine
-from adapters.sql.migrate import upgrade_async
-from bootstrap import Settings, build_container, open_container
-from domain import OperationType, VideoRequest
+from videoforge.adapters.fakes import FakeClock, FakeVideoProvider, Outcome
+from videoforge.adapters.sql import make_engine
+from videoforge.adapters.sql.migrate import upgrade_async
+from videoforge.bootstrap import Settings, build_container, open_container
+from videoforge.domain import OperationType, VideoRequest
 
 RESULTS = Path(__file__).parent / "results" / "pipeline_sql.md"
 

@@ -12,8 +12,8 @@ import tempfile
 from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from pathlib import Path
 
-from application.ports.storage import ObjectNotFoundError, Storage
-from domain.records import StoredObject
+from videoforge.application.ports.storage import ObjectNotFoundError, Storage
+from videoforge.domain.records import StoredObject
 
 ROOT = Path(__file__).resolve().parent.parent
 

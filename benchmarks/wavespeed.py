@@ -23,11 +23,11 @@ from pathlib import Path
 import httpx
 from dependency_injector import providers
 
-from adapters.fakes import FakeMediaProbe
 from benchmarks.support import SpoolStorage, emulator_process, environment, rss_kib, scratch_dir
-from bootstrap import Settings, build_container, open_container
-from domain import VideoRequest
-from domain.operations import OperationType
+from videoforge.adapters.fakes import FakeMediaProbe
+from videoforge.bootstrap import Settings, build_container, open_container
+from videoforge.domain import VideoRequest
+from videoforge.domain.operations import OperationType
 
 RESULTS = Path(__file__).resolve().parent / "results" / "wavespeed.md"
 MB = 1024 * 1024

@@ -4,7 +4,7 @@ import json
 import tomllib
 from pathlib import Path
 
-from domain import DomainError, ModelCatalog, default_catalog
+from videoforge.domain import DomainError, ModelCatalog, default_catalog
 
 
 class ConfigurationError(Exception):

@@ -14,13 +14,13 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.cli.app import CliUseCases, build_cli
-from adapters.sql import describe, is_embedded
-from adapters.sql.migrate import upgrade
-from bootstrap.catalog import ConfigurationError
-from bootstrap.container import Container, check_database_url
-from bootstrap.runtime import open_container
-from bootstrap.settings import Settings
+from videoforge.adapters.cli.app import CliUseCases, build_cli
+from videoforge.adapters.sql import describe, is_embedded
+from videoforge.adapters.sql.migrate import upgrade
+from videoforge.bootstrap.catalog import ConfigurationError
+from videoforge.bootstrap.container import Container, check_database_url
+from videoforge.bootstrap.runtime import open_container
+from videoforge.bootstrap.settings import Settings
 
 USAGE, FAILURE = 2, 1
 
@@ -55,7 +55,7 @@ async def open_cli_use_cases() -> AsyncIterator[CliUseCases]:
 def serve(host: str, port: int) -> None:
     import uvicorn
 
-    from bootstrap.http import build_app
+    from videoforge.bootstrap.http import build_app
 
     uvicorn.run(build_app(load_settings()), host=host, port=port, log_level="info")
 

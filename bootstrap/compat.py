@@ -1,6 +1,6 @@
 """`ai_video_generate` for existing callers: change the import, keep the call.
 
-    from bootstrap.compat import ai_video_generate
+    from videoforge.bootstrap.compat import ai_video_generate
     result = await ai_video_generate(prompt="...", operation_type="text-to-video", user_id="u1", duration=5)
 
 It runs on a process-wide container opened from the environment on first use, or on the one
@@ -14,8 +14,8 @@ from collections.abc import Callable
 from contextlib import AsyncExitStack
 from typing import Any
 
-from bootstrap.container import Container
-from bootstrap.runtime import open_container
+from videoforge.bootstrap.container import Container
+from videoforge.bootstrap.runtime import open_container
 
 _container: Container | None = None
 _stack: AsyncExitStack | None = None

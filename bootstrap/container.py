@@ -6,7 +6,7 @@ from dependency_injector import containers, providers
 from sqlalchemy.exc import ArgumentError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.fakes import (
+from videoforge.adapters.fakes import (
     FakeMediaProbe,
     FakeVideoProvider,
     InMemoryAssetLibrary,
@@ -15,10 +15,10 @@ from adapters.fakes import (
     InMemoryStorage,
     InMemoryUsageMeter,
 )
-from adapters.filesystem import FileSystemStorage
-from adapters.local import LocalVideoProvider
-from adapters.media import PyAVMediaProbe
-from adapters.sql import (
+from videoforge.adapters.filesystem import FileSystemStorage
+from videoforge.adapters.local import LocalVideoProvider
+from videoforge.adapters.media import PyAVMediaProbe
+from videoforge.adapters.sql import (
     Database,
     SqlAssetLibrary,
     SqlJobRepository,
@@ -28,7 +28,7 @@ from adapters.sql import (
     is_embedded,
     make_engine,
 )
-from adapters.studios import (
+from videoforge.adapters.studios import (
     LegacyVideoGeneration,
     PodcastVideoService,
     ProductVideoService,
@@ -36,11 +36,11 @@ from adapters.studios import (
     TransformStudioService,
     VideoStudioService,
 )
-from adapters.studios.common import AssetLinks
-from adapters.studios.podcast import INFINITETALK
-from adapters.studios.product_marketing import WAN_TEXT_TO_VIDEO
-from adapters.system.clock import SystemClock
-from application.use_cases import (
+from videoforge.adapters.studios.common import AssetLinks
+from videoforge.adapters.studios.podcast import INFINITETALK
+from videoforge.adapters.studios.product_marketing import WAN_TEXT_TO_VIDEO
+from videoforge.adapters.system.clock import SystemClock
+from videoforge.application.use_cases import (
     CancelJob,
     EstimateCost,
     GenerateVideo,
@@ -61,10 +61,16 @@ from application.use_cases import (
     SaveUpload,
     SubmitVideo,
 )
-from bootstrap.catalog import ConfigurationError, load_catalog
-from bootstrap.settings import Settings
-from bootstrap.wavespeed import closed_on_shutdown, http_client, wavespeed_config, wavespeed_provider, webhook_verifier
-from domain import DEFAULT_PLANS, ModelCatalog, Plan
+from videoforge.bootstrap.catalog import ConfigurationError, load_catalog
+from videoforge.bootstrap.settings import Settings
+from videoforge.bootstrap.wavespeed import (
+    closed_on_shutdown,
+    http_client,
+    wavespeed_config,
+    wavespeed_provider,
+    webhook_verifier,
+)
+from videoforge.domain import DEFAULT_PLANS, ModelCatalog, Plan
 
 
 def fake_provider_resource() -> Iterator[FakeVideoProvider]:

@@ -6,13 +6,13 @@ from collections.abc import Mapping
 
 from fastapi import FastAPI
 
-from adapters.http import ApiUseCases, JwtVerifier, WebhookRejectedError, create_app
-from adapters.http.app import WebhookVerify
-from adapters.wavespeed import WebhookVerificationError, WebhookVerifier
-from bootstrap.catalog import ConfigurationError
-from bootstrap.container import Container, build_container
-from bootstrap.runtime import open_container
-from bootstrap.settings import Settings
+from videoforge.adapters.http import ApiUseCases, JwtVerifier, WebhookRejectedError, create_app
+from videoforge.adapters.http.app import WebhookVerify
+from videoforge.adapters.wavespeed import WebhookVerificationError, WebhookVerifier
+from videoforge.bootstrap.catalog import ConfigurationError
+from videoforge.bootstrap.container import Container, build_container
+from videoforge.bootstrap.runtime import open_container
+from videoforge.bootstrap.settings import Settings
 
 
 def verifier_from(settings: Settings) -> JwtVerifier:

@@ -4,8 +4,8 @@ import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bootstrap.container import Container, build_container
-from bootstrap.settings import Settings
+from videoforge.bootstrap.container import Container, build_container
+from videoforge.bootstrap.settings import Settings
 
 
 async def _maybe_await(result: object) -> None:

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 import httpx
 from pydantic import SecretStr
 
-from adapters.wavespeed import WaveSpeedVideoProvider, WebhookVerifier
-from bootstrap.catalog import ConfigurationError
-from bootstrap.settings import Settings
+from videoforge.adapters.wavespeed import WaveSpeedVideoProvider, WebhookVerifier
+from videoforge.bootstrap.catalog import ConfigurationError
+from videoforge.bootstrap.settings import Settings
 
 
 def http_client(connect_timeout: float, read_timeout: float, max_connections: int) -> httpx.AsyncClient:

@@ -1,7 +1,7 @@
 """The pure model of videoforge: requests, the model catalog, prices, jobs and quota rules."""
 
-from domain.catalog import GenerationPlan, InputLimit, ModelCatalog, ModelSpec
-from domain.errors import (
+from videoforge.domain.catalog import GenerationPlan, InputLimit, ModelCatalog, ModelSpec
+from videoforge.domain.errors import (
     DomainError,
     IllegalTransitionError,
     InvalidRequestError,
@@ -9,20 +9,28 @@ from domain.errors import (
     UnknownModelError,
     UnsupportedOperationError,
 )
-from domain.job import ErrorCode, JobError, JobStatus, VideoJob
-from domain.media import MediaInfo, MediaInput, MediaKind
-from domain.money import Cost
-from domain.operations import OperationType
-from domain.pricing import BilledDuration, Flat, PerBlock, PerSecond
-from domain.quota import DEFAULT_PLAN, DEFAULT_PLANS, Plan, QuotaCheck, QuotaUsage, Reservation, billing_period
-from domain.records import Asset, StoredObject, UsageRecord, UsageSummary
-from domain.request import VideoRequest
+from videoforge.domain.job import ErrorCode, JobError, JobStatus, VideoJob
+from videoforge.domain.media import MediaInfo, MediaInput, MediaKind
+from videoforge.domain.money import Cost
+from videoforge.domain.operations import OperationType
+from videoforge.domain.pricing import BilledDuration, Flat, PerBlock, PerSecond
+from videoforge.domain.quota import (
+    DEFAULT_PLAN,
+    DEFAULT_PLANS,
+    Plan,
+    QuotaCheck,
+    QuotaUsage,
+    Reservation,
+    billing_period,
+)
+from videoforge.domain.records import Asset, StoredObject, UsageRecord, UsageSummary
+from videoforge.domain.request import VideoRequest
 
 
 def default_catalog() -> ModelCatalog:
     """Every model this build knows, with the published prices."""
-    from domain.models_local import LOCAL_DEFAULTS, LOCAL_MODELS
-    from domain.models_wavespeed import WAVESPEED_DEFAULTS, WAVESPEED_MODELS
+    from videoforge.domain.models_local import LOCAL_DEFAULTS, LOCAL_MODELS
+    from videoforge.domain.models_wavespeed import WAVESPEED_DEFAULTS, WAVESPEED_MODELS
 
     return ModelCatalog(WAVESPEED_MODELS + LOCAL_MODELS, WAVESPEED_DEFAULTS | LOCAL_DEFAULTS)
 

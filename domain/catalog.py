@@ -4,12 +4,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from domain.errors import InvalidRequestError, UnknownModelError, UnsupportedOperationError
-from domain.media import MediaInfo, MediaKind
-from domain.money import Cost
-from domain.operations import OperationType
-from domain.pricing import BilledDuration, PriceRule, rule_from_mapping
-from domain.request import VideoRequest
+from videoforge.domain.errors import InvalidRequestError, UnknownModelError, UnsupportedOperationError
+from videoforge.domain.media import MediaInfo, MediaKind
+from videoforge.domain.money import Cost
+from videoforge.domain.operations import OperationType
+from videoforge.domain.pricing import BilledDuration, PriceRule, rule_from_mapping
+from videoforge.domain.request import VideoRequest
 
 # Landscape pixel sizes per resolution name; portrait swaps them.
 _DIMENSIONS: dict[str, tuple[int, int]] = {

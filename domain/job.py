@@ -4,9 +4,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
-from domain.errors import IllegalTransitionError
-from domain.money import Cost
-from domain.request import VideoRequest
+from videoforge.domain.errors import IllegalTransitionError
+from videoforge.domain.money import Cost
+from videoforge.domain.request import VideoRequest
 
 
 class JobStatus(StrEnum):

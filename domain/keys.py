@@ -33,7 +33,7 @@ _KEY_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
 
 def validate_key(key: str) -> str:
     """A storage key is relative, `/`-separated, made of safe segments: no `..`, no absolute path."""
-    from domain.errors import InvalidRequestError
+    from videoforge.domain.errors import InvalidRequestError
 
     if not isinstance(key, str) or not key or len(key) > 512:
         raise InvalidRequestError("key", "must be 1 to 512 characters", value=key)

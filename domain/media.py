@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.errors import InvalidRequestError
+from videoforge.domain.errors import InvalidRequestError
 
 
 class MediaKind(StrEnum):

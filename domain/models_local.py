@@ -7,10 +7,10 @@ input lengths keep a render to a few minutes of CPU at most.
 
 from __future__ import annotations
 
-from domain.catalog import AUDIO, IMAGE, VIDEO, InputLimit, ModelSpec
-from domain.media import MediaKind
-from domain.operations import OperationType as Op
-from domain.pricing import BilledDuration, Flat, rates
+from videoforge.domain.catalog import AUDIO, IMAGE, VIDEO, InputLimit, ModelSpec
+from videoforge.domain.media import MediaKind
+from videoforge.domain.operations import OperationType as Op
+from videoforge.domain.pricing import BilledDuration, Flat, rates
 
 LOCAL = "local"
 FREE = Flat(rates(**{"*": "0"}))

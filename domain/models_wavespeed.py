@@ -8,10 +8,10 @@ overridden from a file (setting VIDEOFORGE_PRICES_FILE) without a release.
 
 from __future__ import annotations
 
-from domain.catalog import AUDIO, IMAGE, MB, VIDEO, InputLimit, ModelSpec
-from domain.media import MediaKind
-from domain.operations import OperationType as Op
-from domain.pricing import BilledDuration, PerBlock, PerSecond, rates
+from videoforge.domain.catalog import AUDIO, IMAGE, MB, VIDEO, InputLimit, ModelSpec
+from videoforge.domain.media import MediaKind
+from videoforge.domain.operations import OperationType as Op
+from videoforge.domain.pricing import BilledDuration, PerBlock, PerSecond, rates
 
 WS = "wavespeed"
 DOCS = "https://wavespeed.ai/docs/docs-api/"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from domain.errors import InvalidRequestError
+from videoforge.domain.errors import InvalidRequestError
 
 
 class OperationType(StrEnum):

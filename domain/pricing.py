@@ -7,8 +7,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from domain.errors import InvalidRequestError
-from domain.money import Cost
+from videoforge.domain.errors import InvalidRequestError
+from videoforge.domain.money import Cost
 
 ANY_RESOLUTION = "*"
 

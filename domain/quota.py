@@ -3,8 +3,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from domain.errors import QuotaExceededError
-from domain.money import ZERO, Cost
+from videoforge.domain.errors import QuotaExceededError
+from videoforge.domain.money import ZERO, Cost
 
 
 def billing_period(at: datetime) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.money import ZERO, Cost
+from videoforge.domain.money import ZERO, Cost
 
 
 @dataclass(frozen=True, slots=True)

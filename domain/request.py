@@ -5,9 +5,9 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from domain.errors import InvalidRequestError
-from domain.media import MediaInput, MediaKind
-from domain.operations import OperationType
+from videoforge.domain.errors import InvalidRequestError
+from videoforge.domain.media import MediaInput, MediaKind
+from videoforge.domain.operations import OperationType
 
 _USER_ID = re.compile(r"^[A-Za-z0-9_.@:|+-]{1,128}$")
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 from dependency_injector import providers
 
-from adapters.fakes import (
+from videoforge.adapters.fakes import (
     FakeClock,
     FakeMediaProbe,
     FakeVideoProvider,
@@ -15,8 +15,8 @@ from adapters.fakes import (
     InMemoryStorage,
     InMemoryUsageMeter,
 )
-from bootstrap import Container, Settings, build_container, open_container
-from domain import DEFAULT_PLANS
+from videoforge.bootstrap import Container, Settings, build_container, open_container
+from videoforge.domain import DEFAULT_PLANS
 
 
 @dataclass

@@ -16,9 +16,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from application.errors import JobFailedError, JobNotCancellableError, JobNotFinishedError
-from application.ports import AssetNotFoundError, JobNotFoundError
-from application.use_cases import (
+from videoforge.application.errors import JobFailedError, JobNotCancellableError, JobNotFinishedError
+from videoforge.application.ports import AssetNotFoundError, JobNotFoundError
+from videoforge.application.use_cases import (
     CancelJob,
     EstimateCost,
     GenerateVideo,
@@ -31,8 +31,16 @@ from application.use_cases import (
     ReconcileJob,
     ResumeJobs,
 )
-from domain import DomainError, InvalidRequestError, MediaInput, MediaKind, OperationType, VideoJob, VideoRequest
-from domain.media import sniff_content_type
+from videoforge.domain import (
+    DomainError,
+    InvalidRequestError,
+    MediaInput,
+    MediaKind,
+    OperationType,
+    VideoJob,
+    VideoRequest,
+)
+from videoforge.domain.media import sniff_content_type
 
 EXIT_USER, EXIT_FAILURE = 2, 1
 

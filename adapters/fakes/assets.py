@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from adapters.fakes.faults import FaultInjector
-from application.ports.assets import AssetLibrary, AssetNotFoundError
-from domain.records import Asset
+from videoforge.adapters.fakes.faults import FaultInjector
+from videoforge.application.ports.assets import AssetLibrary, AssetNotFoundError
+from videoforge.domain.records import Asset
 
 
 class InMemoryAssetLibrary(FaultInjector, AssetLibrary):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from application.ports.clock import Clock
+from videoforge.application.ports.clock import Clock
 
 
 class FakeClock(Clock):

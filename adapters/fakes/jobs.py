@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import asyncio
 
-from adapters.fakes.faults import FaultInjector
-from application.ports.jobs import ConcurrentUpdateError, DuplicateJobError, JobNotFoundError, JobRepository
-from domain.job import VideoJob
+from videoforge.adapters.fakes.faults import FaultInjector
+from videoforge.application.ports.jobs import ConcurrentUpdateError, DuplicateJobError, JobNotFoundError, JobRepository
+from videoforge.domain.job import VideoJob
 
 
 class InMemoryJobRepository(FaultInjector, JobRepository):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from adapters.fakes.faults import FaultInjector
-from application.ports.media import MediaSource
-from application.ports.probe import InvalidMediaError, MediaProbe
-from domain.media import MediaInfo, MediaKind
+from videoforge.adapters.fakes.faults import FaultInjector
+from videoforge.application.ports.media import MediaSource
+from videoforge.application.ports.probe import InvalidMediaError, MediaProbe
+from videoforge.domain.media import MediaInfo, MediaKind
 
 MAGIC = b"VFAKE"
 

@@ -6,10 +6,10 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from adapters.fakes.faults import FaultInjector
-from adapters.fakes.media import fake_video, parse_fake_media, read_header
-from application.ports.probe import InvalidMediaError
-from application.ports.provider import (
+from videoforge.adapters.fakes.faults import FaultInjector
+from videoforge.adapters.fakes.media import fake_video, parse_fake_media, read_header
+from videoforge.application.ports.probe import InvalidMediaError
+from videoforge.application.ports.provider import (
     InsufficientCreditError,
     ProviderOutcomeUnknownError,
     ProviderOutput,
@@ -20,8 +20,8 @@ from application.ports.provider import (
     ProviderTask,
     VideoProvider,
 )
-from domain.catalog import dimensions
-from domain.job import ErrorCode
+from videoforge.domain.catalog import dimensions
+from videoforge.domain.job import ErrorCode
 
 
 @dataclass(frozen=True, slots=True)

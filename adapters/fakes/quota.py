@@ -5,11 +5,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from adapters.fakes.faults import FaultInjector
-from application.ports.clock import Clock
-from application.ports.quota import QuotaGuard, QuotaGuardError, ReservationNotFoundError
-from domain.money import Cost
-from domain.quota import DEFAULT_PLAN, Plan, QuotaCheck, QuotaUsage, Reservation, ReservationState
+from videoforge.adapters.fakes.faults import FaultInjector
+from videoforge.application.ports.clock import Clock
+from videoforge.application.ports.quota import QuotaGuard, QuotaGuardError, ReservationNotFoundError
+from videoforge.domain.money import Cost
+from videoforge.domain.quota import DEFAULT_PLAN, Plan, QuotaCheck, QuotaUsage, Reservation, ReservationState
 
 
 class InMemoryQuotaGuard(FaultInjector, QuotaGuard):

@@ -3,11 +3,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterable, AsyncIterator
 
-from adapters.fakes.faults import FaultInjector
-from application.ports.storage import InvalidKeyError, ObjectNotFoundError, Storage, StorageLimitError
-from domain.errors import InvalidRequestError
-from domain.keys import validate_key
-from domain.records import StoredObject
+from videoforge.adapters.fakes.faults import FaultInjector
+from videoforge.application.ports.storage import InvalidKeyError, ObjectNotFoundError, Storage, StorageLimitError
+from videoforge.domain.errors import InvalidRequestError
+from videoforge.domain.keys import validate_key
+from videoforge.domain.records import StoredObject
 
 
 class InMemoryStorage(FaultInjector, Storage):

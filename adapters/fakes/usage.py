@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from adapters.fakes.faults import FaultInjector
-from application.ports.usage import UsageMeter
-from domain.money import Cost
-from domain.records import UsageRecord, UsageSummary
+from videoforge.adapters.fakes.faults import FaultInjector
+from videoforge.application.ports.usage import UsageMeter
+from videoforge.domain.money import Cost
+from videoforge.domain.records import UsageRecord, UsageSummary
 
 
 class InMemoryUsageMeter(FaultInjector, UsageMeter):

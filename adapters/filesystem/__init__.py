@@ -1,3 +1,3 @@
-from adapters.filesystem.storage import FileSystemStorage
+from videoforge.adapters.filesystem.storage import FileSystemStorage
 
 __all__ = ["FileSystemStorage"]

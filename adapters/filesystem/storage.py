@@ -11,10 +11,16 @@ from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
 from typing import BinaryIO
 
-from application.ports.storage import InvalidKeyError, ObjectNotFoundError, Storage, StorageError, StorageLimitError
-from domain.errors import InvalidRequestError
-from domain.keys import validate_key
-from domain.records import StoredObject
+from videoforge.application.ports.storage import (
+    InvalidKeyError,
+    ObjectNotFoundError,
+    Storage,
+    StorageError,
+    StorageLimitError,
+)
+from videoforge.domain.errors import InvalidRequestError
+from videoforge.domain.keys import validate_key
+from videoforge.domain.records import StoredObject
 
 CHUNK = 1024 * 1024
 

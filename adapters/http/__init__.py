@@ -1,4 +1,4 @@
-from adapters.http.app import ApiUseCases, WebhookRejectedError, create_app
-from adapters.http.auth import AuthError, JwtVerifier
+from videoforge.adapters.http.app import ApiUseCases, WebhookRejectedError, create_app
+from videoforge.adapters.http.auth import AuthError, JwtVerifier
 
 __all__ = ["ApiUseCases", "AuthError", "JwtVerifier", "WebhookRejectedError", "create_app"]

@@ -11,9 +11,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from adapters.http.auth import AuthError, JwtVerifier
-from adapters.http.runner import BackgroundRunner
-from adapters.http.schemas import (
+from videoforge.adapters.http.auth import AuthError, JwtVerifier
+from videoforge.adapters.http.runner import BackgroundRunner
+from videoforge.adapters.http.schemas import (
     AssetOut,
     CreateJobIn,
     ErrorOut,
@@ -31,9 +31,9 @@ from adapters.http.schemas import (
     task_out,
     usage_out,
 )
-from application.errors import JobNotCancellableError
-from application.ports import AssetNotFoundError, JobNotFoundError
-from application.use_cases import (
+from videoforge.application.errors import JobNotCancellableError
+from videoforge.application.ports import AssetNotFoundError, JobNotFoundError
+from videoforge.application.use_cases import (
     CancelJob,
     EstimateCost,
     GetAsset,
@@ -50,8 +50,8 @@ from application.use_cases import (
     SaveUpload,
     SubmitVideo,
 )
-from domain import InvalidRequestError, MediaInput, MediaKind, QuotaExceededError, VideoRequest
-from domain.media import sniff_content_type
+from videoforge.domain import InvalidRequestError, MediaInput, MediaKind, QuotaExceededError, VideoRequest
+from videoforge.domain.media import sniff_content_type
 
 PREFIX = "/api/video"
 log = logging.getLogger("videoforge.http")

@@ -5,8 +5,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from application.use_cases import UsageReport
-from domain import Asset, JobStatus, ModelSpec, VideoJob
+from videoforge.application.use_cases import UsageReport
+from videoforge.domain import Asset, JobStatus, ModelSpec, VideoJob
 
 
 class InputRef(BaseModel):

@@ -1,3 +1,3 @@
-from adapters.local.provider import LocalVideoProvider
+from videoforge.adapters.local.provider import LocalVideoProvider
 
 __all__ = ["LocalVideoProvider"]

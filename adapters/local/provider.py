@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from adapters.local import render
-from adapters.media.files import local_file
-from application.ports.media import MediaSource
-from application.ports.provider import (
+from videoforge.adapters.local import render
+from videoforge.adapters.media.files import local_file
+from videoforge.application.ports.media import MediaSource
+from videoforge.application.ports.provider import (
     ProviderOutput,
     ProviderOutputError,
     ProviderRejectedError,
@@ -27,9 +27,9 @@ from application.ports.provider import (
     ProviderTask,
     VideoProvider,
 )
-from domain.job import ErrorCode
-from domain.models_local import LOCAL_MODELS
-from domain.operations import OperationType
+from videoforge.domain.job import ErrorCode
+from videoforge.domain.models_local import LOCAL_MODELS
+from videoforge.domain.operations import OperationType
 
 _OPERATIONS: dict[str, OperationType] = {spec.id: spec.operation for spec in LOCAL_MODELS}
 _DURATIONS: dict[str, tuple[int, ...]] = {spec.id: spec.durations for spec in LOCAL_MODELS}

@@ -1,4 +1,4 @@
-from adapters.media.files import local_file
-from adapters.media.probe import PyAVMediaProbe
+from videoforge.adapters.media.files import local_file
+from videoforge.adapters.media.probe import PyAVMediaProbe
 
 __all__ = ["PyAVMediaProbe", "local_file"]

@@ -7,8 +7,8 @@ import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from application.ports.media import MediaSource
-from application.sources import InputSource, StoredSource
+from videoforge.application.ports.media import MediaSource
+from videoforge.application.sources import InputSource, StoredSource
 
 
 def direct_path(source: MediaSource) -> Path | None:

@@ -9,10 +9,10 @@ import av
 import av.error
 from PIL import Image, UnidentifiedImageError
 
-from adapters.media.files import local_file
-from application.ports.media import MediaSource
-from application.ports.probe import InvalidMediaError, MediaProbe
-from domain.media import MediaInfo, MediaKind
+from videoforge.adapters.media.files import local_file
+from videoforge.application.ports.media import MediaSource
+from videoforge.application.ports.probe import InvalidMediaError, MediaProbe
+from videoforge.domain.media import MediaInfo, MediaKind
 
 # Demuxers that read a single still picture: their "video" is an image.
 _IMAGE_DEMUXERS = ("image2", "_pipe", "apng", "gif", "webp")

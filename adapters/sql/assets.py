@@ -6,10 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.database import Database
-from adapters.sql.schema import content_assets
-from application.ports.assets import AssetLibrary, AssetLibraryError, AssetNotFoundError
-from domain.records import Asset
+from videoforge.adapters.sql.database import Database
+from videoforge.adapters.sql.schema import content_assets
+from videoforge.application.ports.assets import AssetLibrary, AssetLibraryError, AssetNotFoundError
+from videoforge.domain.records import Asset
 
 
 def _row(asset: Asset) -> dict[str, Any]:

@@ -85,7 +85,7 @@ class Database:
         async with self._lock:
             if self._ready:
                 return
-            from adapters.sql.migrate import upgrade_engine
+            from videoforge.adapters.sql.migrate import upgrade_engine
 
             try:
                 database = self.engine.url.database

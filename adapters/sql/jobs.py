@@ -8,19 +8,19 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.database import Database
-from adapters.sql.schema import video_jobs
-from application.ports.jobs import (
+from videoforge.adapters.sql.database import Database
+from videoforge.adapters.sql.schema import video_jobs
+from videoforge.application.ports.jobs import (
     ConcurrentUpdateError,
     DuplicateJobError,
     JobNotFoundError,
     JobRepository,
     JobRepositoryError,
 )
-from domain.errors import DomainError
-from domain.job import UNFINISHED, JobError, JobStatus, VideoJob
-from domain.media import MediaInput, MediaKind
-from domain.request import VideoRequest
+from videoforge.domain.errors import DomainError
+from videoforge.domain.job import UNFINISHED, JobError, JobStatus, VideoJob
+from videoforge.domain.media import MediaInput, MediaKind
+from videoforge.domain.request import VideoRequest
 
 _REQUEST_FIELDS = ("model", "prompt", "negative_prompt", "duration", "resolution", "aspect_ratio", "seed",
                    "generate_audio", "enable_prompt_expansion", "source_module", "idempotency_key")

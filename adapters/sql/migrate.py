@@ -13,7 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.database import make_engine
+from videoforge.adapters.sql.database import make_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

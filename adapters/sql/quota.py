@@ -9,13 +9,21 @@ from sqlalchemy import case, func, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.sql.database import Database
-from adapters.sql.schema import quota_periods, quota_reservations, user_subscriptions
-from adapters.sql.types import Money
-from application.ports.clock import Clock
-from application.ports.quota import QuotaGuard, QuotaGuardError, ReservationNotFoundError
-from domain.money import ZERO, Cost
-from domain.quota import DEFAULT_PLAN, DEFAULT_PLANS, Plan, QuotaCheck, QuotaUsage, Reservation, ReservationState
+from videoforge.adapters.sql.database import Database
+from videoforge.adapters.sql.schema import quota_periods, quota_reservations, user_subscriptions
+from videoforge.adapters.sql.types import Money
+from videoforge.application.ports.clock import Clock
+from videoforge.application.ports.quota import QuotaGuard, QuotaGuardError, ReservationNotFoundError
+from videoforge.domain.money import ZERO, Cost
+from videoforge.domain.quota import (
+    DEFAULT_PLAN,
+    DEFAULT_PLANS,
+    Plan,
+    QuotaCheck,
+    QuotaUsage,
+    Reservation,
+    ReservationState,
+)
 
 R = quota_reservations.c
 

@@ -7,7 +7,7 @@ from sqlalchemy import BigInteger, DateTime, Numeric
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from domain.money import Cost
+from videoforge.domain.money import Cost
 
 # Amounts keep six decimal places (domain.money); a micro-dollar is the smallest unit.
 _MICRO = Decimal("1000000")

@@ -7,11 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.sql.database import Database
-from adapters.sql.schema import api_usage_logs, usage_summaries
-from application.ports.usage import UsageMeter, UsageMeterError
-from domain.money import ZERO
-from domain.records import UsageRecord, UsageSummary
+from videoforge.adapters.sql.database import Database
+from videoforge.adapters.sql.schema import api_usage_logs, usage_summaries
+from videoforge.application.ports.usage import UsageMeter, UsageMeterError
+from videoforge.domain.money import ZERO
+from videoforge.domain.records import UsageRecord, UsageSummary
 
 LEGACY_PROVIDER = "video"  # the legacy APIProvider value of every video generation
 

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from application.errors import JobFailedError, JobNotFinishedError
-from application.results import VideoResult
-from application.use_cases import GenerateVideo
-from domain import DomainError, InvalidRequestError, MediaInput, MediaKind, QuotaExceededError, VideoRequest
-from domain.media import sniff_content_type
+from videoforge.application.errors import JobFailedError, JobNotFinishedError
+from videoforge.application.results import VideoResult
+from videoforge.application.use_cases import GenerateVideo
+from videoforge.domain import DomainError, InvalidRequestError, MediaInput, MediaKind, QuotaExceededError, VideoRequest
+from videoforge.domain.media import sniff_content_type
 
 log = logging.getLogger("videoforge.studios")
 

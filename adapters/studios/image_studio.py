@@ -4,10 +4,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from adapters.studios.common import AssetLinks, generate_or_failure, media
-from application.results import VideoResult
-from application.use_cases import GenerateVideo
-from domain import MediaKind, OperationType, VideoRequest
+from videoforge.adapters.studios.common import AssetLinks, generate_or_failure, media
+from videoforge.application.results import VideoResult
+from videoforge.application.use_cases import GenerateVideo
+from videoforge.domain import MediaKind, OperationType, VideoRequest
 
 SOURCE = "image_studio"
 

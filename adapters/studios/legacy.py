@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from adapters.studios.common import AssetLinks, media
-from application.use_cases import GenerateVideo
-from domain import MediaKind, VideoRequest
+from videoforge.adapters.studios.common import AssetLinks, media
+from videoforge.application.use_cases import GenerateVideo
+from videoforge.domain import MediaKind, VideoRequest
 
 _REQUEST_FIELDS = ("model", "negative_prompt", "duration", "resolution", "aspect_ratio", "seed", "generate_audio",
                    "enable_prompt_expansion", "source_module", "idempotency_key")

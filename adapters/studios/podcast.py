@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.studios.common import AssetLinks, file_name, generate_or_failure, media
-from application.results import VideoResult
-from application.use_cases import GenerateVideo
-from domain import MediaKind, OperationType, VideoRequest
+from videoforge.adapters.studios.common import AssetLinks, file_name, generate_or_failure, media
+from videoforge.application.results import VideoResult
+from videoforge.application.use_cases import GenerateVideo
+from videoforge.domain import MediaKind, OperationType, VideoRequest
 
 SOURCE = "podcast_maker"
 INFINITETALK = "wavespeed-ai/infinitetalk"

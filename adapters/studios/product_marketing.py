@@ -4,10 +4,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from adapters.studios.common import AssetLinks, file_name, generate_or_failure, media
-from application.results import VideoResult
-from application.use_cases import GenerateVideo
-from domain import MediaKind, OperationType, VideoRequest
+from videoforge.adapters.studios.common import AssetLinks, file_name, generate_or_failure, media
+from videoforge.application.results import VideoResult
+from videoforge.application.use_cases import GenerateVideo
+from videoforge.domain import MediaKind, OperationType, VideoRequest
 
 SOURCE = "product_marketing"
 WAN_TEXT_TO_VIDEO = "alibaba/wan-2.5/text-to-video"

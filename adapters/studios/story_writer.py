@@ -4,10 +4,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from adapters.studios.common import AssetLinks, file_name
-from application.results import VideoResult
-from application.use_cases import GenerateVideo
-from domain import OperationType, VideoRequest
+from videoforge.adapters.studios.common import AssetLinks, file_name
+from videoforge.application.results import VideoResult
+from videoforge.application.use_cases import GenerateVideo
+from videoforge.domain import OperationType, VideoRequest
 
 SOURCE = "story_writer"
 

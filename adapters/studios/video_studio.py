@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from adapters.studios.common import EXPECTED, AssetLinks, failure, generate_or_failure, media, video_fields
-from application.use_cases import EstimateCost, GenerateVideo, ListModels
-from domain import InvalidRequestError, MediaKind, OperationType, VideoRequest
+from videoforge.adapters.studios.common import EXPECTED, AssetLinks, failure, generate_or_failure, media, video_fields
+from videoforge.application.use_cases import EstimateCost, GenerateVideo, ListModels
+from videoforge.domain import InvalidRequestError, MediaKind, OperationType, VideoRequest
 
 SOURCE = "video_studio"
 

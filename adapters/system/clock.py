@@ -4,7 +4,7 @@ import asyncio
 import time
 from datetime import UTC, datetime
 
-from application.ports.clock import Clock
+from videoforge.application.ports.clock import Clock
 
 
 class SystemClock(Clock):

@@ -1,8 +1,8 @@
 """WaveSpeed AI (api.wavespeed.ai, REST v3) as a VideoProvider, over httpx."""
 
-from adapters.wavespeed.provider import AMBIGUOUS_SUBMIT_STATUSES, WaveSpeedVideoProvider
-from adapters.wavespeed.urls import UnsafeURLError, check_fetchable
-from adapters.wavespeed.webhooks import (
+from videoforge.adapters.wavespeed.provider import AMBIGUOUS_SUBMIT_STATUSES, WaveSpeedVideoProvider
+from videoforge.adapters.wavespeed.urls import UnsafeURLError, check_fetchable
+from videoforge.adapters.wavespeed.webhooks import (
     InMemoryWebhookDedupe,
     WebhookDedupe,
     WebhookEvent,

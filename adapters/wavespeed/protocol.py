@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 
-from application.ports.provider import ProviderOutput, ProviderState, ProviderStatus
-from domain.job import ErrorCode
+from videoforge.application.ports.provider import ProviderOutput, ProviderState, ProviderStatus
+from videoforge.domain.job import ErrorCode
 
 log = logging.getLogger("videoforge.wavespeed")
 

@@ -12,10 +12,10 @@ from urllib.parse import quote, urljoin
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
-from adapters.wavespeed.protocol import INSUFFICIENT_CREDIT, as_int, envelope, quoted, status_of
-from adapters.wavespeed.urls import UnsafeURLError, check_connected_peer, check_fetchable
-from application.ports.media import MediaSource
-from application.ports.provider import (
+from videoforge.adapters.wavespeed.protocol import INSUFFICIENT_CREDIT, as_int, envelope, quoted, status_of
+from videoforge.adapters.wavespeed.urls import UnsafeURLError, check_connected_peer, check_fetchable
+from videoforge.application.ports.media import MediaSource
+from videoforge.application.ports.provider import (
     InsufficientCreditError,
     ProviderError,
     ProviderOutcomeUnknownError,
@@ -28,7 +28,7 @@ from application.ports.provider import (
     ProviderUnavailableError,
     VideoProvider,
 )
-from domain.job import ErrorCode
+from videoforge.domain.job import ErrorCode
 
 log = logging.getLogger("videoforge.wavespeed")
 

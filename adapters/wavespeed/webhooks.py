@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from adapters.wavespeed.protocol import output_of, status_of
-from application.ports.provider import ProviderStatus
+from videoforge.adapters.wavespeed.protocol import output_of, status_of
+from videoforge.application.ports.provider import ProviderStatus
 
 MAX_AGE_SECONDS = 300
 SECRET_PREFIX = "whsec_"

@@ -1,17 +1,17 @@
 """The driven ports: what the use cases need from the outside world, one file each."""
 
-from application.ports.assets import AssetLibrary, AssetLibraryError, AssetNotFoundError
-from application.ports.clock import Clock
-from application.ports.jobs import (
+from videoforge.application.ports.assets import AssetLibrary, AssetLibraryError, AssetNotFoundError
+from videoforge.application.ports.clock import Clock
+from videoforge.application.ports.jobs import (
     ConcurrentUpdateError,
     DuplicateJobError,
     JobNotFoundError,
     JobRepository,
     JobRepositoryError,
 )
-from application.ports.media import MediaSource
-from application.ports.probe import InvalidMediaError, MediaProbe, MediaProbeError
-from application.ports.provider import (
+from videoforge.application.ports.media import MediaSource
+from videoforge.application.ports.probe import InvalidMediaError, MediaProbe, MediaProbeError
+from videoforge.application.ports.provider import (
     InsufficientCreditError,
     ProviderError,
     ProviderOutcomeUnknownError,
@@ -24,9 +24,15 @@ from application.ports.provider import (
     ProviderUnavailableError,
     VideoProvider,
 )
-from application.ports.quota import QuotaGuard, QuotaGuardError, ReservationNotFoundError
-from application.ports.storage import InvalidKeyError, ObjectNotFoundError, Storage, StorageError, StorageLimitError
-from application.ports.usage import UsageMeter, UsageMeterError
+from videoforge.application.ports.quota import QuotaGuard, QuotaGuardError, ReservationNotFoundError
+from videoforge.application.ports.storage import (
+    InvalidKeyError,
+    ObjectNotFoundError,
+    Storage,
+    StorageError,
+    StorageLimitError,
+)
+from videoforge.application.ports.usage import UsageMeter, UsageMeterError
 
 __all__ = [
     "AssetLibrary", "AssetLibraryError", "AssetNotFoundError", "Clock", "ConcurrentUpdateError",

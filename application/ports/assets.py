@@ -3,7 +3,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Protocol
 
-from domain.records import Asset
+from videoforge.domain.records import Asset
 
 
 class AssetLibraryError(Exception):

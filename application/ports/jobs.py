@@ -3,7 +3,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Protocol
 
-from domain.job import VideoJob
+from videoforge.domain.job import VideoJob
 
 
 class JobRepositoryError(Exception):

@@ -3,8 +3,8 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Protocol
 
-from application.ports.media import MediaSource
-from domain.media import MediaInfo, MediaKind
+from videoforge.application.ports.media import MediaSource
+from videoforge.domain.media import MediaInfo, MediaKind
 
 
 class MediaProbeError(Exception):

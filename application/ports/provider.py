@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
-from application.ports.media import MediaSource
-from domain.job import ErrorCode
+from videoforge.application.ports.media import MediaSource
+from videoforge.domain.job import ErrorCode
 
 
 class ProviderState(StrEnum):

@@ -3,8 +3,8 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Protocol
 
-from domain.money import Cost
-from domain.quota import QuotaCheck, Reservation
+from videoforge.domain.money import Cost
+from videoforge.domain.quota import QuotaCheck, Reservation
 
 
 class QuotaGuardError(Exception):

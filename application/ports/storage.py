@@ -4,7 +4,7 @@ from abc import abstractmethod
 from collections.abc import AsyncIterable, AsyncIterator
 from typing import Protocol
 
-from domain.records import StoredObject
+from videoforge.domain.records import StoredObject
 
 
 class StorageError(Exception):

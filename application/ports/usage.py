@@ -3,7 +3,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Protocol
 
-from domain.records import UsageRecord, UsageSummary
+from videoforge.domain.records import UsageRecord, UsageSummary
 
 
 class UsageMeterError(Exception):

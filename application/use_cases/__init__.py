@@ -1,6 +1,6 @@
-from application.use_cases.cancel import CancelJob
-from application.use_cases.generate import GenerateVideo
-from application.use_cases.library import (
+from videoforge.application.use_cases.cancel import CancelJob
+from videoforge.application.use_cases.generate import GenerateVideo
+from videoforge.application.use_cases.library import (
     AssetFile,
     GetAsset,
     GetUsage,
@@ -11,13 +11,13 @@ from application.use_cases.library import (
     Upload,
     UsageReport,
 )
-from application.use_cases.preflight import Preflight, Quote
-from application.use_cases.queries import EstimateCost, GetJob, ListJobs, ListModels
-from application.use_cases.reconcile import ReconcileJob
-from application.use_cases.resume import ResumeJobs, ResumeReport
-from application.use_cases.run_job import PollPolicy, RunJob
-from application.use_cases.submit import SubmitVideo
-from application.use_cases.webhook import HandleProviderWebhook
+from videoforge.application.use_cases.preflight import Preflight, Quote
+from videoforge.application.use_cases.queries import EstimateCost, GetJob, ListJobs, ListModels
+from videoforge.application.use_cases.reconcile import ReconcileJob
+from videoforge.application.use_cases.resume import ResumeJobs, ResumeReport
+from videoforge.application.use_cases.run_job import PollPolicy, RunJob
+from videoforge.application.use_cases.submit import SubmitVideo
+from videoforge.application.use_cases.webhook import HandleProviderWebhook
 
 __all__ = [
     "AssetFile", "CancelJob", "EstimateCost", "GenerateVideo", "GetAsset", "GetJob", "GetUsage",

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from application.errors import JobNotCancellableError
-from application.ports.clock import Clock
-from application.ports.jobs import ConcurrentUpdateError, JobRepository
-from application.ports.provider import VideoProvider
-from application.ports.quota import QuotaGuard
-from application.use_cases.queries import GetJob
-from domain.job import JobStatus, VideoJob
+from videoforge.application.errors import JobNotCancellableError
+from videoforge.application.ports.clock import Clock
+from videoforge.application.ports.jobs import ConcurrentUpdateError, JobRepository
+from videoforge.application.ports.provider import VideoProvider
+from videoforge.application.ports.quota import QuotaGuard
+from videoforge.application.use_cases.queries import GetJob
+from videoforge.domain.job import JobStatus, VideoJob
 
 
 class CancelJob:

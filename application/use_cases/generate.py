@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from application.errors import JobFailedError
-from application.ports.assets import AssetLibrary
-from application.progress import ACCEPTED, ProgressCallback, notify
-from application.results import VideoResult
-from application.use_cases.run_job import RunJob
-from application.use_cases.submit import SubmitVideo
-from domain.job import JobStatus
-from domain.request import VideoRequest
+from videoforge.application.errors import JobFailedError
+from videoforge.application.ports.assets import AssetLibrary
+from videoforge.application.progress import ACCEPTED, ProgressCallback, notify
+from videoforge.application.results import VideoResult
+from videoforge.application.use_cases.run_job import RunJob
+from videoforge.application.use_cases.submit import SubmitVideo
+from videoforge.domain.job import JobStatus
+from videoforge.domain.request import VideoRequest
 
 
 class GenerateVideo:

@@ -3,15 +3,24 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 
-from application.ports.assets import AssetLibrary, AssetNotFoundError
-from application.ports.clock import Clock
-from application.ports.quota import QuotaGuard
-from application.ports.storage import ObjectNotFoundError, Storage
-from application.ports.usage import UsageMeter
-from application.use_cases.submit import new_id
-from domain import Asset, Cost, InvalidRequestError, MediaInput, MediaKind, ModelCatalog, QuotaCheck, UsageSummary
-from domain.keys import upload_key
-from domain.quota import billing_period
+from videoforge.application.ports.assets import AssetLibrary, AssetNotFoundError
+from videoforge.application.ports.clock import Clock
+from videoforge.application.ports.quota import QuotaGuard
+from videoforge.application.ports.storage import ObjectNotFoundError, Storage
+from videoforge.application.ports.usage import UsageMeter
+from videoforge.application.use_cases.submit import new_id
+from videoforge.domain import (
+    Asset,
+    Cost,
+    InvalidRequestError,
+    MediaInput,
+    MediaKind,
+    ModelCatalog,
+    QuotaCheck,
+    UsageSummary,
+)
+from videoforge.domain.keys import upload_key
+from videoforge.domain.quota import billing_period
 
 
 class GetAsset:

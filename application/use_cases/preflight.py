@@ -3,13 +3,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from application.ports.probe import InvalidMediaError, MediaProbe
-from application.sources import InputSource
-from domain.catalog import GenerationPlan, ModelCatalog
-from domain.errors import InvalidRequestError
-from domain.media import MediaInfo, MediaKind
-from domain.money import Cost
-from domain.request import VideoRequest
+from videoforge.application.ports.probe import InvalidMediaError, MediaProbe
+from videoforge.application.sources import InputSource
+from videoforge.domain.catalog import GenerationPlan, ModelCatalog
+from videoforge.domain.errors import InvalidRequestError
+from videoforge.domain.media import MediaInfo, MediaKind
+from videoforge.domain.money import Cost
+from videoforge.domain.request import VideoRequest
 
 
 @dataclass(frozen=True, slots=True)

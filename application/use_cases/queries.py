@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from application.ports.clock import Clock
-from application.ports.jobs import JobNotFoundError, JobRepository
-from application.ports.quota import QuotaGuard
-from application.results import CostEstimate
-from application.use_cases.preflight import Preflight
-from domain.catalog import ModelCatalog, ModelSpec
-from domain.job import VideoJob
-from domain.operations import OperationType
-from domain.quota import billing_period
-from domain.request import VideoRequest
+from videoforge.application.ports.clock import Clock
+from videoforge.application.ports.jobs import JobNotFoundError, JobRepository
+from videoforge.application.ports.quota import QuotaGuard
+from videoforge.application.results import CostEstimate
+from videoforge.application.use_cases.preflight import Preflight
+from videoforge.domain.catalog import ModelCatalog, ModelSpec
+from videoforge.domain.job import VideoJob
+from videoforge.domain.operations import OperationType
+from videoforge.domain.quota import billing_period
+from videoforge.domain.request import VideoRequest
 
 
 class GetJob:

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from application.ports.clock import Clock
-from application.ports.jobs import JobRepository
-from application.ports.quota import QuotaGuard
-from domain.job import VideoJob
+from videoforge.application.ports.clock import Clock
+from videoforge.application.ports.jobs import JobRepository
+from videoforge.application.ports.quota import QuotaGuard
+from videoforge.domain.job import VideoJob
 
 
 class ReconcileJob:

@@ -6,12 +6,12 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from application.ports.clock import Clock
-from application.ports.jobs import JobNotFoundError, JobRepository
-from application.ports.quota import QuotaGuard
-from application.use_cases.run_job import RunJob
-from domain.job import JobStatus, Step
-from domain.quota import Reservation
+from videoforge.application.ports.clock import Clock
+from videoforge.application.ports.jobs import JobNotFoundError, JobRepository
+from videoforge.application.ports.quota import QuotaGuard
+from videoforge.application.use_cases.run_job import RunJob
+from videoforge.domain.job import JobStatus, Step
+from videoforge.domain.quota import Reservation
 
 log = logging.getLogger("videoforge.resume")
 

@@ -5,12 +5,12 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from application.errors import JobNotFinishedError
-from application.ports.assets import AssetLibrary
-from application.ports.clock import Clock
-from application.ports.jobs import ConcurrentUpdateError, JobRepository
-from application.ports.probe import InvalidMediaError, MediaProbe
-from application.ports.provider import (
+from videoforge.application.errors import JobNotFinishedError
+from videoforge.application.ports.assets import AssetLibrary
+from videoforge.application.ports.clock import Clock
+from videoforge.application.ports.jobs import ConcurrentUpdateError, JobRepository
+from videoforge.application.ports.probe import InvalidMediaError, MediaProbe
+from videoforge.application.ports.provider import (
     ProviderError,
     ProviderOutcomeUnknownError,
     ProviderOutput,
@@ -20,18 +20,18 @@ from application.ports.provider import (
     ProviderUnavailableError,
     VideoProvider,
 )
-from application.ports.quota import QuotaGuard
-from application.ports.storage import InvalidKeyError, Storage, StorageError, StorageLimitError
-from application.ports.usage import UsageMeter
-from application.progress import DONE, SAVING, SUBMITTED, ProgressCallback, notify, working_percent
-from application.sources import InputSource, StoredSource, one_chunk
-from application.use_cases.submit import new_id
-from domain.catalog import ModelCatalog
-from domain.job import ErrorCode, JobError, JobStatus, Step, VideoJob
-from domain.keys import thumbnail_key, video_key
-from domain.media import MediaKind
-from domain.quota import billing_period
-from domain.records import Asset, UsageRecord
+from videoforge.application.ports.quota import QuotaGuard
+from videoforge.application.ports.storage import InvalidKeyError, Storage, StorageError, StorageLimitError
+from videoforge.application.ports.usage import UsageMeter
+from videoforge.application.progress import DONE, SAVING, SUBMITTED, ProgressCallback, notify, working_percent
+from videoforge.application.sources import InputSource, StoredSource, one_chunk
+from videoforge.application.use_cases.submit import new_id
+from videoforge.domain.catalog import ModelCatalog
+from videoforge.domain.job import ErrorCode, JobError, JobStatus, Step, VideoJob
+from videoforge.domain.keys import thumbnail_key, video_key
+from videoforge.domain.media import MediaKind
+from videoforge.domain.quota import billing_period
+from videoforge.domain.records import Asset, UsageRecord
 
 log = logging.getLogger("videoforge.run")
 

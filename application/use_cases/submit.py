@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import uuid
 
-from application.ports.clock import Clock
-from application.ports.jobs import DuplicateJobError, JobRepository
-from application.ports.quota import QuotaGuard
-from application.use_cases.preflight import Preflight
-from domain.errors import InvalidRequestError
-from domain.job import VideoJob
-from domain.quota import billing_period
-from domain.request import VideoRequest
+from videoforge.application.ports.clock import Clock
+from videoforge.application.ports.jobs import DuplicateJobError, JobRepository
+from videoforge.application.ports.quota import QuotaGuard
+from videoforge.application.use_cases.preflight import Preflight
+from videoforge.domain.errors import InvalidRequestError
+from videoforge.domain.job import VideoJob
+from videoforge.domain.quota import billing_period
+from videoforge.domain.request import VideoRequest
 
 
 def _refuse_reuse(job: VideoJob) -> InvalidRequestError:

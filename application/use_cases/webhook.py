@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from application.ports.jobs import JobRepository
-from application.use_cases.run_job import RunJob
-from domain.job import VideoJob
+from videoforge.application.ports.jobs import JobRepository
+from videoforge.application.use_cases.run_job import RunJob
+from videoforge.domain.job import VideoJob
 
 
 class HandleProviderWebhook:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from application.ports.assets import AssetLibrary, AssetNotFoundError
 from tests.contracts.builders import asset, later
+from videoforge.application.ports.assets import AssetLibrary, AssetNotFoundError
 
 
 class AssetLibraryContract:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from domain import Asset, Cost, MediaInput, MediaKind, OperationType, UsageRecord, VideoJob, VideoRequest
+from videoforge.domain import Asset, Cost, MediaInput, MediaKind, OperationType, UsageRecord, VideoJob, VideoRequest
 
 T0 = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 

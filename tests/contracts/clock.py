@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from application.ports.clock import Clock
+from videoforge.application.ports.clock import Clock
 
 
 class ClockContract:

@@ -4,9 +4,9 @@ import asyncio
 
 import pytest
 
-from application.ports.jobs import ConcurrentUpdateError, DuplicateJobError, JobNotFoundError, JobRepository
-from domain import Cost, JobError, JobStatus, MediaInput, MediaKind
 from tests.contracts.builders import T0, job, later, text_request
+from videoforge.application.ports.jobs import ConcurrentUpdateError, DuplicateJobError, JobNotFoundError, JobRepository
+from videoforge.domain import Cost, JobError, JobStatus, MediaInput, MediaKind
 
 
 class JobRepositoryContract:

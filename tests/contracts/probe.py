@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from application.ports.probe import InvalidMediaError, MediaProbe
-from application.sources import InputSource
-from domain import MediaInput, MediaKind
+from videoforge.application.ports.probe import InvalidMediaError, MediaProbe
+from videoforge.application.sources import InputSource
+from videoforge.domain import MediaInput, MediaKind
 
 
 def source(kind: MediaKind, data: bytes, content_type: str) -> InputSource:

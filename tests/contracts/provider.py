@@ -4,8 +4,14 @@ import asyncio
 
 import pytest
 
-from application.ports.provider import ProviderRejectedError, ProviderState, ProviderStatus, ProviderTask, VideoProvider
-from domain import ErrorCode
+from videoforge.application.ports.provider import (
+    ProviderRejectedError,
+    ProviderState,
+    ProviderStatus,
+    ProviderTask,
+    VideoProvider,
+)
+from videoforge.domain import ErrorCode
 
 SCENARIOS = ("succeed", "moderation", "reject", "hang")
 

@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 
-from application.ports.quota import QuotaGuard, QuotaGuardError
-from domain import Cost, Plan, QuotaExceededError
+from videoforge.application.ports.quota import QuotaGuard, QuotaGuardError
+from videoforge.domain import Cost, Plan, QuotaExceededError
 
 PERIOD = "2026-01"
 TEN_VIDEOS = Plan("ten", 10, Cost("25"))

@@ -4,7 +4,13 @@ import hashlib
 
 import pytest
 
-from application.ports.storage import InvalidKeyError, ObjectNotFoundError, Storage, StorageError, StorageLimitError
+from videoforge.application.ports.storage import (
+    InvalidKeyError,
+    ObjectNotFoundError,
+    Storage,
+    StorageError,
+    StorageLimitError,
+)
 
 
 async def chunks(*parts: bytes):

@@ -4,9 +4,9 @@ import asyncio
 
 import pytest
 
-from application.ports.usage import UsageMeter
-from domain import Cost
 from tests.contracts.builders import later, usage
+from videoforge.application.ports.usage import UsageMeter
+from videoforge.domain import Cost
 
 
 class UsageMeterContract:

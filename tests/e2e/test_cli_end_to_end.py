@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from adapters.media.probe import probe_file
-from domain import MediaKind
 from tests.emulators.wavespeed import Scenario, emulator_environment
+from videoforge.adapters.media.probe import probe_file
+from videoforge.domain import MediaKind
 
 
 def videoforge(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("VIDEOFORGE_", "WAVESPEED_"))}
     environment |= {"VIDEOFORGE_DATA_DIR": str(data_dir), "VIDEOFORGE_DEFAULT_PROVIDER": "local",
                     "VIDEOFORGE_USER_PLANS": json.dumps({"demo": "enterprise"})} | (env or {})
-    return subprocess.run([sys.executable, "-m", "bootstrap.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "videoforge.bootstrap.cli", *args], capture_output=True, text=True,
                           env=environment, timeout=120)
 
 

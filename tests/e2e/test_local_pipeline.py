@@ -12,11 +12,12 @@ import pytest
 from dependency_injector import providers
 from PIL import Image
 
-from adapters.fakes import FakeVideoProvider, Outcome
-from adapters.media.probe import probe_file
-from application.errors import JobFailedError
-from bootstrap import Container, Settings, build_container, open_container
-from domain import (
+from tests import samples as make
+from videoforge.adapters.fakes import FakeVideoProvider, Outcome
+from videoforge.adapters.media.probe import probe_file
+from videoforge.application.errors import JobFailedError
+from videoforge.bootstrap import Container, Settings, build_container, open_container
+from videoforge.domain import (
     Cost,
     ErrorCode,
     InvalidRequestError,
@@ -27,8 +28,7 @@ from domain import (
     OperationType,
     VideoRequest,
 )
-from domain.quota import ReservationState
-from tests import samples as make
+from videoforge.domain.quota import ReservationState
 
 TYPES = {"image": "image/png", "audio": "audio/wav", "video": "video/mp4"}
 
@@ -194,9 +194,9 @@ async def test_cancelling_a_local_render_stops_it_and_keeps_nothing(local):
 async def test_a_storage_failure_at_the_last_step_loses_no_local_output(local):
     """The render is delivered whole, then storing it fails: the job stays resumable, and the
     resume fetches the same output again (nothing half-written is kept meanwhile)."""
-    from adapters.filesystem import FileSystemStorage
-    from application.errors import JobNotFinishedError
-    from application.ports.storage import StorageError
+    from videoforge.adapters.filesystem import FileSystemStorage
+    from videoforge.application.errors import JobNotFinishedError
+    from videoforge.application.ports.storage import StorageError
 
     real = local.container.storage()
 

@@ -43,8 +43,8 @@ def serving(tmp_path) -> Iterator[httpx.Client]:
     env |= {"VIDEOFORGE_DATA_DIR": str(tmp_path), "VIDEOFORGE_DEFAULT_PROVIDER": "local",
             "VIDEOFORGE_JWT_SECRET": SECRET, "VIDEOFORGE_POLL_INTERVAL": "0.2",
             "VIDEOFORGE_USER_PLANS": json.dumps({"alice": "pro", "bob": "free"})}
-    process = subprocess.Popen([sys.executable, "-m", "bootstrap.cli", "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "videoforge.bootstrap.cli", "serve", "--port", str(port)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -100,8 +100,8 @@ def test_serve_creates_polls_downloads_and_guards(server, tmp_path):
 
 
 async def test_serve_resumes_unfinished_jobs_at_start(tmp_path):
-    from bootstrap import Settings, build_container, open_container
-    from domain import OperationType, VideoRequest
+    from videoforge.bootstrap import Settings, build_container, open_container
+    from videoforge.domain import OperationType, VideoRequest
 
     settings = Settings(data_dir=tmp_path, default_provider="local", user_plans={"alice": "pro"})
     async with open_container(container=build_container(settings)) as container:  # it stops after submitting

@@ -7,16 +7,16 @@ import base64
 
 import pytest
 
-from adapters.media.probe import probe_file
-from adapters.studios import (
+from videoforge.adapters.media.probe import probe_file
+from videoforge.adapters.studios import (
     HDVideoRequest,
     HDVideoSceneRequest,
     ProductVideoRequest,
     TalkingAvatarRequest,
     TransformImageToVideoRequest,
 )
-from bootstrap import Settings, build_container, open_container
-from domain import MediaKind
+from videoforge.bootstrap import Settings, build_container, open_container
+from videoforge.domain import MediaKind
 
 STUDIO_KEYS = {"success", "video_url", "cost", "duration", "model_used", "provider", "resolution", "width", "height",
                "file_size", "metadata"}

@@ -13,16 +13,16 @@ import logging
 
 import pytest
 
-from adapters.fakes import InMemoryStorage
-from adapters.wavespeed import WebhookVerifier
-from application.errors import JobFailedError, JobNotFinishedError
-from application.ports.provider import ProviderTask
-from bootstrap import ConfigurationError, Settings, build_container, open_container
-from domain import Cost, ErrorCode, JobStatus, MediaInput, MediaKind, OperationType, VideoRequest
-from domain.quota import ReservationState
 from tests.contracts.builders import text_request
 from tests.emulators.wavespeed import Scenario, emulator_environment
 from tests.samples import png
+from videoforge.adapters.fakes import InMemoryStorage
+from videoforge.adapters.wavespeed import WebhookVerifier
+from videoforge.application.errors import JobFailedError, JobNotFinishedError
+from videoforge.application.ports.provider import ProviderTask
+from videoforge.bootstrap import ConfigurationError, Settings, build_container, open_container
+from videoforge.domain import Cost, ErrorCode, JobStatus, MediaInput, MediaKind, OperationType, VideoRequest
+from videoforge.domain.quota import ReservationState
 
 
 @pytest.fixture

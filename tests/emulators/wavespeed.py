@@ -28,9 +28,9 @@ from urllib.parse import parse_qs
 import httpx
 import uvicorn
 
-from adapters.fakes import fake_video
-from adapters.wavespeed.webhooks import signature
-from domain.catalog import dimensions
+from videoforge.adapters.fakes import fake_video
+from videoforge.adapters.wavespeed.webhooks import signature
+from videoforge.domain.catalog import dimensions
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql import make_engine
-from adapters.sql.migrate import upgrade_engine
+from videoforge.adapters.sql import make_engine
+from videoforge.adapters.sql.migrate import upgrade_engine
 
 POSTGRES_URL = os.environ.get("VIDEOFORGE_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"

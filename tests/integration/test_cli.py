@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from adapters.sql import make_engine
-from adapters.sql.migrate import head
-from bootstrap.cli import build_app
 from tests.integration.conftest import postgres_url
+from videoforge.adapters.sql import make_engine
+from videoforge.adapters.sql.migrate import head
+from videoforge.bootstrap.cli import build_app
 
 runner = CliRunner()
 
@@ -29,7 +29,7 @@ def clean_environment(monkeypatch, tmp_path):
 
 def test_the_console_script_is_installed():
     [script] = [e for e in entry_points(group="console_scripts") if e.name == "videoforge"]
-    assert script.value == "bootstrap.cli:main"
+    assert script.value == "videoforge.bootstrap.cli:main"
 
 
 def test_upgrade_creates_the_embedded_database_then_has_nothing_to_do(tmp_path):

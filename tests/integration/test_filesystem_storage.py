@@ -8,9 +8,9 @@ import os
 
 import pytest
 
-from adapters.filesystem import FileSystemStorage
-from application.ports.storage import InvalidKeyError, ObjectNotFoundError, StorageLimitError
 from tests.contracts.storage import StorageContract, chunks, read
+from videoforge.adapters.filesystem import FileSystemStorage
+from videoforge.application.ports.storage import InvalidKeyError, ObjectNotFoundError, StorageLimitError
 
 
 class TestFileSystemStorage(StorageContract):

@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from adapters.http import AuthError, JwtVerifier
+from videoforge.adapters.http import AuthError, JwtVerifier
 
 
 @pytest.fixture

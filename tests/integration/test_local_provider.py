@@ -6,12 +6,17 @@ import asyncio
 
 import pytest
 
-from adapters.local import LocalVideoProvider
-from adapters.media import PyAVMediaProbe
-from application.ports.provider import ProviderOutputError, ProviderRejectedError, ProviderState, ProviderTask
-from application.sources import InputSource
-from domain import ErrorCode, MediaInput, MediaKind
 from tests.contracts.provider import VideoProviderContract, wait_until_finished
+from videoforge.adapters.local import LocalVideoProvider
+from videoforge.adapters.media import PyAVMediaProbe
+from videoforge.application.ports.provider import (
+    ProviderOutputError,
+    ProviderRejectedError,
+    ProviderState,
+    ProviderTask,
+)
+from videoforge.application.sources import InputSource
+from videoforge.domain import ErrorCode, MediaInput, MediaKind
 
 
 @pytest.fixture

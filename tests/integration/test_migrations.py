@@ -10,12 +10,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from adapters.sql import Database, SqlAssetLibrary, SqlJobRepository, SqlQuotaGuard, SqlUsageMeter
-from adapters.sql.migrate import current, head, upgrade_engine
-from adapters.sql.schema import metadata
-from domain import DEFAULT_PLANS, Cost
 from tests.contracts.builders import asset, job, later, usage
 from tests.integration.conftest import BACKENDS, close_database, open_database
+from videoforge.adapters.sql import Database, SqlAssetLibrary, SqlJobRepository, SqlQuotaGuard, SqlUsageMeter
+from videoforge.adapters.sql.migrate import current, head, upgrade_engine
+from videoforge.adapters.sql.schema import metadata
+from videoforge.domain import DEFAULT_PLANS, Cost
 
 LISTING_INDEXES = {"ix_video_jobs_user_id_created_at", "ix_video_jobs_status_created_at"}
 

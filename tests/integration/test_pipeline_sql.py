@@ -12,15 +12,24 @@ from dataclasses import dataclass
 import pytest
 from dependency_injector import providers
 
-from adapters.fakes import FakeClock, FakeMediaProbe, FakeVideoProvider, Outcome, fake_image
-from adapters.sql import SqlJobRepository, SqlQuotaGuard
-from application.errors import JobFailedError
-from bootstrap import Container, build_container, open_container
-from domain import DEFAULT_PLANS, Cost, ErrorCode, JobStatus, MediaInput, MediaKind, QuotaExceededError, VideoRequest
-from domain.quota import ReservationState
 from tests.conftest import settings_for_tests
 from tests.contracts.builders import text_request
 from tests.integration.conftest import IsolatedDatabase
+from videoforge.adapters.fakes import FakeClock, FakeMediaProbe, FakeVideoProvider, Outcome, fake_image
+from videoforge.adapters.sql import SqlJobRepository, SqlQuotaGuard
+from videoforge.application.errors import JobFailedError
+from videoforge.bootstrap import Container, build_container, open_container
+from videoforge.domain import (
+    DEFAULT_PLANS,
+    Cost,
+    ErrorCode,
+    JobStatus,
+    MediaInput,
+    MediaKind,
+    QuotaExceededError,
+    VideoRequest,
+)
+from videoforge.domain.quota import ReservationState
 
 
 class Crash(BaseException):

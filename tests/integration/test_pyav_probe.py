@@ -7,12 +7,12 @@ import io
 import pytest
 from PIL import Image
 
-from adapters.filesystem import FileSystemStorage
-from adapters.media import PyAVMediaProbe
-from application.ports.probe import InvalidMediaError
-from application.sources import InputSource, StoredSource, one_chunk
-from domain import MediaInput, MediaKind
 from tests.contracts.probe import MediaProbeContract, source
+from videoforge.adapters.filesystem import FileSystemStorage
+from videoforge.adapters.media import PyAVMediaProbe
+from videoforge.application.ports.probe import InvalidMediaError
+from videoforge.application.sources import InputSource, StoredSource, one_chunk
+from videoforge.domain import MediaInput, MediaKind
 
 
 class TestPyAVMediaProbe(MediaProbeContract):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.sql import SqlAssetLibrary, SqlJobRepository, SqlQuotaGuard, SqlUsageMeter
 from tests.contracts.assets import AssetLibraryContract
 from tests.contracts.jobs import JobRepositoryContract
 from tests.contracts.quota import QuotaGuardContract
 from tests.contracts.usage import UsageMeterContract
+from videoforge.adapters.sql import SqlAssetLibrary, SqlJobRepository, SqlQuotaGuard, SqlUsageMeter
 
 
 class TestSqlJobRepository(JobRepositoryContract):

@@ -11,11 +11,11 @@ import uuid
 
 from sqlalchemy import select
 
-from adapters.sql import SqlJobRepository, SqlQuotaGuard, SqlUsageMeter
-from adapters.sql.schema import quota_reservations
-from application.ports.jobs import ConcurrentUpdateError
-from domain import Cost, Plan, QuotaExceededError
 from tests.contracts.builders import job, later, usage
+from videoforge.adapters.sql import SqlJobRepository, SqlQuotaGuard, SqlUsageMeter
+from videoforge.adapters.sql.schema import quota_reservations
+from videoforge.application.ports.jobs import ConcurrentUpdateError
+from videoforge.domain import Cost, Plan, QuotaExceededError
 
 PERIOD = "2026-01"
 WORKERS = 4
@@ -89,8 +89,8 @@ async def test_a_job_is_counted_once_when_workers_record_it_together(database):
 
 RESERVER = """
 import asyncio, json, os, sys, time, uuid
-from adapters.sql import SqlQuotaGuard, make_engine
-from domain import Cost, Plan, QuotaExceededError
+from videoforge.adapters.sql import SqlQuotaGuard, make_engine
+from videoforge.domain import Cost, Plan, QuotaExceededError
 
 async def main():
     args = json.loads(sys.argv[1])

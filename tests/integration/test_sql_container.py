@@ -7,13 +7,13 @@ import sqlite3
 
 import pytest
 
-from adapters.fakes import InMemoryStorage
-from adapters.sql import SqlAssetLibrary, SqlJobRepository, SqlQuotaGuard, SqlUsageMeter
-from adapters.sql.migrate import head
-from application.use_cases import GenerateVideo
-from bootstrap import ConfigurationError, Settings, build_container, open_container
 from tests.conftest import settings_for_tests
 from tests.contracts.builders import text_request
+from videoforge.adapters.fakes import InMemoryStorage
+from videoforge.adapters.sql import SqlAssetLibrary, SqlJobRepository, SqlQuotaGuard, SqlUsageMeter
+from videoforge.adapters.sql.migrate import head
+from videoforge.application.use_cases import GenerateVideo
+from videoforge.bootstrap import ConfigurationError, Settings, build_container, open_container
 
 
 def test_sql_on_sqlite_in_the_data_dir_is_the_default(monkeypatch, tmp_path):

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
-from adapters.sql import SqlAssetLibrary, SqlJobRepository, SqlQuotaGuard, SqlUsageMeter, make_engine
-from adapters.sql.migrate import upgrade_engine
-from adapters.sql.schema import api_usage_logs
-from application.ports import AssetLibraryError, JobRepositoryError, QuotaGuardError, UsageMeterError
-from domain import Cost
 from tests.contracts.builders import asset, job, usage
 from tests.integration.conftest import BACKENDS, close_database, open_database
+from videoforge.adapters.sql import SqlAssetLibrary, SqlJobRepository, SqlQuotaGuard, SqlUsageMeter, make_engine
+from videoforge.adapters.sql.migrate import upgrade_engine
+from videoforge.adapters.sql.schema import api_usage_logs
+from videoforge.application.ports import AssetLibraryError, JobRepositoryError, QuotaGuardError, UsageMeterError
+from videoforge.domain import Cost
 
 UNREACHABLE = "postgresql+asyncpg://vf:s3cret@127.0.0.1:1/videoforge"
 

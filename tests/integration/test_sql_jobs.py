@@ -3,10 +3,10 @@ to the database: this process keeps them, within a cap, until the job is submitt
 
 from __future__ import annotations
 
-from adapters.fakes import fake_image
-from adapters.sql import SqlJobRepository
-from domain import JobStatus, MediaInput, MediaKind
 from tests.contracts.builders import job, later, text_request
+from videoforge.adapters.fakes import fake_image
+from videoforge.adapters.sql import SqlJobRepository
+from videoforge.domain import JobStatus, MediaInput, MediaKind
 
 
 def image_job(size: int = 0):

@@ -10,9 +10,11 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.fakes import fake_image, fake_video
-from adapters.wavespeed import WaveSpeedVideoProvider
-from application.ports.provider import (
+from tests.contracts.provider import VideoProviderContract, wait_until_finished
+from tests.emulators.wavespeed import Scenario
+from videoforge.adapters.fakes import fake_image, fake_video
+from videoforge.adapters.wavespeed import WaveSpeedVideoProvider
+from videoforge.application.ports.provider import (
     InsufficientCreditError,
     ProviderError,
     ProviderOutcomeUnknownError,
@@ -23,11 +25,9 @@ from application.ports.provider import (
     ProviderTask,
     ProviderUnavailableError,
 )
-from application.sources import InputSource
-from bootstrap.wavespeed import http_client
-from domain import ErrorCode, MediaInput, MediaKind
-from tests.contracts.provider import VideoProviderContract, wait_until_finished
-from tests.emulators.wavespeed import Scenario
+from videoforge.application.sources import InputSource
+from videoforge.bootstrap.wavespeed import http_client
+from videoforge.domain import ErrorCode, MediaInput, MediaKind
 
 TASK = ProviderTask("job-1", "wavespeed-ai/hunyuan-video-1.5/text-to-video",
                     {"prompt": "a cat", "size": "1280*720", "duration": 5, "seed": 7})
@@ -356,7 +356,7 @@ async def test_small_images_go_inline_where_the_model_takes_data_uris(make_provi
 
 
 def test_the_catalog_says_which_models_take_images_inline():
-    from domain import default_catalog
+    from videoforge.domain import default_catalog
 
     inline = {spec.id for spec in default_catalog() if spec.inline_images}
     assert inline == {"alibaba/wan-2.5/image-to-video", "wavespeed-ai/infinitetalk", "wavespeed-ai/hunyuan-avatar"}
@@ -482,7 +482,7 @@ async def test_the_address_actually_connected_to_is_checked_too(wavespeed_emulat
     connection is what counts."""
     import httpx
 
-    from adapters.wavespeed.urls import UnsafeURLError, check_connected_peer
+    from videoforge.adapters.wavespeed.urls import UnsafeURLError, check_connected_peer
 
     async with httpx.AsyncClient() as client:
         request = client.build_request("GET", wavespeed_emulator.url + "/_emulator/stats")
@@ -496,7 +496,7 @@ async def test_the_address_actually_connected_to_is_checked_too(wavespeed_emulat
 
 
 def test_a_plain_http_base_url_is_refused_outside_tests(monkeypatch):
-    from bootstrap import ConfigurationError, Settings, build_container
+    from videoforge.bootstrap import ConfigurationError, Settings, build_container
 
     settings = Settings(wavespeed_api_key="k", wavespeed_base_url="http://api.example.com", backend="memory")
     with pytest.raises(ConfigurationError, match="VIDEOFORGE_WAVESPEED_BASE_URL must be an https URL"):

@@ -10,17 +10,17 @@ import time
 
 import pytest
 
-from adapters.wavespeed import (
+from tests.emulators.wavespeed import Delivery, Scenario
+from videoforge.adapters.wavespeed import (
     InMemoryWebhookDedupe,
     WaveSpeedVideoProvider,
     WebhookVerificationError,
     WebhookVerifier,
     verify_webhook,
 )
-from application.ports.provider import ProviderState, ProviderTask
-from bootstrap.wavespeed import http_client
-from domain import ErrorCode
-from tests.emulators.wavespeed import Delivery, Scenario
+from videoforge.application.ports.provider import ProviderState, ProviderTask
+from videoforge.bootstrap.wavespeed import http_client
+from videoforge.domain import ErrorCode
 
 TASK = ProviderTask("job-1", "wavespeed-ai/hunyuan-video-1.5/text-to-video",
                     {"prompt": "a cat", "size": "1280*720", "duration": 5})

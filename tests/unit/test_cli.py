@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from adapters.fakes import fake_audio, fake_image
-from bootstrap.cli import build_cli, open_cli_use_cases
+from videoforge.adapters.fakes import fake_audio, fake_image
+from videoforge.bootstrap.cli import build_cli, open_cli_use_cases
 
 
 @pytest.fixture

@@ -5,15 +5,15 @@ import json
 import pytest
 from dependency_injector import providers
 
-from adapters.fakes import FakeMediaProbe, FakeVideoProvider, InMemoryStorage, Outcome
-from adapters.filesystem import FileSystemStorage
-from adapters.local import LocalVideoProvider
-from adapters.media import PyAVMediaProbe
-from application.use_cases import GenerateVideo
-from bootstrap import ConfigurationError, Settings, build_container, open_container
-from domain import Cost
 from tests.conftest import settings_for_tests
 from tests.contracts.builders import text_request
+from videoforge.adapters.fakes import FakeMediaProbe, FakeVideoProvider, InMemoryStorage, Outcome
+from videoforge.adapters.filesystem import FileSystemStorage
+from videoforge.adapters.local import LocalVideoProvider
+from videoforge.adapters.media import PyAVMediaProbe
+from videoforge.application.use_cases import GenerateVideo
+from videoforge.bootstrap import ConfigurationError, Settings, build_container, open_container
+from videoforge.domain import Cost
 
 
 def test_settings_read_the_documented_environment(monkeypatch, tmp_path):

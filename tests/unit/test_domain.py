@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from domain import (
+from tests.contracts.builders import T0, job, later, text_request
+from videoforge.domain import (
     DEFAULT_PLANS,
     Cost,
     IllegalTransitionError,
@@ -22,10 +23,9 @@ from domain import (
     billing_period,
     default_catalog,
 )
-from domain.job import Step
-from domain.keys import safe_segment, validate_key, video_key
-from domain.pricing import Flat, PerBlock, PerSecond, rates
-from tests.contracts.builders import T0, job, later, text_request
+from videoforge.domain.job import Step
+from videoforge.domain.keys import safe_segment, validate_key, video_key
+from videoforge.domain.pricing import Flat, PerBlock, PerSecond, rates
 
 catalog = default_catalog()
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.fakes import (
+from tests.contracts.assets import AssetLibraryContract
+from tests.contracts.clock import ClockContract
+from tests.contracts.jobs import JobRepositoryContract
+from tests.contracts.probe import MediaProbeContract
+from tests.contracts.provider import VideoProviderContract
+from tests.contracts.quota import QuotaGuardContract
+from tests.contracts.storage import StorageContract
+from tests.contracts.usage import UsageMeterContract
+from videoforge.adapters.fakes import (
     FakeClock,
     FakeMediaProbe,
     FakeVideoProvider,
@@ -18,16 +26,8 @@ from adapters.fakes import (
     fake_image,
     fake_video,
 )
-from adapters.system.clock import SystemClock
-from domain import ErrorCode
-from tests.contracts.assets import AssetLibraryContract
-from tests.contracts.clock import ClockContract
-from tests.contracts.jobs import JobRepositoryContract
-from tests.contracts.probe import MediaProbeContract
-from tests.contracts.provider import VideoProviderContract
-from tests.contracts.quota import QuotaGuardContract
-from tests.contracts.storage import StorageContract
-from tests.contracts.usage import UsageMeterContract
+from videoforge.adapters.system.clock import SystemClock
+from videoforge.domain import ErrorCode
 
 
 class TestInMemoryStorage(StorageContract):

@@ -9,11 +9,11 @@ import httpx
 import jwt
 import pytest
 
-from adapters.fakes import Outcome, fake_image
-from bootstrap import Settings
-from bootstrap.http import build_app
-from domain import DEFAULT_PLANS, Cost, Plan
 from tests.contracts.builders import text_request
+from videoforge.adapters.fakes import Outcome, fake_image
+from videoforge.bootstrap import Settings
+from videoforge.bootstrap.http import build_app
+from videoforge.domain import DEFAULT_PLANS, Cost, Plan
 
 SECRET = "test-secret-for-hs256-at-least-32-bytes-long"
 
@@ -199,9 +199,9 @@ async def test_a_signed_webhook_drives_its_job_and_a_forged_one_is_refused(harne
 
     from dependency_injector import providers
 
-    from adapters.wavespeed import WebhookVerifier
-    from adapters.wavespeed.webhooks import signature
-    from domain import JobStatus
+    from videoforge.adapters.wavespeed import WebhookVerifier
+    from videoforge.adapters.wavespeed.webhooks import signature
+    from videoforge.domain import JobStatus
 
     secret = "whsec_test-secret"
     harness.container.wavespeed_webhooks.override(providers.Object(WebhookVerifier(secret)))

@@ -6,10 +6,11 @@ import asyncio
 
 import pytest
 
-from adapters.fakes import Outcome, fake_audio, fake_image, fake_video
-from application.errors import JobFailedError, JobNotCancellableError, JobNotFinishedError
-from application.ports.storage import StorageError
-from domain import (
+from tests.contracts.builders import text_request
+from videoforge.adapters.fakes import Outcome, fake_audio, fake_image, fake_video
+from videoforge.application.errors import JobFailedError, JobNotCancellableError, JobNotFinishedError
+from videoforge.application.ports.storage import StorageError
+from videoforge.domain import (
     DEFAULT_PLANS,
     Cost,
     ErrorCode,
@@ -22,8 +23,7 @@ from domain import (
     QuotaExceededError,
     VideoRequest,
 )
-from domain.quota import ReservationState
-from tests.contracts.builders import text_request
+from videoforge.domain.quota import ReservationState
 
 
 class Crash(BaseException):
@@ -324,7 +324,7 @@ async def test_a_refused_provider_cancel_is_reported_and_the_job_goes_on(harness
 
 
 async def test_another_users_job_is_not_found(harness):
-    from application.ports.jobs import JobNotFoundError
+    from videoforge.application.ports.jobs import JobNotFoundError
 
     job = await harness.container.submit_video()(text_request())
     with pytest.raises(JobNotFoundError):
@@ -455,7 +455,7 @@ async def test_list_models_filters_by_operation(harness):
 
 
 async def test_a_webhook_drives_the_job_that_owns_the_task(harness):
-    from application.use_cases import HandleProviderWebhook
+    from videoforge.application.use_cases import HandleProviderWebhook
 
     harness.provider.script(Outcome.succeed(after_polls=1))
     job = await harness.container.submit_video()(text_request())
@@ -519,7 +519,7 @@ async def test_a_submission_judged_lost_meanwhile_keeps_its_provider_id(harness)
 
 
 async def test_an_unknown_outcome_cannot_be_cancelled_and_is_reconciled_by_a_person(harness):
-    from application.use_cases import ReconcileJob
+    from videoforge.application.use_cases import ReconcileJob
 
     harness.provider.script(Outcome.outcome_unknown(created=True), Outcome.outcome_unknown(created=False))
     with pytest.raises(JobFailedError) as found:
@@ -541,7 +541,7 @@ async def test_an_unknown_outcome_cannot_be_cancelled_and_is_reconciled_by_a_per
 
 
 async def test_a_provider_unreadable_for_a_while_does_not_stop_the_job(harness):
-    from application.ports.provider import ProviderUnavailableError
+    from videoforge.application.ports.provider import ProviderUnavailableError
 
     harness.provider.script(Outcome.succeed(after_polls=2))
     harness.provider.fail_next("poll", ProviderUnavailableError("503 from the provider"), times=3)

@@ -7,17 +7,17 @@ import base64
 
 import pytest
 
-from adapters.fakes import Outcome, fake_audio, fake_image, fake_video
-from adapters.studios import (
+from videoforge.adapters.fakes import Outcome, fake_audio, fake_image, fake_video
+from videoforge.adapters.studios import (
     HDVideoRequest,
     HDVideoSceneRequest,
     ProductVideoRequest,
     TalkingAvatarRequest,
     TransformImageToVideoRequest,
 )
-from application.errors import JobFailedError
-from bootstrap import compat
-from domain import Cost, ErrorCode, Plan
+from videoforge.application.errors import JobFailedError
+from videoforge.bootstrap import compat
+from videoforge.domain import Cost, ErrorCode, Plan
 
 STUDIO_KEYS = {"success", "video_url", "cost", "duration", "model_used", "provider", "resolution", "width", "height",
                "file_size", "metadata"}

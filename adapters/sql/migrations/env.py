@@ -8,8 +8,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from adapters.sql.database import make_engine
-from adapters.sql.schema import metadata
+from videoforge.adapters.sql.database import make_engine
+from videoforge.adapters.sql.schema import metadata
 
 config = context.config
 

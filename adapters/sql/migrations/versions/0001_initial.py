@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from adapters.sql.types import Money, UtcDateTime
+from videoforge.adapters.sql.types import Money, UtcDateTime
 
 revision = "0001"
 down_revision = None
