@@ -3,6 +3,7 @@ environment next to that backend's own `domain` or `adapters` packages."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -39,8 +40,11 @@ def test_a_host_package_named_domain_is_not_shadowed(tmp_path):
 
 
 def test_the_wheel_holds_only_the_videoforge_tree_with_its_type_marker(tmp_path):
+    source = tmp_path / "source"  # a copy: building writes build/ and egg-info next to the sources
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", "videoforge-data", "__pycache__", ".*_cache"))
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check",
-                            "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=600)
+                            "-w", str(tmp_path), str(source)], capture_output=True, text=True, timeout=600)
     if built.returncode != 0 and "No matching distribution found for setuptools" in built.stderr:
         pytest.skip("the build backend (setuptools) cannot be fetched here")
     assert built.returncode == 0, built.stderr[-2000:]
