@@ -3,20 +3,11 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, Protocol
 
 from videoforge.application.ports.media import MediaSource
 from videoforge.domain.job import ErrorCode
-
-
-class ProviderState(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"  # timed out or deleted at the provider
+from videoforge.domain.outcome import ProviderState
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +40,7 @@ class ProviderStatus:
 
     @property
     def finished(self) -> bool:
-        return self.state not in (ProviderState.QUEUED, ProviderState.RUNNING)
+        return self.state.finished
 
 
 class ProviderError(Exception):
