@@ -28,6 +28,8 @@ from videoforge.adapters.sql import (
     is_embedded,
     make_engine,
 )
+from videoforge.adapters.sql.database import Migrate
+from videoforge.adapters.sql.migrate import upgrade_engine
 from videoforge.adapters.studios import (
     LegacyVideoGeneration,
     PodcastVideoService,
@@ -96,6 +98,12 @@ def sql_engine_resource(url: str, enabled: bool) -> Iterator[AsyncEngine | None]
     yield make_engine(url) if enabled else None
 
 
+def first_use_migration(embedded: bool) -> Migrate | None:
+    """An embedded SQLite file is brought to the latest schema on first use; a database server's
+    schema only by `videoforge db upgrade`, which its operator runs."""
+    return upgrade_engine if embedded else None
+
+
 def check_database_url(url: str) -> None:
     """Refuse, before anything runs, a URL that names no usable async driver."""
     try:
@@ -159,7 +167,8 @@ class Container(containers.DeclarativeContainer):
                                      pyav=providers.Singleton(PyAVMediaProbe))
 
     sql_engine = providers.Resource(sql_engine_resource, url=config.database_url, enabled=config.sql)
-    sql_database = providers.Singleton(Database, sql_engine, migrate_on_first_use=config.database_embedded)
+    sql_database = providers.Singleton(
+        Database, sql_engine, migrate=providers.Callable(first_use_migration, config.database_embedded))
 
     storage = providers.Selector(
         config.storage,

@@ -83,7 +83,7 @@ async def test_an_embedded_database_at_an_old_revision_is_upgraded_on_first_use(
         engine = database.engine()
         await upgrade_engine(engine, "0001")
         first = await SqlJobRepository(engine).add(job())
-        jobs = SqlJobRepository(Database(database.engine(), migrate_on_first_use=True))
+        jobs = SqlJobRepository(Database(database.engine(), migrate=upgrade_engine))
         assert await jobs.get(first.id) == first
         async with engine.connect() as conn:
             assert await conn.run_sync(current) == head()
@@ -94,7 +94,7 @@ async def test_an_embedded_database_at_an_old_revision_is_upgraded_on_first_use(
 async def test_processes_starting_together_on_a_new_embedded_database_migrate_it_once(tmp_path):
     database = await open_database("sqlite", tmp_path, migrate=False)
     try:
-        repositories = [SqlJobRepository(Database(database.engine(), migrate_on_first_use=True)) for _ in range(4)]
+        repositories = [SqlJobRepository(Database(database.engine(), migrate=upgrade_engine)) for _ in range(4)]
         added = await asyncio.gather(*(r.add(job()) for r in repositories))
         assert len(await repositories[0].list_unfinished()) == len(added) == 4
     finally:
