@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import fields
 
 from dependency_injector import containers, providers
 from sqlalchemy.exc import ArgumentError, InvalidRequestError
@@ -62,6 +63,7 @@ from videoforge.application.use_cases import (
     RunJob,
     SaveUpload,
     SubmitVideo,
+    UseCases,
 )
 from videoforge.bootstrap.catalog import ConfigurationError, load_catalog
 from videoforge.bootstrap.settings import Settings
@@ -233,6 +235,12 @@ class Container(containers.DeclarativeContainer):
     product_video = providers.Factory(ProductVideoService, generate=generate_video, model=config.product_video_model,
                                       links=asset_links)
     ai_video_generate = providers.Factory(LegacyVideoGeneration, generate=generate_video, links=asset_links)
+
+
+def use_cases_of(container: Container) -> UseCases:
+    """The one set of use-case factories the driving adapters take: the container's own, by name
+    (each call builds a fresh use case over the container's shared adapters and overrides)."""
+    return UseCases(**{f.name: getattr(container, f.name) for f in fields(UseCases)})
 
 
 def studio_models(settings: Settings) -> dict[str, str | None]:
