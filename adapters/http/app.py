@@ -1,6 +1,6 @@
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from functools import partial
 from typing import Any
@@ -21,6 +21,7 @@ from videoforge.application.use_cases import UseCases
 
 log = logging.getLogger("videoforge.http")
 Resources = Callable[[], AbstractAsyncContextManager[Any]]
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
 def create_app(use_cases: UseCases, verifier: JwtVerifier, *, webhook: WebhookVerify | None = None,
@@ -60,7 +61,8 @@ def api_router(use_cases: UseCases, runner: BackgroundRunner, verifier: JwtVerif
     return api
 
 
-def lifespan(runner: BackgroundRunner, resume: Callable[[], Any] | None, resources: Resources | None):
+def lifespan(runner: BackgroundRunner, resume: Callable[[], Coroutine[Any, Any, None]] | None,
+             resources: Resources | None) -> Lifespan:
     """Enters `resources` for the app's lifetime, starts resuming, and stops running jobs on the way out."""
 
     @asynccontextmanager
