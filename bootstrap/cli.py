@@ -14,22 +14,16 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from videoforge.adapters.cli.app import CliUseCases, build_cli
+from videoforge.adapters.cli.app import build_cli
 from videoforge.adapters.sql import describe, is_embedded
 from videoforge.adapters.sql.migrate import upgrade
+from videoforge.application.use_cases import UseCases
 from videoforge.bootstrap.catalog import ConfigurationError
-from videoforge.bootstrap.container import Container, check_database_url
+from videoforge.bootstrap.container import check_database_url, use_cases_of
 from videoforge.bootstrap.runtime import open_container
 from videoforge.bootstrap.settings import Settings
 
 USAGE, FAILURE = 2, 1
-
-
-def cli_use_cases(c: Container) -> CliUseCases:
-    return CliUseCases(generate=c.generate_video, estimate=c.estimate_cost, list_models=c.list_models,
-                       list_jobs=c.list_jobs, get_job=c.get_job, resume=c.resume_jobs, cancel=c.cancel_job,
-                       reconcile=c.reconcile_job, list_assets=c.list_assets, get_asset=c.get_asset,
-                       usage=c.get_usage)
 
 
 def fail(code: int, message: str) -> typer.Exit:
@@ -47,9 +41,10 @@ def load_settings() -> Settings:
 
 
 @asynccontextmanager
-async def open_cli_use_cases() -> AsyncIterator[CliUseCases]:
+async def open_use_cases() -> AsyncIterator[UseCases]:
+    """The use cases of a container opened from the environment, for one command."""
     async with open_container(load_settings()) as container:
-        yield cli_use_cases(container)
+        yield use_cases_of(container)
 
 
 def serve(host: str, port: int) -> None:
@@ -88,7 +83,7 @@ def db_upgrade(revision: str = typer.Argument("head", help="The revision to reac
 
 
 def build_app() -> typer.Typer:
-    app = build_cli(open_cli_use_cases, user_errors=(ConfigurationError,), serve=serve)
+    app = build_cli(open_use_cases, user_errors=(ConfigurationError,), serve=serve)
     app.add_typer(db, name="db")
     return app
 

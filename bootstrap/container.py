@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import fields
 
 from dependency_injector import containers, providers
 from sqlalchemy.exc import ArgumentError, InvalidRequestError
@@ -28,6 +29,8 @@ from videoforge.adapters.sql import (
     is_embedded,
     make_engine,
 )
+from videoforge.adapters.sql.database import Migrate
+from videoforge.adapters.sql.migrate import upgrade_engine
 from videoforge.adapters.studios import (
     LegacyVideoGeneration,
     PodcastVideoService,
@@ -60,6 +63,7 @@ from videoforge.application.use_cases import (
     RunJob,
     SaveUpload,
     SubmitVideo,
+    UseCases,
 )
 from videoforge.bootstrap.catalog import ConfigurationError, load_catalog
 from videoforge.bootstrap.settings import Settings
@@ -94,6 +98,12 @@ def sql_engine_resource(url: str, enabled: bool) -> Iterator[AsyncEngine | None]
     memory backend. Its disposal is async, so `open_container` awaits `engine.dispose()` on
     the way out; a sync resource cannot."""
     yield make_engine(url) if enabled else None
+
+
+def first_use_migration(embedded: bool) -> Migrate | None:
+    """An embedded SQLite file is brought to the latest schema on first use; a database server's
+    schema only by `videoforge db upgrade`, which its operator runs."""
+    return upgrade_engine if embedded else None
 
 
 def check_database_url(url: str) -> None:
@@ -159,7 +169,8 @@ class Container(containers.DeclarativeContainer):
                                      pyav=providers.Singleton(PyAVMediaProbe))
 
     sql_engine = providers.Resource(sql_engine_resource, url=config.database_url, enabled=config.sql)
-    sql_database = providers.Singleton(Database, sql_engine, migrate_on_first_use=config.database_embedded)
+    sql_database = providers.Singleton(
+        Database, sql_engine, migrate=providers.Callable(first_use_migration, config.database_embedded))
 
     storage = providers.Selector(
         config.storage,
@@ -224,6 +235,12 @@ class Container(containers.DeclarativeContainer):
     product_video = providers.Factory(ProductVideoService, generate=generate_video, model=config.product_video_model,
                                       links=asset_links)
     ai_video_generate = providers.Factory(LegacyVideoGeneration, generate=generate_video, links=asset_links)
+
+
+def use_cases_of(container: Container) -> UseCases:
+    """The one set of use-case factories the driving adapters take: the container's own, by name
+    (each call builds a fresh use case over the container's shared adapters and overrides)."""
+    return UseCases(**{f.name: getattr(container, f.name) for f in fields(UseCases)})
 
 
 def studio_models(settings: Settings) -> dict[str, str | None]:

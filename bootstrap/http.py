@@ -6,11 +6,10 @@ from collections.abc import Mapping
 
 from fastapi import FastAPI
 
-from videoforge.adapters.http import ApiUseCases, JwtVerifier, WebhookRejectedError, create_app
-from videoforge.adapters.http.app import WebhookVerify
+from videoforge.adapters.http import JwtVerifier, WebhookRejectedError, WebhookVerify, create_app
 from videoforge.adapters.wavespeed import WebhookVerificationError, WebhookVerifier
 from videoforge.bootstrap.catalog import ConfigurationError
-from videoforge.bootstrap.container import Container, build_container
+from videoforge.bootstrap.container import Container, build_container, use_cases_of
 from videoforge.bootstrap.runtime import open_container
 from videoforge.bootstrap.settings import Settings
 
@@ -23,20 +22,12 @@ def verifier_from(settings: Settings) -> JwtVerifier:
                        issuer=settings.jwt_issuer)
 
 
-def api_use_cases(c: Container) -> ApiUseCases:
-    return ApiUseCases(submit=c.submit_video, run=c.run_job, resume=c.resume_jobs, get_job=c.get_job,
-                       list_jobs=c.list_jobs, cancel=c.cancel_job, estimate=c.estimate_cost,
-                       list_models=c.list_models, get_asset=c.get_asset, list_assets=c.list_assets,
-                       open_file=c.open_asset_file, save_upload=c.save_upload, load_input=c.load_input,
-                       usage=c.get_usage, webhook=c.handle_webhook)
-
-
 def build_app(settings: Settings | None = None, container: Container | None = None, *,
               resume_on_startup: bool = True) -> FastAPI:
     """The app over a container built from `settings`; its resources live as long as the app."""
     settings = settings or Settings()
     container = container or build_container(settings)
-    return create_app(api_use_cases(container), verifier_from(settings), resume_on_startup=resume_on_startup,
+    return create_app(use_cases_of(container), verifier_from(settings), resume_on_startup=resume_on_startup,
                       resume_every=settings.resume_interval, webhook=wavespeed_webhook(container.wavespeed_webhooks()),
                       resources=lambda: open_container(container=container))
 

@@ -12,7 +12,7 @@ class InMemoryAssetLibrary(FaultInjector, AssetLibrary):
 
     async def add(self, asset: Asset) -> Asset:
         self._maybe_fail("add")
-        existing = await self.find_by_job(asset.job_id)
+        existing = next((a for a in self.assets.values() if a.job_id == asset.job_id), None)
         if existing is not None:
             return existing
         self.assets[asset.id] = asset
@@ -24,9 +24,6 @@ class InMemoryAssetLibrary(FaultInjector, AssetLibrary):
             return self.assets[asset_id]
         except KeyError:
             raise AssetNotFoundError(f"no asset {asset_id}") from None
-
-    async def find_by_job(self, job_id: str) -> Asset | None:
-        return next((a for a in self.assets.values() if a.job_id == job_id), None)
 
     async def list(self, user_id: str, *, limit: int = 50, offset: int = 0,
                    source_module: str | None = None) -> list[Asset]:

@@ -79,9 +79,6 @@ class InMemoryQuotaGuard(FaultInjector, QuotaGuard):
         self._maybe_fail("check")
         return self.plan_for(user_id).check(self.usage(user_id, period), amount)
 
-    async def get(self, job_id: str) -> Reservation | None:
-        return self.reservations.get(job_id)
-
     async def held(self) -> list[Reservation]:
         self._maybe_fail("held")
         return sorted((r for r in self.reservations.values() if r.state == ReservationState.RESERVED),

@@ -1,4 +1,5 @@
-from videoforge.adapters.http.app import ApiUseCases, WebhookRejectedError, create_app
+from videoforge.adapters.http.app import create_app
 from videoforge.adapters.http.auth import AuthError, JwtVerifier
+from videoforge.adapters.http.routes.webhooks import WebhookRejectedError, WebhookVerify
 
-__all__ = ["ApiUseCases", "AuthError", "JwtVerifier", "WebhookRejectedError", "create_app"]
+__all__ = ["AuthError", "JwtVerifier", "WebhookRejectedError", "WebhookVerify", "create_app"]

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 import jwt
+from fastapi import Depends, Header
 
 
 class AuthError(Exception):
@@ -39,3 +42,12 @@ class JwtVerifier:
         if not isinstance(subject, str) or not subject:
             raise AuthError("the token names no user")
         return subject
+
+
+def authenticated_user(verifier: JwtVerifier) -> Any:
+    """The type of a route parameter that is the caller's user id, from their bearer token."""
+
+    def user(authorization: Annotated[str | None, Header()] = None) -> str:
+        return verifier.user_id(authorization)
+
+    return Annotated[str, Depends(user)]

@@ -228,3 +228,14 @@ class WebhookOut(BaseModel):
     accepted: bool
     duplicate: bool = False
     job_id: str | None = None
+
+
+PREFIX = "/api/video"
+"""Where the API lives; the URLs it hands out (task results, asset files) start with it."""
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "no valid bearer token"},
+    404: {"model": ErrorOut, "description": "no such job or asset of yours"},
+    422: {"model": ErrorOut, "description": "a field is not allowed; names it and what is allowed"},
+}
+"""The error answers every route of the API documents."""

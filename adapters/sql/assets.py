@@ -53,7 +53,7 @@ class SqlAssetLibrary(AssetLibrary):
             async with self._transaction(f"adding the asset of job {asset.job_id}", conflicts=True) as conn:
                 await conn.execute(content_assets.insert().values(**_row(asset)))
         except IntegrityError as e:  # the job's asset is there already (a retried step): that one counts
-            existing = await self.find_by_job(asset.job_id)
+            existing = await self._find_by_job(asset.job_id)
             if existing is None:
                 raise AssetLibraryError(f"adding the asset of job {asset.job_id}: asset id {asset.id} is taken") from e
             return existing
@@ -66,7 +66,7 @@ class SqlAssetLibrary(AssetLibrary):
             raise AssetNotFoundError(f"no asset {asset_id}")
         return _asset(row)
 
-    async def find_by_job(self, job_id: str) -> Asset | None:
+    async def _find_by_job(self, job_id: str) -> Asset | None:
         row = await self._one(select(content_assets).where(content_assets.c.job_id == job_id),
                               f"reading the asset of job {job_id}")
         return _asset(row) if row is not None else None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 _WRITE = "videoforge_write"
 _SCHEMA_MISSING = re.compile(r'no such (table|column)|(relation|column) "[^"]+" (of relation "[^"]+" )?does not exist')
+
+Migrate = Callable[[AsyncEngine], Awaitable[None]]
+"""Brings the database of an engine to the latest schema (`migrate.upgrade_engine`)."""
 
 
 def make_engine(url: str, **options: Any) -> AsyncEngine:
@@ -58,13 +61,14 @@ def describe(error: BaseException) -> str:
 
 class Database:
     """An engine plus what every SQL adapter needs around it: one transaction per port call,
-    database errors translated into the port's own error, and (for an embedded SQLite file)
-    the schema brought to the latest revision on first use."""
+    database errors translated into the port's own error, and, given `migrate` (bootstrap gives
+    it for an embedded SQLite file), the schema brought to the latest revision on first use."""
 
-    def __init__(self, engine: AsyncEngine, *, migrate_on_first_use: bool = False):
+    def __init__(self, engine: AsyncEngine, *, migrate: Migrate | None = None):
         self.engine = engine
         self.dialect = engine.dialect.name
-        self._ready = not migrate_on_first_use
+        self._migrate = migrate
+        self._ready = migrate is None
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -85,13 +89,11 @@ class Database:
         async with self._lock:
             if self._ready:
                 return
-            from videoforge.adapters.sql.migrate import upgrade_engine
-
             try:
                 database = self.engine.url.database
                 if database and database != ":memory:":
                     await asyncio.to_thread(Path(database).parent.mkdir, parents=True, exist_ok=True)
-                await upgrade_engine(self.engine)
+                await self._migrate(self.engine)
             except (SQLAlchemyError, OSError) as e:
                 raise error(f"the database schema could not be brought up to date: {describe(e)}") from e
             self._ready = True

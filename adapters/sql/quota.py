@@ -123,10 +123,6 @@ class SqlQuotaGuard(QuotaGuard):
             plan = await self._plan(conn, user_id)
             return plan.check(await self._usage(conn, user_id, period), amount)
 
-    async def get(self, job_id: str) -> Reservation | None:
-        async with self._transaction(f"reading the reservation of job {job_id}", write=False) as conn:
-            return await self._find(conn, job_id)
-
     async def held(self) -> list[Reservation]:
         async with self._transaction("listing held reservations", write=False) as conn:
             rows = (await conn.execute(select(quota_reservations).where(R.state == ReservationState.RESERVED)

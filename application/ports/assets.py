@@ -29,10 +29,6 @@ class AssetLibrary(Protocol):
         ...
 
     @abstractmethod
-    async def find_by_job(self, job_id: str) -> Asset | None:
-        ...
-
-    @abstractmethod
     async def list(self, user_id: str, *, limit: int = 50, offset: int = 0,
                    source_module: str | None = None) -> list[Asset]:
         """The user's assets, newest first."""

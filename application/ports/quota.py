@@ -47,10 +47,6 @@ class QuotaGuard(Protocol):
         ...
 
     @abstractmethod
-    async def get(self, job_id: str) -> Reservation | None:
-        ...
-
-    @abstractmethod
     async def held(self) -> list[Reservation]:
         """Every reservation neither settled nor released, oldest first, with its `created_at`.
         For ResumeJobs, to free what a process that died left held."""

@@ -23,7 +23,3 @@ class UsageMeter(Protocol):
     async def summary(self, user_id: str, period: str) -> UsageSummary:
         """Totals for the period (zeros when nothing was recorded)."""
         ...
-
-    @abstractmethod
-    async def records(self, user_id: str, period: str) -> list[UsageRecord]:
-        ...

@@ -1,4 +1,5 @@
 from videoforge.application.use_cases.cancel import CancelJob
+from videoforge.application.use_cases.factories import UseCases
 from videoforge.application.use_cases.generate import GenerateVideo
 from videoforge.application.use_cases.library import (
     AssetFile,
@@ -23,5 +24,5 @@ __all__ = [
     "AssetFile", "CancelJob", "EstimateCost", "GenerateVideo", "GetAsset", "GetJob", "GetUsage",
     "HandleProviderWebhook", "ListAssets", "ListJobs", "ListModels", "LoadInput", "OpenAssetFile", "PollPolicy",
     "Preflight", "Quote", "ReconcileJob", "ResumeJobs", "ResumeReport", "RunJob", "SaveUpload", "SubmitVideo", "Upload",
-    "UsageReport",
+    "UsageReport", "UseCases",
 ]

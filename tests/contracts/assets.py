@@ -15,7 +15,6 @@ class AssetLibraryContract:
         original = asset()
         assert await assets.add(original) == original
         assert await assets.get(original.id) == original
-        assert await assets.find_by_job(original.job_id) == original
 
     async def test_adding_for_the_same_job_again_returns_the_first(self, assets):
         first = asset(job_id="job-1")
@@ -27,7 +26,6 @@ class AssetLibraryContract:
     async def test_missing_asset_is_not_found(self, assets):
         with pytest.raises(AssetNotFoundError):
             await assets.get("nope")
-        assert await assets.find_by_job("nope") is None
 
     async def test_list_is_the_users_newest_first_and_filters_by_source(self, assets):
         old = await assets.add(asset(created_at=later(1), source_module="story_writer"))

@@ -13,6 +13,7 @@ from dependency_injector import providers
 from PIL import Image
 
 from tests import samples as make
+from tests.reservations import reservation_state
 from videoforge.adapters.fakes import FakeVideoProvider, Outcome
 from videoforge.adapters.media.probe import probe_file
 from videoforge.application.errors import JobFailedError
@@ -81,8 +82,8 @@ async def test_text_to_video_renders_the_requested_length_and_size_and_records_i
     assert result.model_name == "local/title-card" and result.file_url.startswith("file://")
     with Image.open(io.BytesIO((local.root / "media" / result.thumbnail_key).read_bytes())) as thumb:
         assert thumb.format == "JPEG"
-    [record] = await local.container.usage_meter().records("u1", _period(local))
-    assert record.job_id == result.job_id and record.cost == Cost(0) and record.billed_seconds == 2
+    summary = await local.container.usage_meter().summary("u1", _period(local))
+    assert (summary.video_calls, summary.video_cost) == (1, Cost(0))
     assert sorted(p for p in local.files() if not p.rsplit("/", 1)[-1].startswith(".")) == sorted(
         [result.file_path, result.thumbnail_key])
     # The render's folder is kept a while after delivery (a failed save can fetch it again), then swept.
@@ -138,9 +139,9 @@ async def test_an_output_that_is_not_a_video_is_refused_before_anything_is_recor
     assert caught.value.code == ErrorCode.OUTPUT_INVALID and "not a playable video" in caught.value.message
     assert local.files() == []
     assert await local.container.asset_library().list("u1") == []
-    assert await local.container.usage_meter().records("u1", _period(local)) == []
-    reservation = await local.container.quota_guard().get(caught.value.job.id)
-    assert reservation.state == ReservationState.RELEASED
+    assert (await local.container.usage_meter().summary("u1", _period(local))).video_calls == 0
+    quota = (await local.container.quota_guard().check("u1", Cost(0), _period(local))).usage
+    assert (quota.calls, quota.reserved_calls) == (0, 0)  # released
 
 
 @pytest.mark.parametrize("kind,sample,operation,message", [
@@ -182,7 +183,7 @@ async def test_cancelling_a_local_render_stops_it_and_keeps_nothing(local):
     cancelled = await local.container.cancel_job()(job.id, "u1")
     finished = await asyncio.wait_for(running, timeout=10)
     assert cancelled.status is JobStatus.CANCELLED and finished.status is JobStatus.CANCELLED
-    assert (await local.container.quota_guard().get(job.id)).state == ReservationState.RELEASED
+    assert await reservation_state(local.container.quota_guard(), "u1", _period(local)) == ReservationState.RELEASED
     assert local.files() == []
     for _ in range(200):
         if not any((local.root / "work").iterdir()):

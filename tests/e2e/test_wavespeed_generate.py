@@ -15,6 +15,7 @@ import pytest
 
 from tests.contracts.builders import text_request
 from tests.emulators.wavespeed import Scenario, emulator_environment
+from tests.reservations import reservation_state
 from tests.samples import png
 from videoforge.adapters.fakes import InMemoryStorage
 from videoforge.adapters.wavespeed import WebhookVerifier
@@ -58,10 +59,11 @@ async def test_a_generated_video_is_stored_metered_at_the_catalog_price_and_sett
     stored = storage.objects[result.file_path]
     assert result.sha256 == hashlib.sha256(stored).hexdigest() and (result.width, result.height) == (1280, 720)
     price = Cost("0.20")  # hunyuan-video-1.5 at 720p: $0.04 a second, 5 s (domain/models_wavespeed.py)
-    [usage] = await container.usage_meter().records("u1", container.clock().now().strftime("%Y-%m"))
-    assert usage.cost == price and usage.provider == "wavespeed" and result.cost == price
-    reservation = (await container.quota_guard().get(result.job_id))
-    assert reservation.state == ReservationState.SETTLED and reservation.actual == price
+    period = container.clock().now().strftime("%Y-%m")
+    usage = await container.usage_meter().summary("u1", period)
+    assert (usage.video_calls, usage.video_cost) == (1, price) and result.cost == price
+    quota = (await container.quota_guard().check("u1", Cost(0), period)).usage
+    assert (quota.calls, quota.cost, quota.reserved_calls) == (1, price, 0)  # settled at the catalog price
     assert wavespeed_emulator.polls[task_id] == 3
 
 
@@ -75,9 +77,11 @@ async def test_a_failed_task_releases_the_reservation_and_stores_nothing(contain
     assert caught.value.message.startswith("the content was refused by the provider's moderation")
     job = caught.value.job
     assert job.status is JobStatus.FAILED and job.money_spent is False
-    assert (await container.quota_guard().get(job.id)).state == ReservationState.RELEASED
+    period = container.clock().now().strftime("%Y-%m")
+    quota = (await container.quota_guard().check("u1", Cost(0), period)).usage
+    assert (quota.calls, quota.reserved_calls) == (0, 0)  # released
     assert not container.storage().objects
-    assert await container.usage_meter().records("u1", container.clock().now().strftime("%Y-%m")) == []
+    assert (await container.usage_meter().summary("u1", period)).video_calls == 0
 
 
 async def test_a_submit_whose_answer_never_comes_is_sent_once_and_left_unknown(container, wavespeed_emulator):
@@ -91,7 +95,8 @@ async def test_a_submit_whose_answer_never_comes_is_sent_once_and_left_unknown(c
     job = await container.job_repository().get(caught.value.job.id)
     assert job.status is JobStatus.UNKNOWN_OUTCOME
     # the reservation stays held until someone reconciles: the provider may be billing that task
-    assert (await container.quota_guard().get(job.id)).state == ReservationState.RESERVED
+    period = container.clock().now().strftime("%Y-%m")
+    assert await reservation_state(container.quota_guard(), "u1", period) == ReservationState.RESERVED
     assert await container.resume_jobs()() is not None
     assert wavespeed_emulator.submission_count == 1
 
@@ -108,7 +113,8 @@ async def test_the_poll_interval_and_deadline_settings_are_honoured(environment,
     [task_id] = wavespeed_emulator.tasks
     assert job.status is JobStatus.PROCESSING and job.provider_job_id == task_id  # kept for a later resume
     assert 5 <= wavespeed_emulator.polls[task_id] <= 12  # about deadline / interval
-    assert (await container.quota_guard().get(job.id)).state == ReservationState.RESERVED
+    period = container.clock().now().strftime("%Y-%m")
+    assert await reservation_state(container.quota_guard(), "u1", period) == ReservationState.RESERVED
 
 
 async def test_an_image_input_is_uploaded_and_its_url_submitted(container, wavespeed_emulator):

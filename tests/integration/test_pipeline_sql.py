@@ -15,6 +15,7 @@ from dependency_injector import providers
 from tests.conftest import settings_for_tests
 from tests.contracts.builders import text_request
 from tests.integration.conftest import IsolatedDatabase
+from tests.reservations import reservation_state
 from videoforge.adapters.fakes import FakeClock, FakeMediaProbe, FakeVideoProvider, Outcome, fake_image
 from videoforge.adapters.sql import SqlJobRepository, SqlQuotaGuard
 from videoforge.application.errors import JobFailedError
@@ -82,12 +83,10 @@ async def test_success_records_the_job_asset_usage_and_settles_the_actual_cost(s
     assert job.status is JobStatus.COMPLETED and job.progress == 100 and job.actual_cost == Cost("0.16")
     [asset] = await c.asset_library().list("u1")
     assert asset.id == result.asset_id and (asset.width, asset.height, asset.cost) == (1280, 720, Cost("0.16"))
-    [record] = await c.usage_meter().records("u1", service.period)
-    assert record.job_id == job.id and record.cost == Cost("0.16")
     summary = await c.usage_meter().summary("u1", service.period)
     assert (summary.video_calls, summary.video_cost, summary.total_cost) == (1, Cost("0.16"), Cost("0.16"))
-    reservation = await c.quota_guard().get(job.id)
-    assert reservation.state == ReservationState.SETTLED and reservation.actual == Cost("0.16")
+    quota = (await c.quota_guard().check("u1", Cost(0), service.period)).usage
+    assert (quota.calls, quota.cost, quota.reserved_calls) == (1, Cost("0.16"), 0)  # settled at the actual cost
 
 
 async def test_refused_quota_submits_nothing_and_records_nothing(service):
@@ -114,7 +113,7 @@ async def test_provider_failure_fails_the_job_and_releases(service):
     job = await service.container.job_repository().get(caught.value.job.id)
     assert job.status is JobStatus.FAILED and job.error.code == "content_moderation"
     assert job.error.provider_code == 1200 and job.money_spent is False
-    assert (await service.container.quota_guard().get(job.id)).state == ReservationState.RELEASED
+    assert await reservation_state(service.container.quota_guard(), "u1", service.period) == ReservationState.RELEASED
     assert (await service.container.usage_meter().summary("u1", service.period)).video_calls == 0
 
 
@@ -146,7 +145,7 @@ async def test_bytes_inputs_work_within_the_process_that_was_given_them(service)
 
 async def usage_and_quota(run: Process, job_id: str) -> tuple[int, str]:
     summary = await run.container.usage_meter().summary("u1", run.period)
-    return summary.video_calls, (await run.container.quota_guard().get(job_id)).state
+    return summary.video_calls, await reservation_state(run.container.quota_guard(), "u1", run.period)
 
 
 async def test_killed_while_the_provider_works_is_finished_by_a_new_process(database, tmp_path):

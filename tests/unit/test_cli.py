@@ -7,8 +7,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from videoforge.adapters.cli.app import build_cli
 from videoforge.adapters.fakes import fake_audio, fake_image
-from videoforge.bootstrap.cli import build_cli, open_cli_use_cases
+from videoforge.bootstrap.cli import open_use_cases
 
 
 @pytest.fixture
@@ -17,7 +18,7 @@ def cli(monkeypatch, tmp_path):
     monkeypatch.setenv("VIDEOFORGE_DEFAULT_PROVIDER", "wavespeed")
     monkeypatch.setenv("VIDEOFORGE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("VIDEOFORGE_POLL_INTERVAL", "0.001")
-    app = build_cli(open_cli_use_cases)
+    app = build_cli(open_use_cases)
     runner = CliRunner()
     return lambda *args: runner.invoke(app, list(args))
 

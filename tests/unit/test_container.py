@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import typing
+from dataclasses import fields
 
 import pytest
 from dependency_injector import providers
@@ -11,8 +13,9 @@ from videoforge.adapters.fakes import FakeMediaProbe, FakeVideoProvider, InMemor
 from videoforge.adapters.filesystem import FileSystemStorage
 from videoforge.adapters.local import LocalVideoProvider
 from videoforge.adapters.media import PyAVMediaProbe
-from videoforge.application.use_cases import GenerateVideo
+from videoforge.application.use_cases import GenerateVideo, UseCases
 from videoforge.bootstrap import ConfigurationError, Settings, build_container, open_container
+from videoforge.bootstrap.container import use_cases_of
 from videoforge.domain import Cost
 
 
@@ -60,6 +63,18 @@ async def test_use_cases_are_factories_over_shared_adapters():
         first, second = container.generate_video(), container.generate_video()
         assert isinstance(first, GenerateVideo) and first is not second
         assert container.job_repository() is container.job_repository()
+
+
+async def test_the_driving_adapters_one_set_of_use_cases_builds_each_from_the_container():
+    container = build_container(settings_for_tests())
+    use_cases = use_cases_of(container)
+    promised = typing.get_type_hints(UseCases)
+    async with open_container(container=container):
+        for field in fields(UseCases):
+            factory = getattr(use_cases, field.name)
+            [_, use_case_type] = typing.get_args(promised[field.name])
+            assert isinstance(factory(), use_case_type), field.name
+            assert factory() is not factory()
 
 
 async def test_resources_are_closed_on_shutdown():

@@ -1,0 +1,38 @@
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from videoforge.domain import InvalidRequestError, MediaInput, MediaKind, OperationType, VideoRequest
+from videoforge.domain.media import sniff_content_type
+
+
+def build_request(operation: str | None, user: str, prompt: str | None, image: Path | None, audio: Path | None,
+                  video: Path | None, **fields: Any) -> VideoRequest:
+    """Everything the user typed, checked before anything is opened or reserved."""
+    inputs = {kind.value: media_file(kind, path) for kind, path in
+              ((MediaKind.IMAGE, image), (MediaKind.AUDIO, audio), (MediaKind.VIDEO, video)) if path is not None}
+    op = OperationType.parse(operation) if operation else infer_operation(inputs, fields.get("duration"))
+    return VideoRequest(operation=op, user_id=user, prompt=prompt, source_module="cli", **inputs,
+                        **{k: v for k, v in fields.items() if v is not None})
+
+
+def infer_operation(inputs: dict[str, MediaInput], duration: int | None) -> OperationType:
+    if "audio" in inputs and "image" in inputs:
+        return OperationType.AVATAR
+    if "video" in inputs:
+        return OperationType.EXTEND if duration else OperationType.ENHANCE
+    if "image" in inputs:
+        return OperationType.IMAGE_TO_VIDEO
+    return OperationType.TEXT_TO_VIDEO
+
+
+def media_file(kind: MediaKind, path: Path) -> MediaInput:
+    if not path.is_file():
+        raise InvalidRequestError(kind.value, f"no such file: {path}", value=str(path))
+    size = path.stat().st_size
+    if size == 0:
+        raise InvalidRequestError(kind.value, f"the file is empty: {path}", value=str(path))
+    with path.open("rb") as f:
+        head = f.read(64)
+    by_name = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return MediaInput.from_path(kind, str(path.resolve()), sniff_content_type(head, by_name), size)

@@ -1,0 +1,50 @@
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from videoforge.adapters.http.auth import AuthError
+from videoforge.adapters.http.ranges import RangeNotSatisfiableError
+from videoforge.adapters.http.routes.webhooks import WebhookRejectedError
+from videoforge.application.errors import JobNotCancellableError
+from videoforge.application.ports import AssetNotFoundError, JobNotFoundError
+from videoforge.domain import InvalidRequestError, QuotaExceededError
+
+
+def body(error: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": error, "message": message, **extra}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Each error a caller can cause, mapped once: its status and a JSON body that says it."""
+
+    @app.exception_handler(AuthError)
+    async def unauthorised(_: Request, e: AuthError) -> JSONResponse:
+        return JSONResponse(body("unauthorized", str(e)), status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(InvalidRequestError)
+    async def invalid(_: Request, e: InvalidRequestError) -> JSONResponse:
+        allowed = [str(a) for a in e.allowed] if e.allowed is not None else None
+        return JSONResponse(body("invalid_request", str(e), field=e.field, allowed=allowed), status_code=422)
+
+    @app.exception_handler(QuotaExceededError)
+    async def quota(_: Request, e: QuotaExceededError) -> JSONResponse:
+        return JSONResponse(body(str(e), str(e), provider="video", usage_info=e.usage_info), status_code=429)
+
+    @app.exception_handler(JobNotFoundError)
+    @app.exception_handler(AssetNotFoundError)
+    async def not_found(_: Request, e: Exception) -> JSONResponse:
+        return JSONResponse(body("not_found", str(e)), status_code=404)
+
+    @app.exception_handler(WebhookRejectedError)
+    async def rejected(_: Request, e: WebhookRejectedError) -> JSONResponse:
+        return JSONResponse(body("invalid_webhook", str(e)), status_code=400)
+
+    @app.exception_handler(JobNotCancellableError)
+    async def conflict(_: Request, e: JobNotCancellableError) -> JSONResponse:
+        return JSONResponse(body("not_cancellable", str(e)), status_code=409)
+
+    @app.exception_handler(RangeNotSatisfiableError)
+    async def bad_range(_: Request, e: RangeNotSatisfiableError) -> JSONResponse:
+        return JSONResponse(body("range_not_satisfiable", str(e)), status_code=416,
+                            headers={"Content-Range": f"bytes */{e.size}"})

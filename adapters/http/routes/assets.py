@@ -1,0 +1,51 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import StreamingResponse
+
+from videoforge.adapters.http.ranges import parse_range
+from videoforge.adapters.http.schemas import PREFIX, AssetOut, ErrorOut, asset_out
+from videoforge.application.use_cases import UseCases
+
+
+def assets_router(use_cases: UseCases, User: Any) -> APIRouter:
+    """The caller's video library: its records, and the files themselves (byte ranges on videos)."""
+    router = APIRouter()
+
+    @router.get("/assets", response_model=list[AssetOut], summary="Your video library, newest first")
+    async def list_assets(user_id: User, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                          offset: Annotated[int, Query(ge=0)] = 0,
+                          source_module: str | None = None) -> list[AssetOut]:
+        assets = await use_cases.list_assets()(user_id, limit=limit, offset=offset, source_module=source_module)
+        return [asset_out(a, PREFIX) for a in assets]
+
+    @router.get("/assets/{asset_id}", response_model=AssetOut)
+    async def get_asset(asset_id: str, user_id: User) -> AssetOut:
+        return asset_out(await use_cases.get_asset()(asset_id, user_id), PREFIX)
+
+    @router.get("/assets/{asset_id}/video", response_class=StreamingResponse,
+                responses={200: {"content": {"video/mp4": {}}}, 206: {"description": "the requested byte range"},
+                           416: {"model": ErrorOut}}, summary="The video file; supports Range")
+    async def video(asset_id: str, user_id: User, range: Annotated[str | None, Header()] = None):
+        return await file_response(use_cases, asset_id, user_id, range, thumbnail=False)
+
+    @router.get("/assets/{asset_id}/thumbnail", response_class=StreamingResponse,
+                responses={200: {"content": {"image/jpeg": {}}}})
+    async def thumbnail(asset_id: str, user_id: User):
+        return await file_response(use_cases, asset_id, user_id, None, thumbnail=True)
+
+    return router
+
+
+async def file_response(use_cases: UseCases, asset_id: str, user_id: str, range_header: str | None, *,
+                        thumbnail: bool) -> StreamingResponse:
+    """An asset's video or thumbnail, whole (200) or the one byte range asked for (206)."""
+    asset = await use_cases.get_asset()(asset_id, user_id)
+    wanted = parse_range(range_header, asset.file_size) if range_header and not thumbnail else None
+    start, end = wanted or (0, None)
+    opened = await use_cases.open_asset_file()(asset_id, user_id, thumbnail=thumbnail, start=start, end=end)
+    headers = {"Accept-Ranges": "bytes", "Content-Length": str(opened.end - opened.start)}
+    if wanted is None:
+        return StreamingResponse(opened.chunks, media_type=opened.content_type, headers=headers)
+    headers["Content-Range"] = f"bytes {opened.start}-{opened.end - 1}/{opened.size}"
+    return StreamingResponse(opened.chunks, status_code=206, media_type=opened.content_type, headers=headers)
