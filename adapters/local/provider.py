@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from videoforge.adapters.local import render
-from videoforge.adapters.media.files import local_file
 from videoforge.application.ports.media import MediaSource
 from videoforge.application.ports.provider import (
     ProviderOutput,
@@ -27,6 +26,7 @@ from videoforge.application.ports.provider import (
     ProviderTask,
     VideoProvider,
 )
+from videoforge.application.sources import local_file
 from videoforge.domain.job import ErrorCode
 from videoforge.domain.models_local import LOCAL_MODELS
 from videoforge.domain.operations import OperationType
