@@ -126,9 +126,8 @@ PINNED: dict[str, bytes] = {
 
 
 def task_of(plan: GenerationPlan) -> ProviderTask:
-    return ProviderTask("job-wire", plan.spec.id, plan.provider_parameters(),
-                        {kind.value: InputSource(m) for kind, m in plan.request.inputs.items()},
-                        inline_images=plan.spec.inline_images)
+    inputs = {kind: InputSource(m) for kind, m in plan.request.inputs.items()}
+    return ProviderTask("job-wire", plan.render_spec(), inputs)
 
 
 @pytest.fixture

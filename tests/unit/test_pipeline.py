@@ -394,7 +394,7 @@ async def test_image_to_video_sends_the_image_under_the_models_field(harness):
     result = await harness.container.generate_video()(request)
     [task] = harness.provider.submissions
     assert result.model_name == "alibaba/wan-2.5/image-to-video"
-    assert set(task.inputs) == {"image"} and task.parameters["resolution"] == "720p"
+    assert set(task.inputs) == {MediaKind.IMAGE} and task.spec.resolution == "720p"
     assert b"".join([c async for c in task.inputs["image"].chunks()]) == image().data
 
 
