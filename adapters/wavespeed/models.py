@@ -16,8 +16,12 @@ from typing import Any
 from videoforge.domain.media import MediaKind
 from videoforge.domain.render import RenderSpec
 
-INPUT_FIELDS: Mapping[MediaKind, str] = {MediaKind.IMAGE: "image", MediaKind.AUDIO: "audio",
-                                         MediaKind.VIDEO: "video"}
+_INPUT_NAMES = {MediaKind.IMAGE: "image", MediaKind.AUDIO: "audio", MediaKind.VIDEO: "video"}
+
+
+def takes(*kinds: MediaKind) -> Mapping[MediaKind, str]:
+    """The input fields of a model taking `kinds` (WaveSpeed names each after its kind)."""
+    return {kind: _INPUT_NAMES[kind] for kind in kinds}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +32,7 @@ class WireFormat:
     resolution_field: str | None = None  # takes the resolution's name ("720p") under this field
     duration_field: str | None = "duration"  # None: the model's length comes from an input
     inline_images: bool = False  # takes small images inline as data URIs (else they are uploaded)
-    input_fields: Mapping[MediaKind, str] = field(default_factory=lambda: INPUT_FIELDS)
+    input_fields: Mapping[MediaKind, str] = field(default_factory=dict)  # the inputs it takes, by kind
 
     def body(self, spec: RenderSpec, inputs: Mapping[MediaKind, str]) -> dict[str, Any]:
         """The JSON body for `spec`, with `inputs` (a URL or data URI per kind) under their fields.
@@ -50,19 +54,24 @@ class WireFormat:
         return body
 
 
-_SIZE = WireFormat(size_field="size")
-_RESOLUTION = WireFormat(resolution_field="resolution")
+IMAGE, AUDIO, VIDEO = MediaKind.IMAGE, MediaKind.AUDIO, MediaKind.VIDEO
 
 WIRE_FORMATS: Mapping[str, WireFormat] = {
-    "wavespeed-ai/hunyuan-video-1.5/text-to-video": _SIZE,
-    "wavespeed-ai/hunyuan-video-1.5/image-to-video": _RESOLUTION,
+    "wavespeed-ai/hunyuan-video-1.5/text-to-video": WireFormat(size_field="size"),
+    "wavespeed-ai/hunyuan-video-1.5/image-to-video": WireFormat(resolution_field="resolution",
+                                                                input_fields=takes(IMAGE)),
     "lightricks/ltx-2-pro/text-to-video": WireFormat(),
     "lightricks/ltx-2-fast/text-to-video": WireFormat(),
-    "alibaba/wan-2.5/text-to-video": _SIZE,
-    "alibaba/wan-2.5/image-to-video": WireFormat(resolution_field="resolution", inline_images=True),
-    "alibaba/wan-2.5/video-extend": _RESOLUTION,
-    "wavespeed-ai/infinitetalk": WireFormat(resolution_field="resolution", inline_images=True, duration_field=None),
-    "wavespeed-ai/hunyuan-avatar": WireFormat(resolution_field="resolution", inline_images=True, duration_field=None),
-    "wavespeed-ai/flashvsr": WireFormat(resolution_field="target_resolution", duration_field=None),
-    "wavespeed-ai/video-upscaler": WireFormat(resolution_field="target_resolution", duration_field=None),
+    "alibaba/wan-2.5/text-to-video": WireFormat(size_field="size", input_fields=takes(AUDIO)),
+    "alibaba/wan-2.5/image-to-video": WireFormat(resolution_field="resolution", inline_images=True,
+                                                 input_fields=takes(IMAGE, AUDIO)),
+    "alibaba/wan-2.5/video-extend": WireFormat(resolution_field="resolution", input_fields=takes(VIDEO, AUDIO)),
+    "wavespeed-ai/infinitetalk": WireFormat(resolution_field="resolution", duration_field=None, inline_images=True,
+                                            input_fields=takes(IMAGE, AUDIO)),
+    "wavespeed-ai/hunyuan-avatar": WireFormat(resolution_field="resolution", duration_field=None,
+                                              inline_images=True, input_fields=takes(IMAGE, AUDIO)),
+    "wavespeed-ai/flashvsr": WireFormat(resolution_field="target_resolution", duration_field=None,
+                                        input_fields=takes(VIDEO)),
+    "wavespeed-ai/video-upscaler": WireFormat(resolution_field="target_resolution", duration_field=None,
+                                              input_fields=takes(VIDEO)),
 }

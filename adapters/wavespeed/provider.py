@@ -135,9 +135,9 @@ class WaveSpeedVideoProvider(VideoProvider):
                                         code=ErrorCode.INVALID_PARAMETER)
         for kind in task.inputs:
             if kind not in wire.input_fields:
+                allowed = ", ".join(wire.input_fields.values()) or "none"
                 raise ProviderRejectedError(f"{kind.value}: WaveSpeed's {spec.model} takes no {kind.value} input "
-                                            f"(allowed: {', '.join(wire.input_fields.values())}); nothing was sent",
-                                            code=ErrorCode.INVALID_PARAMETER)
+                                            f"(allowed: {allowed}); nothing was sent", code=ErrorCode.INVALID_PARAMETER)
         references: dict[MediaKind, str] = {}
         for kind, source in task.inputs.items():
             field = wire.input_fields[kind]

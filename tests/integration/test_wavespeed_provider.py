@@ -174,6 +174,14 @@ async def test_a_model_without_a_wire_format_is_refused_by_name_without_a_reques
     assert not wavespeed_emulator.requests
 
 
+async def test_an_input_the_model_does_not_take_is_refused_by_name_without_a_request(provider, wavespeed_emulator):
+    image = MediaInput.from_bytes(MediaKind.IMAGE, fake_image(), "image/png", "face.png")
+    task = ProviderTask("j", replace(TASK.spec, inputs=(MediaKind.IMAGE,)), {MediaKind.IMAGE: InputSource(image)})
+    with pytest.raises(ProviderRejectedError, match=r"^image: WaveSpeed's .* takes no image input \(allowed: none\)"):
+        await provider.submit(task)
+    assert not wavespeed_emulator.requests
+
+
 async def test_a_configured_webhook_goes_in_the_query_not_the_body(make_provider, wavespeed_emulator):
     task_id = await make_provider(webhook_url="https://hooks.example.com/wavespeed?x=1").submit(TASK)
 

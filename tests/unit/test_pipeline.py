@@ -9,7 +9,9 @@ import pytest
 from tests.contracts.builders import text_request
 from videoforge.adapters.fakes import Outcome, fake_audio, fake_image, fake_video
 from videoforge.application.errors import JobFailedError, JobNotCancellableError, JobNotFinishedError
+from videoforge.application.ports.provider import ProviderTask
 from videoforge.application.ports.storage import StorageError
+from videoforge.application.sources import InputSource
 from videoforge.domain import (
     DEFAULT_PLANS,
     Cost,
@@ -22,6 +24,7 @@ from videoforge.domain import (
     Plan,
     QuotaExceededError,
     VideoRequest,
+    default_catalog,
 )
 from videoforge.domain.quota import ReservationState
 
@@ -387,6 +390,15 @@ async def test_extend_adds_the_requested_seconds(harness):
     request = VideoRequest(operation="extend", user_id="u1", video=video(6.0), duration=4, prompt="keep going")
     result = await harness.container.generate_video()(request)
     assert result.duration == 10.0 and result.cost == Cost("0.40")
+
+
+def test_a_provider_task_carries_exactly_the_inputs_its_spec_names():
+    request = VideoRequest(operation="image-to-video", user_id="u1", image=image(), prompt="pan slowly")
+    spec = default_catalog().plan(request, "wavespeed").render_spec()
+    with pytest.raises(ValueError, match=r"inputs \(none\) are not the ones its spec names \(image\)"):
+        ProviderTask("j", spec)
+    with pytest.raises(ValueError, match=r"inputs \(audio, image\)"):
+        ProviderTask("j", spec, {MediaKind.IMAGE: InputSource(image()), MediaKind.AUDIO: InputSource(image())})
 
 
 async def test_image_to_video_sends_the_image_under_the_models_field(harness):
