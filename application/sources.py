@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
+from videoforge.application.ports.media import MediaSource
 from videoforge.application.ports.storage import Storage
 from videoforge.domain.media import MediaInput
 from videoforge.domain.records import StoredObject
@@ -69,3 +74,56 @@ class StoredSource:
 
 async def one_chunk(data: bytes) -> AsyncIterator[bytes]:
     yield data
+
+
+def direct_path(source: MediaSource) -> Path | None:
+    """A file that already holds the source's bytes: an input given by path, or an object of a
+    storage that keeps files (it has `local_path(key)`, as FileSystemStorage does)."""
+    if isinstance(source, InputSource) and source.media.path is not None:
+        path = Path(source.media.path)
+        if not path.is_file():
+            raise FileNotFoundError(2, "No such file", str(path))
+        return path
+    if isinstance(source, StoredSource):
+        local_path = getattr(source.storage, "local_path", None)
+        if callable(local_path):
+            return local_path(source.stored.key)
+    return None
+
+
+@contextlib.asynccontextmanager
+async def local_file(source: MediaSource, directory: str | os.PathLike[str] | None = None,
+                     target: Path | None = None) -> AsyncIterator[Path]:
+    """The source as a file on disk, for libraries that read paths (FFmpeg). Uses the file
+    itself when there is one; otherwise streams the source into `target` (kept) or into a
+    temporary file in `directory` (removed on exit). Never holds the whole source in memory."""
+    if target is None:
+        path = await asyncio.to_thread(direct_path, source)
+        if path is not None:
+            yield path
+            return
+    if target is not None:
+        spooled, keep = target, True
+        handle = await asyncio.to_thread(open, spooled, "wb")
+    else:
+        fd, name = await asyncio.to_thread(tempfile.mkstemp, suffix=_suffix(source), dir=directory)
+        spooled, keep = Path(name), False
+        handle = os.fdopen(fd, "wb")
+    try:
+        try:
+            async for chunk in source.chunks():
+                await asyncio.to_thread(handle.write, chunk)
+        finally:
+            handle.close()
+        yield spooled
+    finally:
+        if not keep:
+            with contextlib.suppress(FileNotFoundError):
+                await asyncio.shield(asyncio.to_thread(spooled.unlink))
+
+
+def _suffix(source: MediaSource) -> str:
+    # FFmpeg probes the content, not the name; a suffix only helps people reading /tmp.
+    name = source.filename or ""
+    suffix = Path(name).suffix
+    return suffix if suffix[1:].isalnum() and len(suffix) <= 6 else ""

@@ -24,6 +24,7 @@ from videoforge.domain.quota import (
     billing_period,
 )
 from videoforge.domain.records import Asset, StoredObject, UsageRecord, UsageSummary
+from videoforge.domain.render import RenderSpec
 from videoforge.domain.request import VideoRequest
 
 
@@ -39,7 +40,7 @@ __all__ = [
     "DEFAULT_PLAN", "DEFAULT_PLANS", "Asset", "BilledDuration", "Cost", "DomainError", "ErrorCode", "Flat",
     "GenerationPlan", "IllegalTransitionError", "InputLimit", "InvalidRequestError", "JobError", "JobStatus",
     "MediaInfo", "MediaInput", "MediaKind", "ModelCatalog", "ModelSpec", "OperationType", "PerBlock",
-    "PerSecond", "Plan", "QuotaCheck", "QuotaExceededError", "QuotaUsage", "Reservation", "StoredObject",
+    "PerSecond", "Plan", "QuotaCheck", "QuotaExceededError", "QuotaUsage", "RenderSpec", "Reservation", "StoredObject",
     "UnknownModelError", "UnsupportedOperationError", "UsageRecord", "UsageSummary", "VideoJob", "VideoRequest",
     "billing_period", "default_catalog",
 ]

@@ -9,6 +9,7 @@ from videoforge.domain.media import MediaInfo, MediaKind
 from videoforge.domain.money import Cost
 from videoforge.domain.operations import OperationType
 from videoforge.domain.pricing import BilledDuration, PriceRule, rule_from_mapping
+from videoforge.domain.render import RenderSpec
 from videoforge.domain.request import VideoRequest
 
 # Landscape pixel sizes per resolution name; portrait swaps them.
@@ -71,22 +72,14 @@ class ModelSpec:
     default_resolution: str = "720p"
     aspect_ratios: tuple[str, ...] = ()
     default_aspect_ratio: str | None = None
-    # Provider field names: where resolution goes ("size" with "W*H", "resolution", or nothing).
-    size_field: str | None = None
-    resolution_field: str | None = None
-    send_duration: bool = True
+    # Which of OPTIONAL_FIELDS the model takes; a request's others are ignored (and reported).
     optional_fields: frozenset[str] = frozenset()
     inputs: Mapping[MediaKind, InputLimit] = field(default_factory=dict)
     required_inputs: frozenset[MediaKind] = frozenset()
     prompt_required: bool = False
-    inline_images: bool = False  # takes small images inline as data URIs (else they are uploaded)
     max_prompt_chars: int = 2000
     verified: bool = False
     source: str = ""
-
-    def size_string(self, resolution: str, aspect_ratio: str | None) -> str:
-        width, height = dimensions(resolution, aspect_ratio)
-        return f"{width}*{height}"
 
     def estimate(self, resolution: str, billed_seconds: float) -> Cost:
         return self.price.price(resolution, billed_seconds)
@@ -136,23 +129,20 @@ class GenerationPlan:
                 raise InvalidRequestError(kind.value, f"is {info.duration:.1f} s long; at most "
                                           f"{limit.max_seconds:g} s is allowed", value=info.duration)
 
-    def provider_parameters(self) -> dict[str, Any]:
-        """The model's own input fields, inputs excepted (the provider adapter adds those)."""
-        spec, req = self.spec, self.request
-        params: dict[str, Any] = {}
-        if req.prompt:
-            params["prompt"] = req.prompt
-        if spec.size_field:
-            params[spec.size_field] = spec.size_string(self.resolution, self.aspect_ratio)
-        if spec.resolution_field:
-            params[spec.resolution_field] = self.resolution
-        if self.duration is not None and spec.send_duration:
-            params["duration"] = self.duration
-        for name in OPTIONAL_FIELDS:
-            value = getattr(req, name)
-            if value is not None and name in spec.optional_fields:
-                params[name] = value
-        return params
+    def render_spec(self) -> RenderSpec:
+        """What the provider is to render: the checked values, and of the optional fields only
+        those given that the model takes."""
+        req, takes = self.request, self.spec.optional_fields
+
+        def option(name: str) -> Any:
+            return getattr(req, name) if name in takes else None
+
+        return RenderSpec(
+            model=self.spec.id, operation=self.spec.operation, width=self.width, height=self.height,
+            resolution=self.resolution, aspect_ratio=self.aspect_ratio, duration=self.duration, prompt=req.prompt,
+            negative_prompt=option("negative_prompt"), seed=option("seed"), generate_audio=option("generate_audio"),
+            enable_prompt_expansion=option("enable_prompt_expansion"), inputs=tuple(req.inputs),
+        )
 
 
 class ModelCatalog:

@@ -21,7 +21,7 @@ LOCAL_AUDIO = InputLimit(AUDIO.max_bytes, AUDIO.content_types, min_seconds=0.5, 
 LOCAL_VIDEO = InputLimit(VIDEO.max_bytes, VIDEO.content_types, min_seconds=0.1, max_seconds=120)
 
 _COMMON = {"provider": LOCAL, "price": FREE, "resolutions": RESOLUTIONS, "default_resolution": "720p",
-           "aspect_ratios": ASPECT_RATIOS, "default_aspect_ratio": "16:9", "size_field": "size",
+           "aspect_ratios": ASPECT_RATIOS, "default_aspect_ratio": "16:9",
            "verified": True, "source": SOURCE}
 
 LOCAL_MODELS: tuple[ModelSpec, ...] = (
@@ -38,13 +38,13 @@ LOCAL_MODELS: tuple[ModelSpec, ...] = (
     ),
     ModelSpec(
         id="local/still-avatar", operation=Op.AVATAR, name="Portrait with the audio track (offline)",
-        aliases=("local/avatar",), billed_from=BilledDuration.INPUT_AUDIO, send_duration=False,
+        aliases=("local/avatar",), billed_from=BilledDuration.INPUT_AUDIO,
         inputs={MediaKind.IMAGE: IMAGE, MediaKind.AUDIO: LOCAL_AUDIO},
         required_inputs=frozenset({MediaKind.IMAGE, MediaKind.AUDIO}), **_COMMON,
     ),
     ModelSpec(
         id="local/lanczos-upscale", operation=Op.ENHANCE, name="Lanczos upscale (offline)",
-        aliases=("local/enhance",), billed_from=BilledDuration.INPUT_VIDEO, send_duration=False,
+        aliases=("local/enhance",), billed_from=BilledDuration.INPUT_VIDEO,
         inputs={MediaKind.VIDEO: LOCAL_VIDEO}, required_inputs=frozenset({MediaKind.VIDEO}),
         **(_COMMON | {"default_resolution": "1080p"}),
     ),

@@ -20,8 +20,8 @@ from videoforge.application.ports.provider import (
     ProviderTask,
     VideoProvider,
 )
-from videoforge.domain.catalog import dimensions
 from videoforge.domain.job import ErrorCode
+from videoforge.domain.media import MediaKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,27 +141,25 @@ class FakeVideoProvider(FaultInjector, VideoProvider):
         if outcome.kind == "garbage":
             return b"<html>not a video</html>"
         infos = {}
-        for name, source in task.inputs.items():
+        for kind, source in task.inputs.items():
             try:
-                infos[name] = parse_fake_media(await read_header(source))
+                infos[kind] = parse_fake_media(await read_header(source))
             except InvalidMediaError:
                 continue
-        params = task.parameters
+        spec = task.spec
         duration = outcome.duration
         if duration is None:
-            base = infos["video"].duration if "video" in infos else 0.0
-            if "duration" in params:
-                duration = base + float(params["duration"])
-            elif "audio" in infos:
-                duration = infos["audio"].duration
+            # As the models do: an extension adds its seconds to the video; an avatar lasts as
+            # long as its audio; an upscale as long as its video.
+            base = infos[MediaKind.VIDEO].duration if MediaKind.VIDEO in infos else 0.0
+            if spec.duration is not None:
+                duration = base + spec.duration
+            elif MediaKind.AUDIO in infos:
+                duration = infos[MediaKind.AUDIO].duration
             else:
                 duration = base or 5.0
-        if "size" in params:
-            width, height = (int(v) for v in str(params["size"]).split("*"))
-        else:
-            resolution = params.get("resolution") or params.get("target_resolution") or "1080p"
-            width, height = dimensions(resolution, None)
-        return fake_video(duration, width, height, has_audio="audio" in infos or bool(params.get("generate_audio")))
+        return fake_video(duration, spec.width, spec.height,
+                          has_audio=MediaKind.AUDIO in infos or bool(spec.generate_audio))
 
     async def poll(self, provider_job_id: str) -> ProviderStatus:
         self._maybe_fail("poll")

@@ -13,10 +13,8 @@ from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from videoforge.adapters.local import render
-from videoforge.adapters.media.files import local_file
 from videoforge.application.ports.media import MediaSource
 from videoforge.application.ports.provider import (
     ProviderOutput,
@@ -27,22 +25,24 @@ from videoforge.application.ports.provider import (
     ProviderTask,
     VideoProvider,
 )
+from videoforge.application.sources import local_file
 from videoforge.domain.job import ErrorCode
+from videoforge.domain.media import MediaKind
 from videoforge.domain.models_local import LOCAL_MODELS
 from videoforge.domain.operations import OperationType
 
-_OPERATIONS: dict[str, OperationType] = {spec.id: spec.operation for spec in LOCAL_MODELS}
-_DURATIONS: dict[str, tuple[int, ...]] = {spec.id: spec.durations for spec in LOCAL_MODELS}
-_NEEDS: dict[OperationType, tuple[str, ...]] = {
+_OPERATIONS: dict[str, OperationType] = {spec.id: spec.operation for spec in LOCAL_MODELS}  # model -> renderer
+# What each renderer cannot work without: its input files, and a length where no input gives one.
+_INPUTS: dict[OperationType, tuple[MediaKind, ...]] = {
     OperationType.TEXT_TO_VIDEO: (),
-    OperationType.IMAGE_TO_VIDEO: ("image",),
-    OperationType.AVATAR: ("image", "audio"),
-    OperationType.ENHANCE: ("video",),
-    OperationType.EXTEND: ("video",),
+    OperationType.IMAGE_TO_VIDEO: (MediaKind.IMAGE,),
+    OperationType.AVATAR: (MediaKind.IMAGE, MediaKind.AUDIO),
+    OperationType.ENHANCE: (MediaKind.VIDEO,),
+    OperationType.EXTEND: (MediaKind.VIDEO,),
 }
+_TIMED = frozenset({OperationType.TEXT_TO_VIDEO, OperationType.IMAGE_TO_VIDEO, OperationType.EXTEND})
 log = logging.getLogger("videoforge.local")
 _ID = re.compile(r"^local-[0-9a-f]{32}$")
-_SIZE = re.compile(r"^(\d{2,4})\*(\d{2,4})$")
 _OUTPUT = "output.mp4"
 _DELIVERED = "delivered"  # marks a folder whose output was streamed out whole
 CHUNK = 1024 * 1024
@@ -57,7 +57,7 @@ class _Job:
     seconds: int | None
     prompt: str | None
     seed: int | None
-    inputs: Mapping[str, MediaSource]
+    inputs: Mapping[MediaKind, MediaSource]
 
 
 @dataclass(slots=True)
@@ -105,10 +105,10 @@ class LocalVideoProvider(VideoProvider):
         try:
             await asyncio.to_thread(item.directory.mkdir, parents=True, exist_ok=True)
             paths = {}
-            for name, source in item.job.inputs.items():
+            for kind, source in item.job.inputs.items():
                 # Copied into the render's folder: the caller's source may be gone by the time it runs.
-                async with local_file(source, target=item.directory / f"input-{name}"):
-                    paths[name] = item.directory / f"input-{name}"
+                async with local_file(source, target=item.directory / f"input-{kind.value}"):
+                    paths[kind] = item.directory / f"input-{kind.value}"
             if item.stop.is_set():
                 raise render.RenderCancelledError
             item.state = ProviderState.RUNNING
@@ -133,7 +133,7 @@ class LocalVideoProvider(VideoProvider):
             if item.state is not ProviderState.COMPLETED:
                 await asyncio.to_thread(shutil.rmtree, item.directory, True)
 
-    def _render(self, item: _Render, paths: Mapping[str, Path], out: Path) -> None:
+    def _render(self, item: _Render, paths: Mapping[MediaKind, Path], out: Path) -> None:
         job = item.job
 
         def progress(fraction: float) -> None:
@@ -146,13 +146,13 @@ class LocalVideoProvider(VideoProvider):
         if op is OperationType.TEXT_TO_VIDEO:
             render.title_card(out, job.canvas, job.seconds, job.prompt or "", job.seed, progress)
         elif op is OperationType.IMAGE_TO_VIDEO:
-            render.pan_zoom(out, job.canvas, job.seconds, paths["image"], job.prompt, progress)
+            render.pan_zoom(out, job.canvas, job.seconds, paths[MediaKind.IMAGE], job.prompt, progress)
         elif op is OperationType.AVATAR:
-            render.still_avatar(out, job.canvas, paths["image"], paths["audio"], progress)
+            render.still_avatar(out, job.canvas, paths[MediaKind.IMAGE], paths[MediaKind.AUDIO], progress)
         elif op is OperationType.ENHANCE:
-            render.upscale(out, job.canvas, paths["video"], progress)
+            render.upscale(out, job.canvas, paths[MediaKind.VIDEO], progress)
         else:
-            render.hold_extend(out, job.canvas, paths["video"], job.seconds, progress)
+            render.hold_extend(out, job.canvas, paths[MediaKind.VIDEO], job.seconds, progress)
 
     async def poll(self, provider_job_id: str) -> ProviderStatus:
         item = self._renders.get(provider_job_id)
@@ -241,36 +241,20 @@ def _completed(render_id: str) -> ProviderStatus:
 
 
 def _check(task: ProviderTask) -> _Job:
-    """The task as a render, or ProviderRejectedError naming what is wrong."""
-    operation = _OPERATIONS.get(task.model)
+    """The task as a render. The catalog has checked the spec; refused here is only what no
+    renderer here can do: another provider's model, a missing input file or length."""
+    spec = task.spec
+    operation = _OPERATIONS.get(spec.model)
     if operation is None:
-        raise ProviderRejectedError(f"model: {task.model!r} is not a local model (allowed: {', '.join(_OPERATIONS)})",
-                                    code=ErrorCode.INVALID_PARAMETER)
-    params: Mapping[str, Any] = task.parameters
-    match = _SIZE.match(str(params.get("size", "")))
-    width, height = (int(match[1]), int(match[2])) if match else (0, 0)
-    if not match or not (16 <= width <= 3840 and 16 <= height <= 3840) or width % 2 or height % 2:
-        raise _invalid("size", f"must be WIDTH*HEIGHT with even sides from 16 to 3840, not {params.get('size')!r}")
-    seconds = params.get("duration")
-    durations = _DURATIONS[task.model]
-    if durations and seconds not in durations:
-        raise _invalid("duration", f"{task.model} renders {durations[0]} to {durations[-1]} s, not {seconds!r}")
-    if not durations and seconds is not None:
-        raise _invalid("duration", f"{task.model} takes its length from its input")
-    prompt = params.get("prompt")
-    if operation is OperationType.TEXT_TO_VIDEO and not (isinstance(prompt, str) and prompt.strip()):
-        raise _invalid("prompt", "is required")
-    seed = params.get("seed")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise _invalid("seed", f"must be a whole number, not {seed!r}")
-    missing = [name for name in _NEEDS[operation] if name not in task.inputs]
+        raise _invalid("model", f"{spec.model!r} is not a local model (allowed: {', '.join(_OPERATIONS)})")
+    needed = _INPUTS[operation]
+    missing = [kind for kind in needed if kind not in task.inputs]
     if missing:
-        raise _invalid(missing[0], f"is required by {task.model}")
-    extra = sorted(set(task.inputs) - set(_NEEDS[operation]))
-    if extra:
-        raise _invalid(extra[0], f"is not used by {task.model}")
-    return _Job(operation, render.Canvas(width, height), seconds, prompt, seed,
-                {name: task.inputs[name] for name in _NEEDS[operation]})
+        raise _invalid(missing[0].value, f"is required by {spec.model}")
+    if operation in _TIMED and spec.duration is None:
+        raise _invalid("duration", f"is required by {spec.model}")
+    return _Job(operation, render.Canvas(spec.width, spec.height), spec.duration, spec.prompt, spec.seed,
+                {kind: task.inputs[kind] for kind in needed})
 
 
 def _invalid(name: str, message: str) -> ProviderRejectedError:

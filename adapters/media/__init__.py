@@ -1,4 +1,3 @@
-from videoforge.adapters.media.files import local_file
 from videoforge.adapters.media.probe import PyAVMediaProbe
 
-__all__ = ["PyAVMediaProbe", "local_file"]
+__all__ = ["PyAVMediaProbe"]

@@ -9,9 +9,9 @@ import av
 import av.error
 from PIL import Image, UnidentifiedImageError
 
-from videoforge.adapters.media.files import local_file
 from videoforge.application.ports.media import MediaSource
 from videoforge.application.ports.probe import InvalidMediaError, MediaProbe
+from videoforge.application.sources import local_file
 from videoforge.domain.media import MediaInfo, MediaKind
 
 # Demuxers that read a single still picture: their "video" is an image.

@@ -1,5 +1,6 @@
 """WaveSpeed AI (api.wavespeed.ai, REST v3) as a VideoProvider, over httpx."""
 
+from videoforge.adapters.wavespeed.models import WIRE_FORMATS, WireFormat
 from videoforge.adapters.wavespeed.provider import AMBIGUOUS_SUBMIT_STATUSES, WaveSpeedVideoProvider
 from videoforge.adapters.wavespeed.urls import UnsafeURLError, check_fetchable
 from videoforge.adapters.wavespeed.webhooks import (
@@ -14,6 +15,7 @@ from videoforge.adapters.wavespeed.webhooks import (
 
 __all__ = [
     "AMBIGUOUS_SUBMIT_STATUSES", "InMemoryWebhookDedupe", "UnsafeURLError",
-    "WaveSpeedVideoProvider", "WebhookDedupe", "WebhookEvent", "WebhookVerificationError", "WebhookVerifier",
+    "WIRE_FORMATS", "WaveSpeedVideoProvider", "WebhookDedupe", "WebhookEvent", "WebhookVerificationError",
+    "WebhookVerifier", "WireFormat",
     "check_fetchable", "signature", "verify_webhook",
 ]

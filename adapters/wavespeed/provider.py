@@ -12,6 +12,7 @@ from urllib.parse import quote, urljoin
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
+from videoforge.adapters.wavespeed.models import WIRE_FORMATS
 from videoforge.adapters.wavespeed.protocol import INSUFFICIENT_CREDIT, as_int, envelope, quoted, status_of
 from videoforge.adapters.wavespeed.urls import UnsafeURLError, check_connected_peer, check_fetchable
 from videoforge.application.ports.media import MediaSource
@@ -29,6 +30,7 @@ from videoforge.application.ports.provider import (
     VideoProvider,
 )
 from videoforge.domain.job import ErrorCode
+from videoforge.domain.media import MediaKind
 
 log = logging.getLogger("videoforge.wavespeed")
 
@@ -36,7 +38,6 @@ DEFAULT_BASE_URL = "https://api.wavespeed.ai"
 # A gateway timeout or bad gateway may come after the API created the task (WaveSpeed documents
 # 504s for requests that completed): an answer with these statuses does not prove a refusal.
 AMBIGUOUS_SUBMIT_STATUSES = frozenset({502, 504})
-_MODEL_PATH = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
 _TICKET_MISSING = frozenset({404, 405, 501})
 _AUTH = ("WaveSpeed refused the API key (HTTP {status}): check WAVESPEED_API_KEY; keys work only once the "
          "account has been topped up, and some models need a paid balance")
@@ -79,7 +80,7 @@ class WaveSpeedVideoProvider(VideoProvider):
     Where WaveSpeed's documents disagree, the choice is an option: `result_path` (default the
     `/result` form every official client polls), `balance_path`, `two_step_upload` (ticket + PUT
     first, the binary upload as fallback), `ambiguous_submit_statuses`, `inline_images` (small images as data URIs
-    where the catalog says the model takes them; off: always upload).
+    where the model's wire format takes them, see models.py; off: always upload).
     Submissions are never retried. Reads (poll, cancel, balance, upload steps, opening an
     output) retry 429, 5xx and network errors with jittered exponential backoff, `read_attempts`
     times in all. The poll loop itself, its interval and overall deadline, belong to RunJob.
@@ -126,21 +127,31 @@ class WaveSpeedVideoProvider(VideoProvider):
     # -- submit: never retried ------------------------------------------------------------------
 
     async def submit(self, task: ProviderTask) -> str:
-        if not _MODEL_PATH.match(task.model) or ".." in task.model:
-            raise ProviderRejectedError(f"{task.model!r} is not a WaveSpeed model path",
+        spec = task.spec
+        wire = WIRE_FORMATS.get(spec.model)
+        if wire is None:
+            raise ProviderRejectedError(f"model: {spec.model!r} is not a WaveSpeed model this build can submit "
+                                        f"(allowed: {', '.join(WIRE_FORMATS)}); nothing was sent",
                                         code=ErrorCode.INVALID_PARAMETER)
-        payload: dict[str, Any] = dict(task.parameters)
-        for field, source in task.inputs.items():
+        for kind in task.inputs:
+            if kind not in wire.input_fields:
+                allowed = ", ".join(wire.input_fields.values()) or "none"
+                raise ProviderRejectedError(f"{kind.value}: WaveSpeed's {spec.model} takes no {kind.value} input "
+                                            f"(allowed: {allowed}); nothing was sent", code=ErrorCode.INVALID_PARAMETER)
+        references: dict[MediaKind, str] = {}
+        for kind, source in task.inputs.items():
+            field = wire.input_fields[kind]
             try:
-                payload[field] = await self._input_reference(task.inline_images, field, source)
+                references[kind] = await self._input_reference(wire.inline_images, field, source)
             except ProviderError:
                 raise
             except Exception as e:
                 raise ProviderRejectedError(f"the {field} input could not be read ({type(e).__name__}), so nothing "
                                             "was submitted", code=ErrorCode.INVALID_PARAMETER) from e
+        payload = wire.body(spec, references)
         params = {"webhook": self._webhook_url} if self._webhook_url else None
         try:
-            response = await self._client.post(self._url(f"/api/v3/{task.model}"), json=payload, params=params,
+            response = await self._client.post(self._url(f"/api/v3/{spec.model}"), json=payload, params=params,
                                                headers=self._headers(), timeout=self._timeout(self._submit_timeout))
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as e:
             raise ProviderRejectedError(f"WaveSpeed could not be reached ({type(e).__name__}); the request was not "

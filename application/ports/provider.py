@@ -3,23 +3,28 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from videoforge.application.ports.media import MediaSource
 from videoforge.domain.job import ErrorCode
+from videoforge.domain.media import MediaKind
 from videoforge.domain.outcome import ProviderState
+from videoforge.domain.render import RenderSpec
 
 
 @dataclass(frozen=True, slots=True)
 class ProviderTask:
-    """What to submit: the model, its parameters (built by the catalog) and the input files
-    under the model's field names. `job_id` lets a provider deduplicate where it can."""
+    """What to submit: the render specification the catalog checked, and the bytes of each
+    input it names, by kind. `job_id` lets a provider deduplicate where it can."""
 
     job_id: str
-    model: str
-    parameters: Mapping[str, Any]
-    inputs: Mapping[str, MediaSource] = field(default_factory=dict)
-    inline_images: bool = False  # the model takes small images inline (data URIs), per the catalog
+    spec: RenderSpec
+    inputs: Mapping[MediaKind, MediaSource] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if set(self.inputs) != set(self.spec.inputs):
+            raise ValueError(f"the task's inputs ({', '.join(sorted(self.inputs)) or 'none'}) are not the ones its "
+                             f"spec names ({', '.join(sorted(self.spec.inputs)) or 'none'})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +103,9 @@ class VideoProvider(Protocol):
 
     @abstractmethod
     async def submit(self, task: ProviderTask) -> str:
-        """Create the task; returns the provider's job id.
+        """Create the task; returns the provider's job id. The adapter translates `task.spec`
+        into its own request; the catalog has checked it, so an adapter refuses only what it
+        cannot express (a model it does not know, an input its renderer needs).
         Raises ProviderRejectedError (nothing created) or ProviderOutcomeUnknownError."""
         ...
 

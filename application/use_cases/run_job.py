@@ -117,9 +117,8 @@ class RunJob:
             await self._clock.sleep(self._policy.interval * 2 ** (job.submit_deferrals - 1))
             job = await self._current(job)
         plan = self._catalog.plan(job.request)
-        task = ProviderTask(job.id, job.model, plan.provider_parameters(),
-                            {kind.value: InputSource(m) for kind, m in job.request.inputs.items()},
-                            inline_images=plan.spec.inline_images)
+        task = ProviderTask(job.id, plan.render_spec(),
+                            {kind: InputSource(m) for kind, m in job.request.inputs.items()})
         job.start_submission(self._clock.now())
         job = await self._store(job)  # the intent is durable before the request goes out
         # Shielded: a shutdown must not cut between the provider's answer and recording it.

@@ -11,9 +11,17 @@ from videoforge.application.ports.provider import (
     ProviderTask,
     VideoProvider,
 )
-from videoforge.domain import ErrorCode
+from videoforge.domain import ErrorCode, OperationType, VideoRequest, default_catalog
 
 SCENARIOS = ("succeed", "moderation", "reject", "hang")
+
+
+def text_task(model: str, **changes) -> ProviderTask:
+    """The contract's task: a neutral text-to-video request ("a cat", 5 s, 720p) checked by the
+    catalog for `model`, as RunJob builds it."""
+    request = VideoRequest(**{"operation": OperationType.TEXT_TO_VIDEO, "user_id": "u1", "model": model,
+                              "prompt": "a cat", "duration": 5, "resolution": "720p"} | changes)
+    return ProviderTask("job-1", default_catalog().plan(request).render_spec())
 
 
 async def wait_until_finished(provider: VideoProvider, provider_job_id: str, polls: int = 100) -> ProviderStatus:
@@ -26,11 +34,20 @@ async def wait_until_finished(provider: VideoProvider, provider_job_id: str, pol
 
 
 class VideoProviderContract:
-    """`provider` is the adapter; `scenario(name)` makes its next submission behave as one of
-    SCENARIOS; `task` is a valid task for it."""
+    """`provider` is the adapter; `model` a text-to-video model of the catalog it renders, from
+    which `task` is built the same way for every adapter. `scenario(name, task)` makes the next
+    submission behave as one of SCENARIOS and returns the task to submit: `task` itself where
+    the adapter can be scripted, else a task the adapter treats that way (the local renderer).
+    `polls` bounds the wait for a task to finish."""
+
+    polls = 100
 
     @pytest.fixture
     def provider(self) -> VideoProvider:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def model(self) -> str:
         raise NotImplementedError
 
     @pytest.fixture
@@ -38,52 +55,45 @@ class VideoProviderContract:
         raise NotImplementedError
 
     @pytest.fixture
-    def task(self) -> ProviderTask:
-        return ProviderTask("job-1", "wavespeed-ai/hunyuan-video-1.5/text-to-video",
-                            {"prompt": "a cat", "size": "1280*720", "duration": 5})
+    def task(self, model) -> ProviderTask:
+        return text_task(model)
 
     async def test_a_task_completes_with_a_streamable_output(self, provider, scenario, task):
-        scenario("succeed")
-        provider_job_id = await provider.submit(task)
+        provider_job_id = await provider.submit(scenario("succeed", task))
         assert provider_job_id
-        status = await wait_until_finished(provider, provider_job_id)
+        status = await wait_until_finished(provider, provider_job_id, self.polls)
         assert status.state is ProviderState.COMPLETED and status.output is not None
         data = b"".join([chunk async for chunk in provider.stream_output(status.output)])
         assert len(data) > 0
 
     async def test_polling_a_finished_task_again_is_safe(self, provider, scenario, task):
-        scenario("succeed")
-        provider_job_id = await provider.submit(task)
-        first = await wait_until_finished(provider, provider_job_id)
+        provider_job_id = await provider.submit(scenario("succeed", task))
+        first = await wait_until_finished(provider, provider_job_id, self.polls)
         again = await provider.poll(provider_job_id)
         assert again.state is ProviderState.COMPLETED and again.output == first.output
 
     async def test_each_submission_is_a_new_task(self, provider, scenario, task):
-        scenario("succeed")
-        first = await provider.submit(task)
-        scenario("succeed")
-        second = await provider.submit(task)
+        first = await provider.submit(scenario("succeed", task))
+        second = await provider.submit(scenario("succeed", task))
         assert first != second
 
     async def test_a_failed_task_comes_back_as_a_typed_status(self, provider, scenario, task):
-        scenario("moderation")
-        provider_job_id = await provider.submit(task)
-        status = await wait_until_finished(provider, provider_job_id)
+        provider_job_id = await provider.submit(scenario("moderation", task))
+        status = await wait_until_finished(provider, provider_job_id, self.polls)
         assert status.state is ProviderState.FAILED
         assert status.error_code is ErrorCode.CONTENT_MODERATION and status.provider_code == 1200
         assert status.error_message
 
     async def test_a_refused_submission_raises_and_creates_nothing(self, provider, scenario, task):
-        scenario("reject")
+        refused = scenario("reject", task)
         with pytest.raises(ProviderRejectedError):
-            await provider.submit(task)
+            await provider.submit(refused)
 
     async def test_a_running_task_can_be_cancelled(self, provider, scenario, task):
-        scenario("hang")
-        provider_job_id = await provider.submit(task)
+        provider_job_id = await provider.submit(scenario("hang", task))
         assert not (await provider.poll(provider_job_id)).finished
         assert await provider.cancel(provider_job_id) is True
-        status = await wait_until_finished(provider, provider_job_id)
+        status = await wait_until_finished(provider, provider_job_id, self.polls)
         assert status.state is ProviderState.CANCELLED
 
     async def test_an_unknown_task_is_finished_without_output(self, provider):

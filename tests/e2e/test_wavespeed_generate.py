@@ -164,7 +164,7 @@ async def test_webhook_settings_give_the_api_a_verifier_and_a_callback(environme
     async with open_container(container=container):
         assert isinstance(container.wavespeed_webhooks(), WebhookVerifier)
         await container.video_providers()["wavespeed"].submit(
-            ProviderTask("j", "wavespeed-ai/hunyuan-video-1.5/text-to-video", {"prompt": "p"}))
+            ProviderTask("j", container.catalog().plan(text_request()).render_spec()))
     [task] = wavespeed_emulator.tasks.values()
     assert task.webhook == "https://api.example.com/hooks/wavespeed"
     assert build_container(environment(VIDEOFORGE_WAVESPEED_WEBHOOK_SECRET="")).wavespeed_webhooks() is None

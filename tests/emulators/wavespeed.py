@@ -82,6 +82,7 @@ class Task:
     polls: int = 0
     ended_as: str | None = None  # set by DELETE
     delivered: bool = False
+    body: bytes = b""  # the submission's JSON exactly as it came over the wire
 
 
 @dataclass
@@ -259,14 +260,15 @@ class WaveSpeedEmulator:
         await _json(send, 404, {"code": 404, "message": "not found"})
 
     async def _submit(self, model: str, webhook: str | None, receive: Receive, send: Send) -> None:
-        payload = json.loads(await _body(receive) or b"{}")
+        body = await _body(receive)
+        payload = json.loads(body or b"{}")
         with self._lock:
             self.submissions[model] += 1
             scenario = self._script.pop(0) if self._script else self.default
         if scenario.submit == "reject":
             return await _json(send, scenario.reject_status,
                                {"code": scenario.reject_status, "message": scenario.reject_message})
-        task = Task(uuid.uuid4().hex, model, payload, scenario, time.monotonic(), webhook)
+        task = Task(uuid.uuid4().hex, model, payload, scenario, time.monotonic(), webhook, body=body)
         self.tasks[task.id] = task
         if scenario.after is not None:
             self._spawn(self._finish_later(task))

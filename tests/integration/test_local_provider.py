@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
-from tests.contracts.provider import VideoProviderContract, wait_until_finished
+from tests.contracts.provider import VideoProviderContract, text_task, wait_until_finished
 from videoforge.adapters.local import LocalVideoProvider
 from videoforge.adapters.media import PyAVMediaProbe
 from videoforge.application.ports.provider import (
@@ -16,7 +17,7 @@ from videoforge.application.ports.provider import (
     ProviderTask,
 )
 from videoforge.application.sources import InputSource
-from videoforge.domain import ErrorCode, MediaInput, MediaKind
+from videoforge.domain import ErrorCode, MediaInput, MediaKind, VideoRequest, default_catalog
 
 
 @pytest.fixture
@@ -26,10 +27,20 @@ async def local(tmp_path):
     await provider.aclose()
 
 
-def inputs(samples: dict[str, bytes], **names: str) -> dict[str, InputSource]:
-    types = {"image": "image/png", "audio": "audio/wav", "video": "video/mp4"}
-    return {kind: InputSource(MediaInput.from_bytes(kind, samples[sample], types[kind]))
-            for kind, sample in names.items()}
+TYPES = {MediaKind.IMAGE: "image/png", MediaKind.AUDIO: "audio/wav", MediaKind.VIDEO: "video/mp4"}
+
+
+def local_task(model: str, size: str, samples: dict[str, bytes] | None = None, **fields) -> ProviderTask:
+    """A task for `model` as RunJob builds it (the request checked by the catalog), drawn on a
+    `size` canvas ("W*H") smaller than the catalog's, so that the render takes a moment only.
+    Inputs are given as kind=sample name."""
+    media = {kind: MediaInput.from_bytes(kind, samples[fields.pop(kind.value)], TYPES[kind])
+             for kind in MediaKind if kind.value in fields}
+    request = VideoRequest(operation=default_catalog().get(model).operation, user_id="u1", model=model,
+                           **fields, **{kind.value: m for kind, m in media.items()})
+    width, height = (int(side) for side in size.split("*"))
+    spec = replace(default_catalog().plan(request).render_spec(), width=width, height=height)
+    return ProviderTask("j", spec, {kind: InputSource(m) for kind, m in media.items()})
 
 
 async def finish(provider: LocalVideoProvider, task: ProviderTask, polls: int = 2000):
@@ -38,25 +49,28 @@ async def finish(provider: LocalVideoProvider, task: ProviderTask, polls: int = 
 
 
 class TestLocalVideoProvider(VideoProviderContract):
+    polls = 20_000  # a real render at 720p takes seconds
+
     @pytest.fixture
     def provider(self, local):
         return local
 
     @pytest.fixture
-    def task(self):
-        return ProviderTask("job-1", "local/title-card", {"prompt": "a cat", "size": "160*90", "duration": 1})
+    def model(self):
+        return "local/title-card"
 
     @pytest.fixture
-    def scenario(self, task):
-        """The local renderer cannot be told to fail a task: a refusal is scripted with an
-        invalid task, a long-running one with a long render; moderation does not exist here."""
-        def apply(name: str) -> None:
+    def scenario(self):
+        """The local renderer cannot be told how to end a task: a refusal is a task of a model it
+        does not render, a long-running task a long render; moderation does not exist here."""
+        def apply(name: str, task: ProviderTask) -> ProviderTask:
             if name == "moderation":
                 pytest.skip("the local renderer has no content moderation to fail a task")
             if name == "reject":
-                task.parameters["size"] = "160x90"
+                return text_task("wavespeed-ai/hunyuan-video-1.5/text-to-video")
             if name == "hang":
-                task.parameters.update(size="1280*720", duration=20)
+                return text_task(task.spec.model, duration=20)
+            return task
         return apply
 
 
@@ -68,69 +82,71 @@ async def probed(provider: LocalVideoProvider, status) -> object:
 
 @pytest.mark.parametrize("size,duration", [("320*180", 2), ("180*320", 1), ("160*160", 3)])
 async def test_a_title_card_has_the_requested_length_and_size(local, size, duration):
-    _, status = await finish(local, ProviderTask("j", "local/title-card",
-                                                 {"prompt": "A lighthouse at dawn", "size": size,
-                                                  "duration": duration}))
+    _, status = await finish(local, local_task("local/title-card", size, prompt="A lighthouse at dawn",
+                                               duration=duration))
     info = await probed(local, status)
     assert abs(info.duration - duration) <= 0.1 and f"{info.width}*{info.height}" == size
     assert info.codec == "h264" and not info.has_audio
 
 
 async def test_image_to_video_pans_over_the_image(local, media_samples):
-    _, status = await finish(local, ProviderTask("j", "local/pan-zoom", {"size": "320*180", "duration": 2},
-                                                 inputs(media_samples, image="image_640x480")))
+    _, status = await finish(local, local_task("local/pan-zoom", "320*180", media_samples, duration=2,
+                                               image="image_640x480"))
     info = await probed(local, status)
     assert abs(info.duration - 2) <= 0.1 and (info.width, info.height) == (320, 180)
 
 
 async def test_an_avatar_lasts_as_long_as_its_audio_and_carries_it(local, media_samples):
-    _, status = await finish(local, ProviderTask("j", "local/still-avatar", {"size": "320*180"},
-                                                 inputs(media_samples, image="image_640x480", audio="audio_2_5s")))
+    _, status = await finish(local, local_task("local/still-avatar", "320*180", media_samples,
+                                               image="image_640x480", audio="audio_2_5s"))
     info = await probed(local, status)
     assert abs(info.duration - 2.5) <= 0.1 and info.has_audio and (info.width, info.height) == (320, 180)
 
 
 async def test_enhance_upscales_to_the_target_size(local, media_samples):
-    _, status = await finish(local, ProviderTask("j", "local/lanczos-upscale", {"size": "640*360"},
-                                                 inputs(media_samples, video="video_2s_320x180")))
+    _, status = await finish(local, local_task("local/lanczos-upscale", "640*360", media_samples,
+                                               video="video_2s_320x180"))
     info = await probed(local, status)
     assert (info.width, info.height) == (640, 360) and abs(info.duration - 2) <= 0.1 and info.has_audio
 
 
 async def test_extend_holds_the_last_frame(local, media_samples):
-    _, status = await finish(local, ProviderTask("j", "local/hold-extend", {"size": "320*180", "duration": 2},
-                                                 inputs(media_samples, video="video_2s_320x180_silent")))
+    _, status = await finish(local, local_task("local/hold-extend", "320*180", media_samples, duration=2,
+                                               video="video_2s_320x180_silent"))
     info = await probed(local, status)
     assert abs(info.duration - 4) <= 0.1
 
 
-@pytest.mark.parametrize("model,parameters,names,field", [
-    ("wavespeed-ai/infinitetalk", {"size": "320*180"}, {}, "model"),
-    ("local/title-card", {"size": "320*180", "duration": 2}, {}, "prompt"),
-    ("local/title-card", {"prompt": "x", "size": "321*180", "duration": 2}, {}, "size"),
-    ("local/title-card", {"prompt": "x", "size": "320*180", "duration": 21}, {}, "duration"),
-    ("local/still-avatar", {"size": "320*180", "duration": 3}, {"image": "image_640x480", "audio": "audio_3s"},
-     "duration"),
-    ("local/still-avatar", {"size": "320*180"}, {"image": "image_640x480"}, "audio"),
-    ("local/pan-zoom", {"size": "320*180", "duration": 2}, {"image": "image_640x480", "video": "video_2s_320x180"},
-     "video"),
-])
-async def test_invalid_tasks_are_rejected_naming_the_field(local, media_samples, model, parameters, names, field):
-    with pytest.raises(ProviderRejectedError, match=f"^{field}:") as caught:
-        await local.submit(ProviderTask("j", model, parameters, inputs(media_samples, **names)))
+def not_renderable(samples: dict[str, bytes]) -> dict[str, ProviderTask]:
+    """Tasks no renderer here can do, by the field named: the catalog never makes them for this
+    provider, so they are made by hand."""
+    title = local_task("local/title-card", "320*180", prompt="x", duration=2)
+    avatar = local_task("local/still-avatar", "320*180", samples, image="image_640x480", audio="audio_3s")
+    return {
+        "model": text_task("wavespeed-ai/hunyuan-video-1.5/text-to-video"),
+        "duration": replace(title, spec=replace(title.spec, duration=None)),
+        "audio": ProviderTask("j", replace(avatar.spec, inputs=(MediaKind.IMAGE,)),
+                              {MediaKind.IMAGE: avatar.inputs[MediaKind.IMAGE]}),
+    }
+
+
+@pytest.mark.parametrize("field", ["model", "duration", "audio"])
+async def test_a_task_no_renderer_can_do_is_rejected_naming_the_field(local, media_samples, tmp_path, field):
+    with pytest.raises(ProviderRejectedError, match=f"^{field}: ") as caught:
+        await local.submit(not_renderable(media_samples)[field])
     assert caught.value.code is ErrorCode.INVALID_PARAMETER
+    assert not (tmp_path / "work").exists()  # nothing was started
 
 
 async def test_an_undecodable_input_fails_the_task_with_a_reason(local):
-    bad = {"image": InputSource(MediaInput.from_bytes("image", b"not an image at all", "image/png"))}
-    _, status = await finish(local, ProviderTask("j", "local/pan-zoom", {"size": "320*180", "duration": 1}, bad))
+    bad = {"image": b"not an image at all"}
+    _, status = await finish(local, local_task("local/pan-zoom", "320*180", bad, duration=1, image="image"))
     assert status.state is ProviderState.FAILED and status.error_code is ErrorCode.TASK_FAILED
     assert "image cannot be decoded" in status.error_message
 
 
 async def test_progress_is_reported_while_rendering(local):
-    provider_job_id = await local.submit(ProviderTask("j", "local/title-card",
-                                                      {"prompt": "slow", "size": "640*360", "duration": 6}))
+    provider_job_id = await local.submit(local_task("local/title-card", "640*360", prompt="slow", duration=6))
     seen = set()
     while not (status := await local.poll(provider_job_id)).finished:
         if status.progress is not None:
@@ -140,8 +156,7 @@ async def test_progress_is_reported_while_rendering(local):
 
 
 async def test_work_files_are_kept_a_while_once_delivered_and_removed_when_cancelled(local, tmp_path):
-    task = ProviderTask("j", "local/title-card", {"prompt": "x", "size": "160*90", "duration": 1})
-    delivered, status = await finish(local, task)
+    delivered, status = await finish(local, local_task("local/title-card", "160*90", prompt="x", duration=1))
     assert (tmp_path / "work" / delivered / "output.mp4").is_file()
     first = b"".join([chunk async for chunk in local.stream_output(status.output)])
     again = b"".join([chunk async for chunk in local.stream_output(status.output)])  # e.g. a failed save
@@ -153,8 +168,7 @@ async def test_work_files_are_kept_a_while_once_delivered_and_removed_when_cance
         async for _ in local.stream_output(status.output):
             pass
     assert str(tmp_path) not in str(gone.value)
-    cancelled = await local.submit(ProviderTask("j", "local/title-card",
-                                                {"prompt": "x", "size": "1280*720", "duration": 20}))
+    cancelled = await local.submit(local_task("local/title-card", "1280*720", prompt="x", duration=20))
     await asyncio.sleep(0.2)
     assert await local.cancel(cancelled) and await local.cancel(cancelled)
     for _ in range(500):
@@ -166,8 +180,7 @@ async def test_work_files_are_kept_a_while_once_delivered_and_removed_when_cance
 
 async def test_a_render_finished_before_a_restart_is_still_delivered(tmp_path):
     first = LocalVideoProvider(tmp_path / "work")
-    provider_job_id, status = await finish(first, ProviderTask("j", "local/title-card",
-                                                               {"prompt": "x", "size": "160*90", "duration": 1}))
+    provider_job_id, status = await finish(first, local_task("local/title-card", "160*90", prompt="x", duration=1))
     await first.aclose()
     second = LocalVideoProvider(tmp_path / "work")
     again = await second.poll(provider_job_id)
@@ -187,8 +200,8 @@ async def test_outputs_of_other_urls_are_refused(local):
 
 async def test_closing_stops_every_render_and_removes_their_folders(tmp_path):
     provider = LocalVideoProvider(tmp_path / "work", max_workers=1)
-    long = {"prompt": "x", "size": "1280*720", "duration": 20}
-    ids = [await provider.submit(ProviderTask("j", "local/title-card", dict(long))) for _ in range(2)]
+    long = local_task("local/title-card", "1280*720", prompt="x", duration=20)
+    ids = [await provider.submit(long) for _ in range(2)]
     await asyncio.sleep(0.2)
     await provider.aclose()
     assert [(await provider.poll(i)).state for i in ids] == [ProviderState.CANCELLED] * 2

@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import re
 import socket
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
-from tests.contracts.provider import VideoProviderContract, wait_until_finished
+from tests.contracts.provider import VideoProviderContract, text_task, wait_until_finished
 from tests.emulators.wavespeed import Scenario
 from videoforge.adapters.fakes import fake_image, fake_video
-from videoforge.adapters.wavespeed import WaveSpeedVideoProvider
+from videoforge.adapters.wavespeed import WIRE_FORMATS, WaveSpeedVideoProvider
 from videoforge.application.ports.provider import (
     InsufficientCreditError,
     ProviderError,
@@ -27,10 +29,9 @@ from videoforge.application.ports.provider import (
 )
 from videoforge.application.sources import InputSource
 from videoforge.bootstrap.wavespeed import http_client
-from videoforge.domain import ErrorCode, MediaInput, MediaKind
+from videoforge.domain import ErrorCode, MediaInput, MediaKind, OperationType, VideoRequest, default_catalog
 
-TASK = ProviderTask("job-1", "wavespeed-ai/hunyuan-video-1.5/text-to-video",
-                    {"prompt": "a cat", "size": "1280*720", "duration": 5, "seed": 7})
+TASK = text_task("wavespeed-ai/hunyuan-video-1.5/text-to-video", seed=7)
 
 
 @pytest.fixture
@@ -63,10 +64,19 @@ class TestWaveSpeedVideoProvider(VideoProviderContract):
         return make_provider()
 
     @pytest.fixture
+    def model(self):
+        return "wavespeed-ai/hunyuan-video-1.5/text-to-video"
+
+    @pytest.fixture
     def scenario(self, wavespeed_emulator):
         scenarios = {"succeed": Scenario.succeed(polls=2), "moderation": Scenario.fail(1200, "flagged"),
                      "reject": Scenario.reject(), "hang": Scenario("hang")}
-        return lambda name: wavespeed_emulator.script(scenarios[name])
+
+        def apply(name, task):
+            wavespeed_emulator.script(scenarios[name])
+            return task
+
+        return apply
 
 
 # -- submit ---------------------------------------------------------------------------------------
@@ -75,7 +85,8 @@ class TestWaveSpeedVideoProvider(VideoProviderContract):
 async def test_submit_posts_the_catalog_payload_with_bearer_auth_and_client_name(provider, wavespeed_emulator):
     task_id = await provider.submit(TASK)
 
-    assert wavespeed_emulator.tasks[task_id].payload == dict(TASK.parameters)
+    assert wavespeed_emulator.tasks[task_id].payload == {"prompt": "a cat", "size": "1280*720", "duration": 5,
+                                                         "seed": 7}
     [post] = wavespeed_emulator.requests_to("POST", "/api/v3/wavespeed-ai/")
     assert post.path == "/api/v3/wavespeed-ai/hunyuan-video-1.5/text-to-video"
     assert post.headers["authorization"] == f"Bearer {wavespeed_emulator.api_key}"
@@ -153,9 +164,21 @@ async def test_an_unreachable_provider_refuses_before_anything_is_sent(make_prov
     assert caught.value.code is ErrorCode.PROVIDER_UNAVAILABLE and caught.value.retryable
 
 
-async def test_a_model_path_that_is_not_one_is_refused_without_a_request(provider, wavespeed_emulator):
-    with pytest.raises(ProviderRejectedError, match="not a WaveSpeed model path"):
-        await provider.submit(ProviderTask("j", "../balance", {}))
+@pytest.mark.parametrize("model", ["../balance", "acme/video-9/text-to-video", "local/title-card"])
+async def test_a_model_without_a_wire_format_is_refused_by_name_without_a_request(provider, wavespeed_emulator,
+                                                                                 model):
+    task = ProviderTask("j", replace(TASK.spec, model=model))
+    with pytest.raises(ProviderRejectedError, match=f"^model: '{re.escape(model)}' is not a WaveSpeed model") as caught:
+        await provider.submit(task)
+    assert caught.value.code is ErrorCode.INVALID_PARAMETER and "wavespeed-ai/flashvsr" in str(caught.value)
+    assert not wavespeed_emulator.requests
+
+
+async def test_an_input_the_model_does_not_take_is_refused_by_name_without_a_request(provider, wavespeed_emulator):
+    image = MediaInput.from_bytes(MediaKind.IMAGE, fake_image(), "image/png", "face.png")
+    task = ProviderTask("j", replace(TASK.spec, inputs=(MediaKind.IMAGE,)), {MediaKind.IMAGE: InputSource(image)})
+    with pytest.raises(ProviderRejectedError, match=r"^image: WaveSpeed's .* takes no image input \(allowed: none\)"):
+        await provider.submit(task)
     assert not wavespeed_emulator.requests
 
 
@@ -310,10 +333,11 @@ async def test_outputs_are_fetched_without_the_api_key(provider, wavespeed_emula
 # -- inputs ---------------------------------------------------------------------------------------
 
 
-def image_task(model: str, data: bytes, inline_images: bool = False) -> ProviderTask:
-    source = InputSource(MediaInput.from_bytes(MediaKind.IMAGE, data, "image/png", "face.png"))
-    return ProviderTask("job-2", model, {"prompt": "wave", "resolution": "720p", "duration": 5}, {"image": source},
-                        inline_images=inline_images)
+def image_task(model: str, data: bytes) -> ProviderTask:
+    image = MediaInput.from_bytes(MediaKind.IMAGE, data, "image/png", "face.png")
+    request = VideoRequest(operation=OperationType.IMAGE_TO_VIDEO, user_id="u1", model=model, prompt="wave",
+                           duration=5, resolution="720p", image=image)
+    return ProviderTask("job-2", default_catalog().plan(request).render_spec(), {MediaKind.IMAGE: InputSource(image)})
 
 
 async def test_inputs_go_up_by_ticket_and_a_put_without_the_api_key(provider, wavespeed_emulator):
@@ -344,29 +368,28 @@ async def test_uploads_fall_back_to_the_binary_endpoint(provider, wavespeed_emul
 
 async def test_small_images_go_inline_where_the_model_takes_data_uris(make_provider, wavespeed_emulator):
     data = fake_image()
-    task_id = await make_provider().submit(image_task("alibaba/wan-2.5/image-to-video", data, inline_images=True))
+    task_id = await make_provider().submit(image_task("alibaba/wan-2.5/image-to-video", data))
 
     assert wavespeed_emulator.tasks[task_id].payload["image"] == \
         "data:image/png;base64," + base64.b64encode(data).decode()
     assert not wavespeed_emulator.uploads
 
-    for provider, inline in ((make_provider(inline_images=False), True), (make_provider(), False)):
-        task_id = await provider.submit(image_task("alibaba/wan-2.5/image-to-video", data, inline_images=inline))
+    for provider, model in ((make_provider(inline_images=False), "alibaba/wan-2.5/image-to-video"),
+                            (make_provider(), "wavespeed-ai/hunyuan-video-1.5/image-to-video")):
+        task_id = await provider.submit(image_task(model, data))
         assert wavespeed_emulator.tasks[task_id].payload["image"].startswith(f"{wavespeed_emulator.url}/_media/")
 
 
-def test_the_catalog_says_which_models_take_images_inline():
-    from videoforge.domain import default_catalog
-
-    inline = {spec.id for spec in default_catalog() if spec.inline_images}
+def test_the_wire_formats_say_which_models_take_images_inline():
+    inline = {model for model, wire in WIRE_FORMATS.items() if wire.inline_images}
     assert inline == {"alibaba/wan-2.5/image-to-video", "wavespeed-ai/infinitetalk", "wavespeed-ai/hunyuan-avatar"}
 
 
 async def test_an_input_that_cannot_be_read_is_a_refusal_and_nothing_is_sent(make_provider, wavespeed_emulator,
                                                                                tmp_path):
     gone = MediaInput.from_path(MediaKind.IMAGE, str(tmp_path / "moved-away.png"), "image/png", 700_000)
-    task = ProviderTask("job-3", "wavespeed-ai/hunyuan-video-1.5/image-to-video", {"prompt": "x"},
-                        {"image": InputSource(gone)})
+    task = replace(image_task("wavespeed-ai/hunyuan-video-1.5/image-to-video", fake_image()),
+                   inputs={MediaKind.IMAGE: InputSource(gone)})
     with pytest.raises(ProviderRejectedError, match="the image input could not be read"):
         await make_provider().submit(task)
     assert wavespeed_emulator.submission_count == 0

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from tests.contracts.provider import text_task
 from tests.emulators.wavespeed import Delivery, Scenario
 from videoforge.adapters.wavespeed import (
     InMemoryWebhookDedupe,
@@ -18,12 +19,11 @@ from videoforge.adapters.wavespeed import (
     WebhookVerifier,
     verify_webhook,
 )
-from videoforge.application.ports.provider import ProviderState, ProviderTask
+from videoforge.application.ports.provider import ProviderState
 from videoforge.bootstrap.wavespeed import http_client
 from videoforge.domain import ErrorCode
 
-TASK = ProviderTask("job-1", "wavespeed-ai/hunyuan-video-1.5/text-to-video",
-                    {"prompt": "a cat", "size": "1280*720", "duration": 5})
+TASK = text_task("wavespeed-ai/hunyuan-video-1.5/text-to-video")
 
 
 @pytest.fixture

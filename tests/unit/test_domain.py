@@ -18,6 +18,7 @@ from videoforge.domain import (
     OperationType,
     QuotaExceededError,
     QuotaUsage,
+    RenderSpec,
     UnknownModelError,
     VideoRequest,
     billing_period,
@@ -105,20 +106,32 @@ class TestCatalog:
             with pytest.raises(UnknownModelError):
                 catalog.resolve(near_miss, OperationType.TEXT_TO_VIDEO)
 
-    def test_plan_fills_defaults_and_builds_provider_fields(self):
+    def test_plan_fills_defaults_and_builds_the_render_spec(self):
         plan = catalog.plan(VideoRequest(operation="text_to_video", user_id="u", prompt="p", aspect_ratio="9:16",
                                          negative_prompt="blur", seed=7, generate_audio=True), "wavespeed")
         assert (plan.duration, plan.resolution, plan.width, plan.height) == (5, "720p", 720, 1280)
-        assert plan.provider_parameters() == {"prompt": "p", "size": "720*1280", "duration": 5,
-                                              "negative_prompt": "blur", "seed": 7}
+        assert plan.render_spec() == RenderSpec(
+            model="wavespeed-ai/hunyuan-video-1.5/text-to-video", operation=OperationType.TEXT_TO_VIDEO, width=720,
+            height=1280, resolution="720p", aspect_ratio="9:16", duration=5, prompt="p", negative_prompt="blur",
+            seed=7)
         assert plan.ignored == ("generate_audio",)
 
-    def test_wan_sizes_and_ltx_fields(self):
-        wan = catalog.plan(text_request(model="wan-2.5", resolution="1080p", duration=10), "wavespeed")
-        assert wan.provider_parameters()["size"] == "1920*1080"
+    def test_wan_sizes_and_ltx_options(self):
+        wan = catalog.plan(text_request(model="wan-2.5", resolution="1080p", duration=10), "wavespeed").render_spec()
+        assert (wan.width, wan.height, wan.resolution) == (1920, 1080, "1080p")
         ltx = catalog.plan(text_request(model="ltx-2-pro", resolution=None, aspect_ratio=None, duration=6,
-                                        generate_audio=False, seed=3), "wavespeed")
-        assert ltx.provider_parameters() == {"prompt": "a cat on a boat", "duration": 6, "generate_audio": False}
+                                        generate_audio=False, seed=3), "wavespeed").render_spec()
+        assert (ltx.prompt, ltx.resolution, ltx.duration) == ("a cat on a boat", "1080p", 6)
+        assert (ltx.generate_audio, ltx.seed, ltx.negative_prompt) == (False, None, None)  # ltx takes no seed
+
+    def test_a_render_spec_names_its_inputs_and_takes_its_length_from_them(self):
+        image = MediaInput.from_bytes(MediaKind.IMAGE, b"x", "image/png")
+        audio = MediaInput.from_bytes(MediaKind.AUDIO, b"x", "audio/mpeg")
+        spec = catalog.plan(VideoRequest(operation="avatar", user_id="u", image=image, audio=audio, seed=4),
+                            "wavespeed").render_spec()
+        assert (spec.model, spec.duration, spec.inputs) == ("wavespeed-ai/infinitetalk", None,
+                                                            (MediaKind.IMAGE, MediaKind.AUDIO))
+        assert (spec.width, spec.height, spec.resolution, spec.seed) == (832, 480, "480p", 4)
 
     def test_input_duration_models_refuse_a_duration(self):
         image = MediaInput.from_bytes(MediaKind.IMAGE, b"x", "image/png")

@@ -69,6 +69,10 @@ class TestFakeVideoProvider(VideoProviderContract):
         return FakeVideoProvider()
 
     @pytest.fixture
+    def model(self):
+        return "wavespeed-ai/hunyuan-video-1.5/text-to-video"  # the fake stands in for any provider's model
+
+    @pytest.fixture
     def scenario(self, provider):
         outcomes = {
             "succeed": Outcome.succeed(after_polls=2),
@@ -76,7 +80,12 @@ class TestFakeVideoProvider(VideoProviderContract):
             "reject": Outcome.reject(),
             "hang": Outcome.hang(),
         }
-        return lambda name: provider.script(outcomes[name])
+
+        def apply(name, task):
+            provider.script(outcomes[name])
+            return task
+
+        return apply
 
 
 class TestFakeMediaProbe(MediaProbeContract):

@@ -9,7 +9,9 @@ import pytest
 from tests.contracts.builders import text_request
 from videoforge.adapters.fakes import Outcome, fake_audio, fake_image, fake_video
 from videoforge.application.errors import JobFailedError, JobNotCancellableError, JobNotFinishedError
+from videoforge.application.ports.provider import ProviderTask
 from videoforge.application.ports.storage import StorageError
+from videoforge.application.sources import InputSource
 from videoforge.domain import (
     DEFAULT_PLANS,
     Cost,
@@ -22,6 +24,7 @@ from videoforge.domain import (
     Plan,
     QuotaExceededError,
     VideoRequest,
+    default_catalog,
 )
 from videoforge.domain.quota import ReservationState
 
@@ -389,12 +392,21 @@ async def test_extend_adds_the_requested_seconds(harness):
     assert result.duration == 10.0 and result.cost == Cost("0.40")
 
 
+def test_a_provider_task_carries_exactly_the_inputs_its_spec_names():
+    request = VideoRequest(operation="image-to-video", user_id="u1", image=image(), prompt="pan slowly")
+    spec = default_catalog().plan(request, "wavespeed").render_spec()
+    with pytest.raises(ValueError, match=r"inputs \(none\) are not the ones its spec names \(image\)"):
+        ProviderTask("j", spec)
+    with pytest.raises(ValueError, match=r"inputs \(audio, image\)"):
+        ProviderTask("j", spec, {MediaKind.IMAGE: InputSource(image()), MediaKind.AUDIO: InputSource(image())})
+
+
 async def test_image_to_video_sends_the_image_under_the_models_field(harness):
     request = VideoRequest(operation="image-to-video", user_id="u1", image=image(), prompt="pan slowly")
     result = await harness.container.generate_video()(request)
     [task] = harness.provider.submissions
     assert result.model_name == "alibaba/wan-2.5/image-to-video"
-    assert set(task.inputs) == {"image"} and task.parameters["resolution"] == "720p"
+    assert set(task.inputs) == {MediaKind.IMAGE} and task.spec.resolution == "720p"
     assert b"".join([c async for c in task.inputs["image"].chunks()]) == image().data
 
 

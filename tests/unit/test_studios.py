@@ -155,8 +155,8 @@ async def test_product_marketing_video(harness):
     assert out["success"] and out["product_name"] == "Aurora Lamp" and out["source_module"] == "product_marketing"
     assert out["model_name"] == "alibaba/wan-2.5/text-to-video" and out["cost"] == 1.0
     [task] = harness.provider.submissions
-    assert "Aurora Lamp" in task.parameters["prompt"] and "teal, white" in task.parameters["prompt"]
-    assert task.parameters["enable_prompt_expansion"] is True and task.parameters["negative_prompt"]
+    assert "Aurora Lamp" in task.spec.prompt and "teal, white" in task.spec.prompt
+    assert task.spec.enable_prompt_expansion is True and task.spec.negative_prompt
     assert only_asset(harness).source_module == "product_marketing"
 
 
