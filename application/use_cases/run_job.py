@@ -191,8 +191,7 @@ class RunJob:
                 await self._clock.sleep(self._policy.interval)
                 continue
             if status.state is ProviderState.COMPLETED and status.output is not None:
-                job.metadata["provider_billed_seconds"] = status.billed_seconds
-                job.start_saving(status.output.url, self._clock.now())
+                job.start_saving(status.output.url, self._clock.now(), billed_seconds=status.billed_seconds)
                 job = await self._store(job)
                 await notify(progress, SAVING, job.message)
                 return job
@@ -240,7 +239,7 @@ class RunJob:
                                     money_spent=True)
         thumb = await self._thumbnail(job, source)
         spec = self._catalog.get(job.model)
-        reported = job.metadata.get("provider_billed_seconds")
+        reported = job.provider_billed_seconds
         actual = spec.estimate(job.request.resolution, reported) if reported else job.estimated_cost
         now = self._clock.now()
         asset = await self._assets.add(Asset(
