@@ -4,6 +4,8 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable
 
+from videoforge.domain.job import VideoJob
+
 ProgressCallback = Callable[[float, str], Awaitable[None] | None]
 """Called with (percent, message), as the legacy callers expect: 5 accepted, 10 submitted,
 20-80 provider working, 90 saving, 100 done. May be sync or async."""
@@ -29,3 +31,17 @@ async def notify(callback: ProgressCallback | None, percent: float, message: str
             await result
     except Exception:
         log.exception("progress callback failed at %s%%", percent)
+
+
+class ProgressReporter:
+    """Shows a caller a job's progress each time it rises, with the job's own message: 10 when
+    submitted, 20-80 as the provider works, 90 when saving, 100 when done."""
+
+    def __init__(self, callback: ProgressCallback | None, shown: int = 0):
+        self._callback = callback
+        self._shown = shown
+
+    async def show(self, job: VideoJob) -> None:
+        if job.progress > self._shown:
+            self._shown = job.progress
+            await notify(self._callback, job.progress, job.message)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -111,14 +111,18 @@ class VideoJob:
     version: int = 0
     submitted_at: datetime | None = None
     finished_at: datetime | None = None
-    metadata: dict = field(default_factory=dict)
+    # Identifies what was asked (VideoRequest.fingerprint of the request as received), so that an
+    # idempotency key reused for a different request is told apart from a repeat.
+    request_fingerprint: str | None = None
+    submit_deferrals: int = 0  # how many times the provider refused for now (nothing created)
+    provider_billed_seconds: float | None = None  # what the provider reported billing, when it did
 
     @property
     def terminal(self) -> bool:
         return self.status.terminal
 
     def copy(self) -> VideoJob:
-        return replace(self, metadata=dict(self.metadata))
+        return replace(self)
 
     def _go(self, to: JobStatus, now: datetime) -> None:
         if to not in _ALLOWED[self.status]:
@@ -151,22 +155,33 @@ class VideoJob:
         if self.status is not S.SUBMITTING:
             raise IllegalTransitionError(self.id, self.status.value, "pending (deferred)")
         self._go(S.PENDING, now)
-        self.metadata["submit_deferrals"] = self.submit_deferrals + 1
+        self.submit_deferrals += 1
         self.message = f"the provider is busy, submitting again shortly: {reason}"
         return self.submit_deferrals
 
-    @property
-    def submit_deferrals(self) -> int:
-        return int(self.metadata.get("submit_deferrals", 0))
+    def submission_in_flight(self, now: datetime, grace_seconds: float) -> bool:
+        """Whether a job found in `submitting` may still be waiting for the provider's answer in
+        another runner: only once the grace has passed is it taken for crashed."""
+        return self.status is S.SUBMITTING and (now - self.updated_at).total_seconds() < grace_seconds
+
+    def asked_for(self, fingerprint: str) -> bool:
+        """Whether this job was made for the request with that fingerprint (a job recorded
+        without one is taken to be)."""
+        return self.request_fingerprint in (None, fingerprint)
 
     def mark_outcome_unknown(self, now: datetime, reason: str) -> None:
         self._go(S.UNKNOWN_OUTCOME, now)
         self.money_spent = None
         self.message = f"submission outcome unknown: {reason}; not resubmitted"
 
+    @property
+    def reconcilable(self) -> bool:
+        """An unknown outcome, waiting to learn whether the provider has its task."""
+        return self.status is S.UNKNOWN_OUTCOME
+
     def reconcile(self, provider_job_id: str, now: datetime) -> None:
         """An operator (or the provider's records) found the task of an unknown outcome."""
-        if self.status is not S.UNKNOWN_OUTCOME:
+        if not self.reconcilable:
             raise IllegalTransitionError(self.id, self.status.value, "processing (reconcile)")
         self._go(S.PROCESSING, now)
         self.provider_job_id = provider_job_id
@@ -189,9 +204,12 @@ class VideoJob:
         self.progress = max(self.progress, min(100, int(percent)))
         self.message = message
 
-    def start_saving(self, output_url: str, now: datetime) -> None:
+    def start_saving(self, output_url: str, now: datetime, *, billed_seconds: float | None = None) -> None:
+        """The provider delivered: its output is fetched next. `billed_seconds` is what the
+        provider reports billing, when it does (the actual cost is priced from it)."""
         self._go(S.SAVING, now)
         self.output_url = output_url
+        self.provider_billed_seconds = billed_seconds
         self.money_spent = True
         self._progress(90, "saving the video")
 

@@ -51,13 +51,14 @@ def request_from_json(data: dict[str, Any]) -> VideoRequest:
                         **fields, **inputs)
 
 
-def _row(job: VideoJob) -> dict[str, Any]:
+def job_to_row(job: VideoJob) -> dict[str, Any]:
+    """The job as a `video_jobs` row."""
     error = job.error
     request = request_to_json(job.request)
     try:  # fail here, clearly, rather than inside the driver
-        json.dumps(request), json.dumps(job.metadata)
+        json.dumps(request)
     except (TypeError, ValueError) as e:
-        raise JobRepositoryError(f"job {job.id}: request.extra and metadata must be JSON values: {e}") from e
+        raise JobRepositoryError(f"job {job.id}: request.extra must be JSON values: {e}") from e
     return {
         "id": job.id, "user_id": job.user_id, "idempotency_key": job.idempotency_key, "status": job.status.value,
         "provider": job.provider, "model": job.model, "operation": job.request.operation.value,
@@ -68,12 +69,14 @@ def _row(job: VideoJob) -> dict[str, Any]:
         "error_code": error.code if error else None, "error_message": error.message if error else None,
         "error_retryable": error.retryable if error else None,
         "error_provider_code": error.provider_code if error else None, "money_spent": job.money_spent,
-        "job_metadata": job.metadata, "version": job.version, "created_at": job.created_at,
-        "updated_at": job.updated_at, "submitted_at": job.submitted_at, "finished_at": job.finished_at,
+        "request_fingerprint": job.request_fingerprint, "submit_deferrals": job.submit_deferrals,
+        "provider_billed_seconds": job.provider_billed_seconds, "version": job.version,
+        "created_at": job.created_at, "updated_at": job.updated_at, "submitted_at": job.submitted_at,
+        "finished_at": job.finished_at,
     }
 
 
-def _job(row: Any) -> VideoJob:
+def job_from_row(row: Any) -> VideoJob:
     error = None
     if row.error_code is not None:
         error = JobError(row.error_code, row.error_message or "", bool(row.error_retryable),
@@ -85,7 +88,8 @@ def _job(row: Any) -> VideoJob:
         message=row.message, provider_job_id=row.provider_job_id, reservation_id=row.reservation_id,
         output_url=row.output_url, asset_id=row.asset_id, actual_cost=row.actual_cost, error=error,
         money_spent=row.money_spent, idempotency_key=row.idempotency_key, version=row.version,
-        submitted_at=row.submitted_at, finished_at=row.finished_at, metadata=dict(row.job_metadata or {}),
+        submitted_at=row.submitted_at, finished_at=row.finished_at, request_fingerprint=row.request_fingerprint,
+        submit_deferrals=row.submit_deferrals, provider_billed_seconds=row.provider_billed_seconds,
     )
 
 
@@ -110,7 +114,7 @@ class SqlJobRepository(JobRepository):
     async def add(self, job: VideoJob) -> VideoJob:
         stored = job.copy()
         stored.version = 1
-        row = _row(stored)
+        row = job_to_row(stored)
         try:
             async with self._transaction(f"recording job {job.id}", conflicts=True) as conn:
                 await conn.execute(video_jobs.insert().values(**row))
@@ -143,7 +147,7 @@ class SqlJobRepository(JobRepository):
     async def save(self, job: VideoJob) -> VideoJob:
         stored = job.copy()
         stored.version = job.version + 1
-        row = _row(stored)
+        row = job_to_row(stored)
         del row["id"], row["created_at"], row["user_id"], row["idempotency_key"]
         async with self._transaction(f"saving job {job.id}") as conn:
             result = await conn.execute(
@@ -187,7 +191,7 @@ class SqlJobRepository(JobRepository):
 
     def _read(self, row: Any) -> VideoJob:
         try:
-            job = _job(row)
+            job = job_from_row(row)
         except (KeyError, TypeError, ValueError, DomainError) as e:
             raise JobRepositoryError(f"job {row.id}: the stored row cannot be read: {e}") from e
         kept = self._kept.get(job.id)

@@ -56,7 +56,9 @@ video_jobs = Table(
     Column("error_retryable", Boolean),
     Column("error_provider_code", Integer),
     Column("money_spent", Boolean),
-    Column("job_metadata", JSON, nullable=False),
+    Column("request_fingerprint", String(64)),  # VideoRequest.fingerprint of the request as received
+    Column("submit_deferrals", Integer, nullable=False, server_default="0"),  # refused for now, nothing created
+    Column("provider_billed_seconds", Float),  # what the provider reported billing
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),

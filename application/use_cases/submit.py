@@ -45,9 +45,7 @@ class SubmitVideo:
         job = VideoJob(
             id=new_id(), user_id=request.user_id, request=quote.plan.request, provider=quote.plan.spec.provider,
             model=quote.plan.spec.id, estimated_cost=quote.cost, billed_seconds=quote.billed_seconds,
-            created_at=now, updated_at=now, idempotency_key=request.idempotency_key,
-            metadata={"width": quote.plan.width, "height": quote.plan.height,
-                      "ignored_fields": list(quote.plan.ignored), "request_fingerprint": fingerprint},
+            created_at=now, updated_at=now, idempotency_key=request.idempotency_key, request_fingerprint=fingerprint,
         )
         reservation = await self._quota.reserve(job.user_id, job.id, quote.cost, billing_period(now))
         job.attach_reservation(reservation.job_id)
@@ -62,6 +60,6 @@ class SubmitVideo:
 
     @staticmethod
     def _same(job: VideoJob, fingerprint: str) -> VideoJob:
-        if job.metadata.get("request_fingerprint", fingerprint) != fingerprint:
+        if not job.asked_for(fingerprint):
             raise _refuse_reuse(job)
         return job

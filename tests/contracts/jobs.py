@@ -15,7 +15,7 @@ class JobRepositoryContract:
         raise NotImplementedError
 
     async def test_added_job_reads_back_whole(self, jobs):
-        original = job(key="k-1")
+        original = job(key="k-1", fingerprint="f0" * 32)
         stored = await jobs.add(original)
         assert stored.version == 1
         back = await jobs.get(original.id)
@@ -23,17 +23,24 @@ class JobRepositoryContract:
         assert back.request == original.request
         assert back.estimated_cost == Cost("0.20") and back.billed_seconds == 5.0
         assert back.created_at == T0 and back.idempotency_key == "k-1" and back.version == 1
+        assert back.request_fingerprint == "f0" * 32 and back.submit_deferrals == 0
+        assert back.provider_billed_seconds is None
 
     async def test_every_field_survives_a_save(self, jobs):
-        stored = await jobs.add(job())
+        stored = await jobs.add(job(fingerprint="f0" * 32))
         stored.attach_reservation(stored.id)
+        stored.start_submission(later(1))
+        stored.defer_submission(later(1), "429 too many requests")
+        stored = await jobs.save(stored)
+        assert (await jobs.get(stored.id)).submit_deferrals == 1
         stored.start_submission(later(1))
         stored = await jobs.save(stored)
         stored.mark_submitted("pred-123", later(2))
         stored.report_progress(45, "working", later(3))
-        stored.metadata["provider_billed_seconds"] = 5.0
         stored = await jobs.save(stored)
-        stored.start_saving("https://cdn.example/out.mp4", later(4))
+        stored.start_saving("https://cdn.example/out.mp4", later(4), billed_seconds=5.5)
+        stored = await jobs.save(stored)
+        assert (await jobs.get(stored.id)).provider_billed_seconds == 5.5
         stored.complete("asset-1", Cost("0.25"), later(5))
         saved = await jobs.save(stored)
         back = await jobs.get(stored.id)
@@ -42,7 +49,8 @@ class JobRepositoryContract:
             JobStatus.COMPLETED, 100, "pred-123", "https://cdn.example/out.mp4", "asset-1")
         assert back.actual_cost == Cost("0.25") and back.money_spent is True
         assert back.submitted_at == later(2) and back.finished_at == later(5)
-        assert back.metadata["provider_billed_seconds"] == 5.0 and back.reservation_id == stored.id
+        assert back.reservation_id == stored.id
+        assert (back.request_fingerprint, back.submit_deferrals, back.provider_billed_seconds) == ("f0" * 32, 1, 5.5)
 
     async def test_failure_error_survives(self, jobs):
         stored = await jobs.add(job())

@@ -1,23 +1,61 @@
 """Alembic migrations: an empty database reaches the head and matches adapters/sql/schema.py;
-a database at the first revision, with rows, is upgraded without losing them."""
+a database at an older revision, with rows, is upgraded without losing them."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import JSON, Column, MetaData, Table, inspect, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.contracts.builders import asset, job, later, usage
 from tests.integration.conftest import BACKENDS, close_database, open_database
 from videoforge.adapters.sql import Database, SqlAssetLibrary, SqlJobRepository, SqlQuotaGuard, SqlUsageMeter
-from videoforge.adapters.sql.migrate import current, head, upgrade_engine
-from videoforge.adapters.sql.schema import metadata
-from videoforge.domain import DEFAULT_PLANS, Cost
+from videoforge.adapters.sql.jobs import job_to_row
+from videoforge.adapters.sql.migrate import alembic_config, current, head, upgrade_engine
+from videoforge.adapters.sql.schema import metadata, video_jobs
+from videoforge.domain import DEFAULT_PLANS, Cost, VideoJob
 
 LISTING_INDEXES = {"ix_video_jobs_user_id_created_at", "ix_video_jobs_status_created_at"}
+CONTROL = ("request_fingerprint", "submit_deferrals", "provider_billed_seconds")
+# video_jobs as revisions 0001 to 0004 made it: the job's control data inside a `job_metadata` JSON
+jobs_before_0005 = Table(
+    "video_jobs", MetaData(),
+    *(Column(c.name, c.type, primary_key=c.primary_key) for c in video_jobs.c if c.name not in CONTROL),
+    Column("job_metadata", JSON, nullable=False),
+)
+
+
+async def add_job_before_0005(engine: AsyncEngine, job: VideoJob, job_metadata: dict[str, Any] | None = None
+                              ) -> None:
+    """Writes a job the way revisions 0001 to 0004 stored it."""
+    row = job_to_row(job)
+    carried = {name: row.pop(name) for name in CONTROL}
+    if job_metadata is None:
+        job_metadata = {name: value for name, value in carried.items() if value}
+    async with engine.begin() as conn:
+        await conn.execute(jobs_before_0005.insert().values(**row, job_metadata=job_metadata))
+
+
+async def stored_metadata(engine: AsyncEngine) -> dict[str, dict[str, Any]]:
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(jobs_before_0005.c.id, jobs_before_0005.c.job_metadata))).all()
+    return {row.id: row.job_metadata for row in rows}
+
+
+async def downgrade_engine(engine: AsyncEngine, revision: str) -> None:
+    def run(connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(run)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -42,7 +80,7 @@ async def test_an_empty_database_is_brought_to_the_head_which_matches_the_schema
     await upgrade_engine(engine)
     await upgrade_engine(engine)  # again: nothing to do
     async with engine.connect() as conn:
-        assert await conn.run_sync(current) == head() == "0004"
+        assert await conn.run_sync(current) == head() == "0005"
         assert await conn.run_sync(schema_differences) == []
 
 
@@ -54,9 +92,9 @@ async def test_a_database_at_the_first_revision_keeps_its_rows_through_the_upgra
         assert not LISTING_INDEXES & await conn.run_sync(job_indexes)
     jobs, assets, meter = SqlJobRepository(engine), SqlAssetLibrary(engine), SqlUsageMeter(engine)
     quota = SqlQuotaGuard(engine)
-    stored = await jobs.add(job(key="order-1"))
+    stored = job(key="order-1", fingerprint="f0" * 32)
     stored.cancel(later(1))
-    stored = await jobs.save(stored)
+    await add_job_before_0005(engine, stored)
     kept_asset = await assets.add(asset(job_id=stored.id))
     record = usage(job_id=stored.id, cost="0.123456")
     await meter.record(record)
@@ -81,7 +119,8 @@ async def test_an_embedded_database_at_an_old_revision_is_upgraded_on_first_use(
     try:
         engine = database.engine()
         await upgrade_engine(engine, "0001")
-        first = await SqlJobRepository(engine).add(job())
+        first = job()
+        await add_job_before_0005(engine, first)
         jobs = SqlJobRepository(Database(database.engine(), migrate=upgrade_engine))
         assert await jobs.get(first.id) == first
         async with engine.connect() as conn:
@@ -98,3 +137,33 @@ async def test_processes_starting_together_on_a_new_embedded_database_migrate_it
         assert len(await repositories[0].list_unfinished()) == len(added) == 4
     finally:
         await close_database(database)
+
+
+async def test_the_control_data_of_jobs_at_revision_0004_moves_into_typed_columns_and_back(blank):
+    engine = blank.engine()
+    await upgrade_engine(engine, "0004")
+    deferred, saving, older = job(), job(), job()
+    deferred.start_submission(later(1))
+    deferred.defer_submission(later(1), "429")
+    deferred.start_submission(later(2))
+    deferred.defer_submission(later(2), "429")
+    await add_job_before_0005(engine, deferred, {"request_fingerprint": "a1" * 32, "submit_deferrals": 2,
+                                                 "width": 1280, "height": 720, "ignored_fields": []})
+    await add_job_before_0005(engine, saving, {"request_fingerprint": "b2" * 32, "provider_billed_seconds": 4.5,
+                                               "width": 1280, "height": 720, "ignored_fields": ["seed"]})
+    await add_job_before_0005(engine, older, {"provider_billed_seconds": None})
+
+    await upgrade_engine(engine)
+
+    jobs = SqlJobRepository(engine)
+    back = {j.id: (j.request_fingerprint, j.submit_deferrals, j.provider_billed_seconds)
+            for j in [await jobs.get(deferred.id), await jobs.get(saving.id), await jobs.get(older.id)]}
+    assert back == {deferred.id: ("a1" * 32, 2, None), saving.id: ("b2" * 32, 0, 4.5), older.id: (None, 0, None)}
+    async with engine.connect() as conn:
+        assert await conn.run_sync(schema_differences) == []
+
+    await downgrade_engine(engine, "0004")
+
+    assert await stored_metadata(engine) == {
+        deferred.id: {"request_fingerprint": "a1" * 32, "submit_deferrals": 2},
+        saving.id: {"request_fingerprint": "b2" * 32, "provider_billed_seconds": 4.5}, older.id: {}}

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from videoforge.application.errors import JobNotFinishedError
+from videoforge.application.ports.clock import Clock
+from videoforge.application.ports.provider import ProviderStatus, ProviderUnavailableError, VideoProvider
+from videoforge.application.progress import ProgressReporter, working_percent
+from videoforge.application.use_cases.run.keeper import JobKeeper
+from videoforge.application.use_cases.run.policy import PollPolicy
+from videoforge.domain.job import VideoJob
+from videoforge.domain.outcome import ProviderState, ended_without_output
+
+log = logging.getLogger("videoforge.run")
+
+
+class FollowTask:
+    """processing -> saving: the provider's task is polled until it ends, its progress recorded
+    (20-80, the provider's own where it says, else by time). A task that ends without an output
+    fails the job; one still running at the deadline leaves it processing, resumable."""
+
+    def __init__(self, keeper: JobKeeper, providers: Mapping[str, VideoProvider], clock: Clock,
+                 policy: PollPolicy):
+        self._keeper, self._providers, self._clock, self._policy = keeper, providers, clock, policy
+
+    async def __call__(self, job: VideoJob, progress: ProgressReporter) -> VideoJob:
+        provider = self._providers[job.provider]
+        started = self._clock.monotonic()
+        while True:
+            elapsed = self._clock.monotonic() - started
+            try:
+                status = await provider.poll(job.provider_job_id)
+            except ProviderUnavailableError as e:  # the task goes on at the provider: keep asking
+                if elapsed >= self._policy.deadline:
+                    raise JobNotFinishedError(job, f"the provider could not be read: {e}") from e
+                log.warning("job %s: provider unreadable, retrying: %s", job.id, e)
+            else:
+                if status.finished:
+                    return await self._ended(job, status, progress)
+                job = await self._working(job, status, elapsed, progress)
+            await self._clock.sleep(self._policy.interval)
+
+    async def _ended(self, job: VideoJob, status: ProviderStatus, progress: ProgressReporter) -> VideoJob:
+        if status.state is not ProviderState.COMPLETED or status.output is None:
+            return await self._keeper.fail(job, ended_without_output(
+                status.state, error_code=status.error_code, error_message=status.error_message,
+                provider_code=status.provider_code))
+        job.start_saving(status.output.url, self._clock.now(), billed_seconds=status.billed_seconds)
+        job = await self._keeper.store(job)
+        await progress.show(job)
+        return job
+
+    async def _working(self, job: VideoJob, status: ProviderStatus, elapsed: float,
+                       progress: ProgressReporter) -> VideoJob:
+        fraction = status.progress if status.progress is not None else elapsed / self._policy.expected
+        percent = working_percent(fraction)
+        if percent != job.progress:
+            job.report_progress(percent, f"Video generation in progress... ({elapsed:.0f}s)", self._clock.now())
+            job = await self._keeper.store(job)
+            await progress.show(job)
+        else:
+            job = await self._keeper.current(job)  # to stop when someone else (a cancel) changed it
+        if elapsed >= self._policy.deadline:
+            raise JobNotFinishedError(job, f"still running at the provider after {elapsed:.0f} s")
+        return job

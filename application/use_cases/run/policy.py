@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class PollPolicy:
+    interval: float = 3.0  # seconds between polls
+    deadline: float = 1800.0  # seconds of following before giving up for now (the job stays resumable)
+    expected: float = 120.0  # seconds a video usually takes, for time-based progress
+    # How long a submission may take before a job found in `submitting` is taken for crashed
+    # (longer than the provider's submit timeout, uploads included).
+    submit_grace: float = 900.0
+    # A submission the provider refused for now (429, busy, unreachable: nothing created) is tried
+    # again this many times, waiting interval x 2^n, before the job fails.
+    submit_retries: int = 4
+
+    def resubmission_delay(self, deferrals: int) -> float:
+        """How long a job the provider refused for now `deferrals` times waits before its next attempt."""
+        return self.interval * 2 ** (deferrals - 1) if deferrals else 0.0
+
+    def may_defer(self, deferrals: int) -> bool:
+        return deferrals < self.submit_retries
