@@ -50,7 +50,11 @@ class LibraryCommands:
                     "total_calls": s.total_calls, "total_cost": usd(s.total_cost),
                     "plan": q.plan.name, "video_calls_limit": q.plan.video_calls_limit,
                     "monthly_cost_limit": usd(q.plan.monthly_cost_limit),
-                    "reserved_calls": q.usage.reserved_calls}
+                    "reserved_calls": q.usage.reserved_calls,
+                    "videos": [{"job_id": r.job_id, "model": r.model, "provider": r.provider, "operation": r.operation,
+                                "source_module": r.source_module, "cost": usd(r.cost),
+                                "billed_seconds": r.billed_seconds, "created_at": r.created_at.isoformat()}
+                               for r in report.videos]}
 
         self._run(work, as_json, lambda r: self._run.out.print(
             f"{r['period']}: {r['video_calls']} video(s), ${r['video_cost']} (plan {r['plan']}: "

@@ -18,9 +18,14 @@ class InMemoryUsageMeter(FaultInjector, UsageMeter):
         self.events[record.job_id] = record
         return True
 
+    async def records(self, user_id: str, period: str) -> list[UsageRecord]:
+        self._maybe_fail("records")
+        return sorted((r for r in self.events.values() if r.user_id == user_id and r.period == period),
+                      key=lambda r: r.created_at)
+
     async def summary(self, user_id: str, period: str) -> UsageSummary:
         self._maybe_fail("summary")
-        mine = [r for r in self.events.values() if r.user_id == user_id and r.period == period]
+        mine = await self.records(user_id, period)
         cost = sum((r.cost for r in mine), Cost(0))
         return UsageSummary(user_id, period, video_calls=len(mine), video_cost=cost, total_calls=len(mine),
                             total_cost=cost)

@@ -181,6 +181,19 @@ class PreflightOut(BaseModel):
     usage_info: dict[str, Any] | None = None
 
 
+class UsageVideoOut(BaseModel):
+    """One billed video of the period (a legacy `api_usage_logs` row)."""
+
+    job_id: str
+    model: str
+    provider: str
+    operation: str
+    source_module: str
+    cost: float
+    billed_seconds: float
+    created_at: datetime
+
+
 class UsageOut(BaseModel):
     period: str
     video_calls: int
@@ -192,6 +205,7 @@ class UsageOut(BaseModel):
     monthly_cost_limit: float
     reserved_calls: int
     reserved_cost: float
+    videos: list[UsageVideoOut]
 
 
 def usage_out(report: UsageReport) -> UsageOut:
@@ -200,7 +214,11 @@ def usage_out(report: UsageReport) -> UsageOut:
                     total_calls=s.total_calls, total_cost=s.total_cost.as_float(), plan=q.plan.name,
                     video_calls_limit=q.plan.video_calls_limit,
                     monthly_cost_limit=q.plan.monthly_cost_limit.as_float(), reserved_calls=q.usage.reserved_calls,
-                    reserved_cost=q.usage.reserved_cost.as_float())
+                    reserved_cost=q.usage.reserved_cost.as_float(),
+                    videos=[UsageVideoOut(job_id=r.job_id, model=r.model, provider=r.provider, operation=r.operation,
+                                          source_module=r.source_module, cost=r.cost.as_float(),
+                                          billed_seconds=r.billed_seconds, created_at=r.created_at)
+                            for r in report.videos])
 
 
 class UploadOut(BaseModel):

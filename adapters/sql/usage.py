@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -64,3 +65,19 @@ class SqlUsageMeter(UsageMeter):
         if row is None:
             return UsageSummary(user_id, period, 0, ZERO, 0, ZERO)
         return UsageSummary(user_id, period, row.video_calls, row.video_cost, row.total_calls, row.total_cost)
+
+    async def records(self, user_id: str, period: str) -> list[UsageRecord]:
+        async with self._db.transaction(UsageMeterError, f"reading the usage of user {user_id}",
+                                        write=False) as conn:
+            rows = (await conn.execute(select(api_usage_logs).where(
+                api_usage_logs.c.user_id == user_id, api_usage_logs.c.billing_period == period)
+                .order_by(api_usage_logs.c.timestamp, api_usage_logs.c.id))).all()
+        return [_record(row) for row in rows]
+
+
+def _record(row: Any) -> UsageRecord:
+    return UsageRecord(
+        job_id=row.job_id, user_id=row.user_id, period=row.billing_period, provider=row.actual_provider_name,
+        model=row.model_used, operation=row.operation, cost=row.cost_total, billed_seconds=row.billed_seconds,
+        response_time=row.response_time, created_at=row.timestamp, source_module=row.source_module,
+        request_size=row.request_size, response_size=row.response_size)

@@ -23,3 +23,8 @@ class UsageMeter(Protocol):
     async def summary(self, user_id: str, period: str) -> UsageSummary:
         """Totals for the period (zeros when nothing was recorded)."""
         ...
+
+    @abstractmethod
+    async def records(self, user_id: str, period: str) -> list[UsageRecord]:
+        """The period's records (one per completed video), oldest first; what the summary adds up."""
+        ...

@@ -17,6 +17,7 @@ from videoforge.domain import (
     MediaKind,
     ModelCatalog,
     QuotaCheck,
+    UsageRecord,
     UsageSummary,
 )
 from videoforge.domain.keys import upload_key
@@ -140,6 +141,7 @@ class LoadInput:
 class UsageReport:
     summary: UsageSummary
     quota: QuotaCheck
+    videos: list[UsageRecord]  # the period's billed videos, oldest first
 
 
 class GetUsage:
@@ -153,4 +155,5 @@ class GetUsage:
     async def __call__(self, user_id: str) -> UsageReport:
         period = billing_period(self._clock.now())
         return UsageReport(await self._usage.summary(user_id, period),
-                           await self._quota.check(user_id, Cost(0), period))
+                           await self._quota.check(user_id, Cost(0), period),
+                           await self._usage.records(user_id, period))

@@ -84,6 +84,8 @@ async def test_text_to_video_renders_the_requested_length_and_size_and_records_i
         assert thumb.format == "JPEG"
     summary = await local.container.usage_meter().summary("u1", _period(local))
     assert (summary.video_calls, summary.video_cost) == (1, Cost(0))
+    [record] = await local.container.usage_meter().records("u1", _period(local))
+    assert record.job_id == result.job_id and record.cost == Cost(0) and record.billed_seconds == 2
     assert sorted(p for p in local.files() if not p.rsplit("/", 1)[-1].startswith(".")) == sorted(
         [result.file_path, result.thumbnail_key])
     # The render's folder is kept a while after delivery (a failed save can fetch it again), then swept.

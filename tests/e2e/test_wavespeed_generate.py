@@ -62,6 +62,8 @@ async def test_a_generated_video_is_stored_metered_at_the_catalog_price_and_sett
     period = container.clock().now().strftime("%Y-%m")
     usage = await container.usage_meter().summary("u1", period)
     assert (usage.video_calls, usage.video_cost) == (1, price) and result.cost == price
+    [record] = await container.usage_meter().records("u1", period)
+    assert record.cost == price and record.provider == "wavespeed" and record.job_id == result.job_id
     quota = (await container.quota_guard().check("u1", Cost(0), period)).usage
     assert (quota.calls, quota.cost, quota.reserved_calls) == (1, price, 0)  # settled at the catalog price
     assert wavespeed_emulator.polls[task_id] == 3

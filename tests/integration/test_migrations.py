@@ -109,6 +109,7 @@ async def test_a_database_at_the_first_revision_keeps_its_rows_through_the_upgra
     assert await jobs.get(stored.id) == stored
     assert await jobs.find_by_idempotency_key("u1", "order-1") == stored
     assert await assets.get(kept_asset.id) == kept_asset
+    assert await meter.records("u1", "2026-01") == [record]
     assert (await meter.summary("u1", "2026-01")).video_cost == Cost("0.123456")
     assert await quota.held() == [reservation]
     assert (await quota.check("u1", Cost("1"), "2026-01")).plan.name == "basic"

@@ -83,6 +83,8 @@ async def test_success_records_the_job_asset_usage_and_settles_the_actual_cost(s
     assert job.status is JobStatus.COMPLETED and job.progress == 100 and job.actual_cost == Cost("0.16")
     [asset] = await c.asset_library().list("u1")
     assert asset.id == result.asset_id and (asset.width, asset.height, asset.cost) == (1280, 720, Cost("0.16"))
+    [record] = await c.usage_meter().records("u1", service.period)
+    assert record.job_id == job.id and record.cost == Cost("0.16")
     summary = await c.usage_meter().summary("u1", service.period)
     assert (summary.video_calls, summary.video_cost, summary.total_cost) == (1, Cost("0.16"), Cost("0.16"))
     quota = (await c.quota_guard().check("u1", Cost(0), service.period)).usage

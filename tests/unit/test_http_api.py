@@ -76,6 +76,9 @@ async def test_a_job_is_created_polled_and_downloaded(api, harness):
     assert [a["id"] for a in assets] == [result["asset_id"]] and assets[0]["source_module"] == "api"
     usage = (await api.get("/api/video/usage", headers=U1)).json()
     assert (usage["video_calls"], usage["video_cost"], usage["plan"]) == (1, 0.2, "pro")
+    [video] = usage["videos"]
+    assert (video["job_id"], video["cost"], video["provider"], video["source_module"]) == (
+        body["task_id"], 0.2, "wavespeed", "api")
 
 
 async def test_no_token_or_a_bad_one_is_401(api):
