@@ -1,15 +1,23 @@
+"""A job's reservation exactly as the quota adapter keeps it. The QuotaGuard port has no lookup
+by job (nothing in production needs one), so tests read the store itself: the in-memory fake's
+dictionary, or the `quota_reservations` table through the SQL adapter's own engine."""
+
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from videoforge.adapters.fakes import InMemoryQuotaGuard
+from videoforge.adapters.sql.quota import SqlQuotaGuard, _reservation
+from videoforge.adapters.sql.schema import quota_reservations
 from videoforge.application.ports.quota import QuotaGuard
-from videoforge.domain import Cost
-from videoforge.domain.quota import ReservationState
+from videoforge.domain.quota import Reservation
 
 
-async def reservation_state(quota: QuotaGuard, user_id: str, period: str) -> str:
-    """The state of the reservation of a user's only job in `period`, read through the port as
-    the quota counts it: held (reserved), counted as usage (settled), or neither (released)."""
-    usage = (await quota.check(user_id, Cost(0), period)).usage
-    assert usage.calls + usage.reserved_calls <= 1, f"{user_id} has more than one job counted in {period}"
-    if usage.reserved_calls:
-        return ReservationState.RESERVED
-    return ReservationState.SETTLED if usage.calls else ReservationState.RELEASED
+async def reservation_of(quota: QuotaGuard, job_id: str) -> Reservation | None:
+    if isinstance(quota, InMemoryQuotaGuard):
+        return quota.reservations.get(job_id)
+    if isinstance(quota, SqlQuotaGuard):
+        async with quota._db.engine.connect() as conn:
+            row = (await conn.execute(select(quota_reservations).where(quota_reservations.c.job_id == job_id))).first()
+        return _reservation(row) if row is not None else None
+    raise TypeError(f"no way to read the reservations of {type(quota).__name__}")

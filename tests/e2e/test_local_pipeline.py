@@ -13,7 +13,7 @@ from dependency_injector import providers
 from PIL import Image
 
 from tests import samples as make
-from tests.reservations import reservation_state
+from tests.reservations import reservation_of
 from videoforge.adapters.fakes import FakeVideoProvider, Outcome
 from videoforge.adapters.media.probe import probe_file
 from videoforge.application.errors import JobFailedError
@@ -144,6 +144,7 @@ async def test_an_output_that_is_not_a_video_is_refused_before_anything_is_recor
     assert (await local.container.usage_meter().summary("u1", _period(local))).video_calls == 0
     quota = (await local.container.quota_guard().check("u1", Cost(0), _period(local))).usage
     assert (quota.calls, quota.reserved_calls) == (0, 0)  # released
+    assert (await reservation_of(local.container.quota_guard(), caught.value.job.id)).state == ReservationState.RELEASED
 
 
 @pytest.mark.parametrize("kind,sample,operation,message", [
@@ -185,7 +186,7 @@ async def test_cancelling_a_local_render_stops_it_and_keeps_nothing(local):
     cancelled = await local.container.cancel_job()(job.id, "u1")
     finished = await asyncio.wait_for(running, timeout=10)
     assert cancelled.status is JobStatus.CANCELLED and finished.status is JobStatus.CANCELLED
-    assert await reservation_state(local.container.quota_guard(), "u1", _period(local)) == ReservationState.RELEASED
+    assert (await reservation_of(local.container.quota_guard(), job.id)).state == ReservationState.RELEASED
     assert local.files() == []
     for _ in range(200):
         if not any((local.root / "work").iterdir()):

@@ -15,7 +15,7 @@ import pytest
 
 from tests.contracts.builders import text_request
 from tests.emulators.wavespeed import Scenario, emulator_environment
-from tests.reservations import reservation_state
+from tests.reservations import reservation_of
 from tests.samples import png
 from videoforge.adapters.fakes import InMemoryStorage
 from videoforge.adapters.wavespeed import WebhookVerifier
@@ -66,6 +66,8 @@ async def test_a_generated_video_is_stored_metered_at_the_catalog_price_and_sett
     assert record.cost == price and record.provider == "wavespeed" and record.job_id == result.job_id
     quota = (await container.quota_guard().check("u1", Cost(0), period)).usage
     assert (quota.calls, quota.cost, quota.reserved_calls) == (1, price, 0)  # settled at the catalog price
+    reservation = await reservation_of(container.quota_guard(), result.job_id)
+    assert reservation.state == ReservationState.SETTLED and reservation.actual == price
     assert wavespeed_emulator.polls[task_id] == 3
 
 
@@ -82,6 +84,7 @@ async def test_a_failed_task_releases_the_reservation_and_stores_nothing(contain
     period = container.clock().now().strftime("%Y-%m")
     quota = (await container.quota_guard().check("u1", Cost(0), period)).usage
     assert (quota.calls, quota.reserved_calls) == (0, 0)  # released
+    assert (await reservation_of(container.quota_guard(), job.id)).state == ReservationState.RELEASED
     assert not container.storage().objects
     assert (await container.usage_meter().summary("u1", period)).video_calls == 0
 
@@ -97,8 +100,7 @@ async def test_a_submit_whose_answer_never_comes_is_sent_once_and_left_unknown(c
     job = await container.job_repository().get(caught.value.job.id)
     assert job.status is JobStatus.UNKNOWN_OUTCOME
     # the reservation stays held until someone reconciles: the provider may be billing that task
-    period = container.clock().now().strftime("%Y-%m")
-    assert await reservation_state(container.quota_guard(), "u1", period) == ReservationState.RESERVED
+    assert (await reservation_of(container.quota_guard(), job.id)).state == ReservationState.RESERVED
     assert await container.resume_jobs()() is not None
     assert wavespeed_emulator.submission_count == 1
 
@@ -115,8 +117,7 @@ async def test_the_poll_interval_and_deadline_settings_are_honoured(environment,
     [task_id] = wavespeed_emulator.tasks
     assert job.status is JobStatus.PROCESSING and job.provider_job_id == task_id  # kept for a later resume
     assert 5 <= wavespeed_emulator.polls[task_id] <= 12  # about deadline / interval
-    period = container.clock().now().strftime("%Y-%m")
-    assert await reservation_state(container.quota_guard(), "u1", period) == ReservationState.RESERVED
+    assert (await reservation_of(container.quota_guard(), job.id)).state == ReservationState.RESERVED
 
 
 async def test_an_image_input_is_uploaded_and_its_url_submitted(container, wavespeed_emulator):

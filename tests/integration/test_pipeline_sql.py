@@ -15,7 +15,7 @@ from dependency_injector import providers
 from tests.conftest import settings_for_tests
 from tests.contracts.builders import text_request
 from tests.integration.conftest import IsolatedDatabase
-from tests.reservations import reservation_state
+from tests.reservations import reservation_of
 from videoforge.adapters.fakes import FakeClock, FakeMediaProbe, FakeVideoProvider, Outcome, fake_image
 from videoforge.adapters.sql import SqlJobRepository, SqlQuotaGuard
 from videoforge.application.errors import JobFailedError
@@ -89,6 +89,8 @@ async def test_success_records_the_job_asset_usage_and_settles_the_actual_cost(s
     assert (summary.video_calls, summary.video_cost, summary.total_cost) == (1, Cost("0.16"), Cost("0.16"))
     quota = (await c.quota_guard().check("u1", Cost(0), service.period)).usage
     assert (quota.calls, quota.cost, quota.reserved_calls) == (1, Cost("0.16"), 0)  # settled at the actual cost
+    reservation = await reservation_of(c.quota_guard(), job.id)
+    assert reservation.state == ReservationState.SETTLED and reservation.actual == Cost("0.16")
 
 
 async def test_refused_quota_submits_nothing_and_records_nothing(service):
@@ -115,7 +117,7 @@ async def test_provider_failure_fails_the_job_and_releases(service):
     job = await service.container.job_repository().get(caught.value.job.id)
     assert job.status is JobStatus.FAILED and job.error.code == "content_moderation"
     assert job.error.provider_code == 1200 and job.money_spent is False
-    assert await reservation_state(service.container.quota_guard(), "u1", service.period) == ReservationState.RELEASED
+    assert (await reservation_of(service.container.quota_guard(), job.id)).state == ReservationState.RELEASED
     assert (await service.container.usage_meter().summary("u1", service.period)).video_calls == 0
 
 
@@ -147,7 +149,7 @@ async def test_bytes_inputs_work_within_the_process_that_was_given_them(service)
 
 async def usage_and_quota(run: Process, job_id: str) -> tuple[int, str]:
     summary = await run.container.usage_meter().summary("u1", run.period)
-    return summary.video_calls, await reservation_state(run.container.quota_guard(), "u1", run.period)
+    return summary.video_calls, (await reservation_of(run.container.quota_guard(), job_id)).state
 
 
 async def test_killed_while_the_provider_works_is_finished_by_a_new_process(database, tmp_path):
