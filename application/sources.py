@@ -77,17 +77,15 @@ async def one_chunk(data: bytes) -> AsyncIterator[bytes]:
 
 
 def direct_path(source: MediaSource) -> Path | None:
-    """A file that already holds the source's bytes: an input given by path, or an object of a
-    storage that keeps files (it has `local_path(key)`, as FileSystemStorage does)."""
+    """A file that already holds the source's bytes: an input given by path, or a stored object
+    whose storage keeps it in a file on this machine."""
     if isinstance(source, InputSource) and source.media.path is not None:
         path = Path(source.media.path)
         if not path.is_file():
             raise FileNotFoundError(2, "No such file", str(path))
         return path
     if isinstance(source, StoredSource):
-        local_path = getattr(source.storage, "local_path", None)
-        if callable(local_path):
-            return local_path(source.stored.key)
+        return source.storage.local_path(source.stored.key)
     return None
 
 

@@ -23,8 +23,9 @@ from pathlib import Path
 import httpx
 from dependency_injector import providers
 
-from benchmarks.support import SpoolStorage, emulator_process, environment, rss_kib, scratch_dir
+from benchmarks.support import emulator_process, environment, rss_kib, scratch_dir
 from videoforge.adapters.fakes import FakeMediaProbe
+from videoforge.adapters.filesystem import FileSystemStorage
 from videoforge.bootstrap import Settings, build_container, open_container
 from videoforge.domain import VideoRequest
 from videoforge.domain.operations import OperationType
@@ -50,7 +51,7 @@ async def large_output(size_mb: int) -> dict:
     with emulator_process("--output-size", str(size_mb * MB)) as url, scratch_dir() as scratch:
         os.environ.update(environment(url, VIDEOFORGE_POLL_INTERVAL="0.05", VIDEOFORGE_DEFAULT_PLAN="enterprise"))
         container = build_container(Settings())
-        container.storage.override(providers.Object(SpoolStorage(Path(scratch))))
+        container.storage.override(providers.Object(FileSystemStorage(scratch)))
         # The emulator's outputs are stand-in bytes padded to size; what is measured is streaming.
         container.media_probe.override(providers.Object(FakeMediaProbe()))
         async with open_container(container=container):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterable, AsyncIterator
+from pathlib import Path
 
 from videoforge.adapters.fakes.faults import FaultInjector
 from videoforge.application.ports.storage import InvalidKeyError, ObjectNotFoundError, Storage, StorageLimitError
@@ -69,6 +70,12 @@ class InMemoryStorage(FaultInjector, Storage):
         self._maybe_fail("delete")
         self.objects.pop(key, None)
         self._meta.pop(key, None)
+
+    def local_path(self, key: str) -> Path | None:
+        self._key(key)
+        if key not in self._meta:
+            raise ObjectNotFoundError(key)
+        return None  # kept in memory: readers stream it
 
     async def url(self, key: str) -> str:
         self._key(key)

@@ -42,8 +42,8 @@ class FileSystemStorage(Storage):
         self._base_url = base_url
 
     def local_path(self, key: str) -> Path:
-        """The file behind `key`, for readers that need a path (the PyAV probe). Raises
-        ObjectNotFoundError."""
+        """The file behind `key`, read in place by readers that need a path (the PyAV probe, the
+        local provider). Raises ObjectNotFoundError."""
         path = self._path(key)
         if not path.is_file():
             raise ObjectNotFoundError(key)

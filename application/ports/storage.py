@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import AsyncIterable, AsyncIterator
+from pathlib import Path
 from typing import Protocol
 
 from videoforge.domain.records import StoredObject
@@ -47,6 +48,14 @@ class Storage(Protocol):
     @abstractmethod
     async def delete(self, key: str) -> None:
         """Remove `key`; removing a missing key is not an error."""
+        ...
+
+    @abstractmethod
+    def local_path(self, key: str) -> Path | None:
+        """A file on this machine holding the bytes of `key`, for readers that need a path
+        (FFmpeg), or None for a storage that keeps no files here (memory, object storage); the
+        caller then streams `open`. Blocking: call it off the event loop. Raises
+        ObjectNotFoundError."""
         ...
 
     @abstractmethod

@@ -60,6 +60,13 @@ class StorageContract:
         with pytest.raises(ObjectNotFoundError):
             await storage.stat("videos/u1/missing.mp4")
 
+    async def test_a_local_path_when_given_holds_the_object(self, storage):
+        await storage.save("videos/u1/p.mp4", chunks(b"in place"), "video/mp4")
+        path = storage.local_path("videos/u1/p.mp4")
+        assert path is None or path.read_bytes() == b"in place"
+        with pytest.raises(ObjectNotFoundError):
+            storage.local_path("videos/u1/missing.mp4")
+
     async def test_delete_removes_and_is_idempotent(self, storage):
         await storage.save("videos/u1/d.mp4", chunks(b"x"), "video/mp4")
         await storage.delete("videos/u1/d.mp4")
