@@ -185,7 +185,7 @@ class VideoJob:
             raise IllegalTransitionError(self.id, self.status.value, "processing (reconcile)")
         self._go(S.PROCESSING, now)
         self.provider_job_id = provider_job_id
-        self.message = "reconciled with the provider's task"
+        self._progress(10, "reconciled with the provider's task")  # submitted, as far as the caller can tell
 
     def abandon(self, now: datetime) -> None:
         """The provider has no task for this unknown outcome: nothing was created or billed."""

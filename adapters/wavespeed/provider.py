@@ -4,7 +4,7 @@ import base64
 import logging
 import re
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote, urljoin
@@ -12,7 +12,7 @@ from urllib.parse import quote, urljoin
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
-from videoforge.adapters.wavespeed.models import WIRE_FORMATS
+from videoforge.adapters.wavespeed.models import WIRE_FORMATS, WireFormat
 from videoforge.adapters.wavespeed.protocol import INSUFFICIENT_CREDIT, as_int, envelope, quoted, status_of
 from videoforge.adapters.wavespeed.urls import UnsafeURLError, check_connected_peer, check_fetchable
 from videoforge.application.ports.media import MediaSource
@@ -80,7 +80,9 @@ class WaveSpeedVideoProvider(VideoProvider):
     Where WaveSpeed's documents disagree, the choice is an option: `result_path` (default the
     `/result` form every official client polls), `balance_path`, `two_step_upload` (ticket + PUT
     first, the binary upload as fallback), `ambiguous_submit_statuses`, `inline_images` (small images as data URIs
-    where the model's wire format takes them, see models.py; off: always upload).
+    where the model's wire format takes them, see models.py; off: always upload). `wire_formats` maps
+    each model id to its request body (default: the catalog's WaveSpeed models); a host that adds
+    a WaveSpeed model to its own catalog gives its format here.
     Submissions are never retried. Reads (poll, cancel, balance, upload steps, opening an
     output) retry 429, 5xx and network errors with jittered exponential backoff, `read_attempts`
     times in all. The poll loop itself, its interval and overall deadline, belong to RunJob.
@@ -93,7 +95,7 @@ class WaveSpeedVideoProvider(VideoProvider):
                  submit_timeout: float | None = 60.0, poll_timeout: float | None = 30.0,
                  allow_private_urls: bool = False, webhook_url: str | None = None,
                  ambiguous_submit_statuses: Collection[int] = AMBIGUOUS_SUBMIT_STATUSES,
-                 inline_images: bool = True,
+                 inline_images: bool = True, wire_formats: Mapping[str, WireFormat] = WIRE_FORMATS,
                  inline_image_max_bytes: int = 512 * 1024, balance_path: str = "/api/v3/balance",
                  result_path: str = "/api/v3/predictions/{id}/result", two_step_upload: bool = True,
                  client_name: str = "videoforge", chunk_size: int = 1024 * 1024, max_redirects: int = 5):
@@ -113,6 +115,7 @@ class WaveSpeedVideoProvider(VideoProvider):
         self._webhook_url = webhook_url
         self._ambiguous = frozenset(ambiguous_submit_statuses)
         self._inline_allowed = inline_images
+        self._wire_formats = dict(wire_formats)
         self._inline_max = inline_image_max_bytes
         self._balance_path = balance_path
         self._result_path = result_path
@@ -128,10 +131,10 @@ class WaveSpeedVideoProvider(VideoProvider):
 
     async def submit(self, task: ProviderTask) -> str:
         spec = task.spec
-        wire = WIRE_FORMATS.get(spec.model)
+        wire = self._wire_formats.get(spec.model)
         if wire is None:
             raise ProviderRejectedError(f"model: {spec.model!r} is not a WaveSpeed model this build can submit "
-                                        f"(allowed: {', '.join(WIRE_FORMATS)}); nothing was sent",
+                                        f"(allowed: {', '.join(self._wire_formats)}); nothing was sent",
                                         code=ErrorCode.INVALID_PARAMETER)
         for kind in task.inputs:
             if kind not in wire.input_fields:
@@ -285,8 +288,8 @@ class WaveSpeedVideoProvider(VideoProvider):
     # -- inputs ------------------------------------------------------------------------------------
 
     async def _input_reference(self, inline_images: bool, field: str, source: MediaSource) -> str:
-        """What goes in the payload for an input file: a data URI (small images, where the catalog
-        says the model takes them) or the URL of an upload."""
+        """What goes in the payload for an input file: a data URI (small images, where its wire
+        format says the model takes them) or the URL of an upload."""
         if (inline_images and self._inline_allowed and source.content_type.startswith("image/")
                 and source.size is not None and source.size <= self._inline_max):
             data = b"".join([chunk async for chunk in source.chunks()])

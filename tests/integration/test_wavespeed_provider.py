@@ -15,7 +15,7 @@ import pytest
 from tests.contracts.provider import VideoProviderContract, text_task, wait_until_finished
 from tests.emulators.wavespeed import Scenario
 from videoforge.adapters.fakes import fake_image, fake_video
-from videoforge.adapters.wavespeed import WIRE_FORMATS, WaveSpeedVideoProvider
+from videoforge.adapters.wavespeed import WIRE_FORMATS, WaveSpeedVideoProvider, WireFormat
 from videoforge.application.ports.provider import (
     InsufficientCreditError,
     ProviderError,
@@ -172,6 +172,14 @@ async def test_a_model_without_a_wire_format_is_refused_by_name_without_a_reques
         await provider.submit(task)
     assert caught.value.code is ErrorCode.INVALID_PARAMETER and "wavespeed-ai/flashvsr" in str(caught.value)
     assert not wavespeed_emulator.requests
+
+
+async def test_a_host_gives_the_wire_format_of_a_model_it_added(make_provider, wavespeed_emulator):
+    spec = replace(TASK.spec, model="acme/new-video-model")
+    provider = make_provider(wire_formats={"acme/new-video-model": WireFormat(resolution_field="resolution")})
+    task_id = await provider.submit(ProviderTask("j", spec))
+    assert wavespeed_emulator.tasks[task_id].payload == {"prompt": "a cat", "resolution": "720p", "duration": 5,
+                                                         "seed": 7}
 
 
 async def test_an_input_the_model_does_not_take_is_refused_by_name_without_a_request(provider, wavespeed_emulator):

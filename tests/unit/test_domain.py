@@ -232,7 +232,7 @@ class TestVideoJob:
         with pytest.raises(IllegalTransitionError):
             j.report_progress(50, "no", later(3))
         j.reconcile("p9", later(3))
-        assert j.status is JobStatus.PROCESSING and j.provider_job_id == "p9"
+        assert j.status is JobStatus.PROCESSING and j.provider_job_id == "p9" and j.progress == 10
 
     def test_a_deferred_submission_goes_back_to_pending_only_from_submitting(self):
         j = job()

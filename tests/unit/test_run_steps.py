@@ -325,11 +325,13 @@ class TestFollowTask:
             await run.follow()(processing, run.progress(processing))
         assert (await run.jobs.get(processing.id)).status is JobStatus.PROCESSING
 
-    async def test_a_job_cancelled_between_polls_stops_the_runner(self, run):
-        processing = await run.processing(Outcome.hang())
+    @staticmethod
+    async def cancel_while_following(run, processing, under_way) -> VideoJob:
+        """Follow `processing`, cancel it once `under_way()` holds, and return the job the
+        runner stopped on (it must stop: someone else changed the job)."""
         following = asyncio.create_task(run.follow()(processing, run.progress(processing)))
-        for _ in range(100):  # let the runner start polling
-            if run.provider.polls:
+        for _ in range(1000):
+            if await under_way():
                 break
             await asyncio.sleep(0)
         cancelled = await run.jobs.get(processing.id)
@@ -337,21 +339,25 @@ class TestFollowTask:
         await run.jobs.save(cancelled)
         with pytest.raises(Superseded) as caught:
             await following
-        assert caught.value.job.status is JobStatus.CANCELLED
+        return caught.value.job
+
+    async def test_a_job_cancelled_between_polls_stops_the_runner(self, run):
+        processing = await run.processing(Outcome.hang())
+
+        async def polling() -> bool:
+            return bool(run.provider.polls)
+
+        stopped = await self.cancel_while_following(run, processing, polling)
+        assert stopped.status is JobStatus.CANCELLED
 
     async def test_a_job_cancelled_while_the_providers_progress_stands_still_stops_the_runner(self, run):
         processing = await run.processing(Outcome.hang())  # time-based progress: 80 after 120 s, then flat
-        following = asyncio.create_task(run.follow()(processing, run.progress(processing)))
-        for _ in range(1000):
-            if (await run.jobs.get(processing.id)).progress == 80:
-                break
-            await asyncio.sleep(0)
-        cancelled = await run.jobs.get(processing.id)
-        cancelled.cancel(run.clock.now())
-        await run.jobs.save(cancelled)
-        with pytest.raises(Superseded) as caught:
-            await following
-        assert caught.value.job.status is JobStatus.CANCELLED and run.clock.monotonic() < run.policy.deadline
+
+        async def at_eighty() -> bool:
+            return (await run.jobs.get(processing.id)).progress == 80
+
+        stopped = await self.cancel_while_following(run, processing, at_eighty)
+        assert stopped.status is JobStatus.CANCELLED and run.clock.monotonic() < run.policy.deadline
 
 
 class TestDeliverOutput:
