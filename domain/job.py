@@ -242,3 +242,12 @@ class VideoJob:
     @property
     def cancellable(self) -> bool:
         return S.CANCELLED in _ALLOWED[self.status]
+
+    @property
+    def running_at_provider(self) -> bool:
+        """A task exists at the provider and is working: cancelling the job means asking it to stop."""
+        return self.status is S.PROCESSING
+
+    @property
+    def delivered(self) -> bool:
+        return self.status is S.COMPLETED

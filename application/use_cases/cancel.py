@@ -8,7 +8,7 @@ from videoforge.application.ports.jobs import ConcurrentUpdateError, JobReposito
 from videoforge.application.ports.provider import VideoProvider
 from videoforge.application.ports.quota import QuotaGuard
 from videoforge.application.use_cases.queries import GetJob
-from videoforge.domain.job import JobStatus, VideoJob
+from videoforge.domain.job import VideoJob
 
 
 class CancelJob:
@@ -28,7 +28,7 @@ class CancelJob:
             job = await self._get(job_id, user_id)
             if not job.cancellable:
                 raise JobNotCancellableError(job)
-            if job.status is JobStatus.PROCESSING:
+            if job.running_at_provider:
                 provider = self._providers.get(job.provider)
                 if provider is None or not await provider.cancel(job.provider_job_id):
                     raise JobNotCancellableError(job, f"the provider did not accept cancelling job {job.id}; "

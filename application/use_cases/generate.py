@@ -6,7 +6,6 @@ from videoforge.application.progress import ACCEPTED, ProgressCallback, notify
 from videoforge.application.results import VideoResult
 from videoforge.application.use_cases.run_job import RunJob
 from videoforge.application.use_cases.submit import SubmitVideo
-from videoforge.domain.job import JobStatus
 from videoforge.domain.request import VideoRequest
 
 
@@ -28,7 +27,7 @@ class GenerateVideo:
         job = await self._submit(request)
         await notify(progress, ACCEPTED, "request accepted")
         job = await self._run(job.id, progress)
-        if job.status is not JobStatus.COMPLETED:
+        if not job.delivered:
             raise JobFailedError(job)
         asset = await self._assets.get(job.asset_id)
         return VideoResult.of(job, asset)

@@ -55,7 +55,7 @@ class ResumeJobs:
         report.in_flight = [job.id for job in jobs if self._run.in_flight(job)]
         await asyncio.gather(*(self._resume(job.id, report) for job in jobs if job.id not in report.in_flight))
         report.awaiting_reconciliation = [j.id for j in await self._jobs.list_unfinished()
-                                          if j.status is JobStatus.UNKNOWN_OUTCOME]
+                                          if j.reconcilable]
         if self._quota is not None:
             for reservation in await self._quota.held():
                 if await self._stranded(reservation):

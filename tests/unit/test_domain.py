@@ -199,11 +199,15 @@ class TestVideoJob:
     def test_happy_path(self):
         j = job()
         j.start_submission(later(1))
+        assert not j.running_at_provider and not j.delivered
         j.mark_submitted("p1", later(2))
         j.report_progress(50, "half", later(3))
+        assert j.running_at_provider
         j.start_saving("https://x/y.mp4", later(4))
+        assert not j.running_at_provider and not j.delivered
         j.complete("a1", Cost("0.2"), later(5))
         assert j.status is JobStatus.COMPLETED and j.progress == 100 and j.finished_at == later(5)
+        assert j.delivered and not j.reconcilable
 
     @pytest.mark.parametrize("illegal", [
         lambda j: j.mark_submitted("p", T0),
