@@ -141,7 +141,7 @@ async def test_an_output_that_is_not_a_video_is_refused_before_anything_is_recor
     assert caught.value.code == ErrorCode.OUTPUT_INVALID and "not a playable video" in caught.value.message
     assert local.files() == []
     assert await local.container.asset_library().list("u1") == []
-    assert (await local.container.usage_meter().summary("u1", _period(local))).video_calls == 0
+    assert await local.container.usage_meter().records("u1", _period(local)) == []
     quota = (await local.container.quota_guard().check("u1", Cost(0), _period(local))).usage
     assert (quota.calls, quota.reserved_calls) == (0, 0)  # released
     assert (await reservation_of(local.container.quota_guard(), caught.value.job.id)).state == ReservationState.RELEASED
