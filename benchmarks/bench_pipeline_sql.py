@@ -122,7 +122,7 @@ async def main(jobs: int, concurrency: int) -> list[Result]:
             await postgres_database(server, f'CREATE DATABASE "{name}"')
             url = server.rsplit("/", 1)[0] + "/" + name
             try:
-                await upgrade_async(url)
+                await upgrade_async(url, schema=Settings().db_schema)  # where the service looks
                 results.append(await run("postgresql", url, tmp / "pg", jobs, concurrency))
                 results[-1].backend = f"postgresql {await postgres_version(url)}"
             finally:

@@ -60,7 +60,9 @@ db = typer.Typer(help="The database of jobs, assets, usage and quota.", no_args_
 
 @db.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head", help="The revision to reach (default: the latest).")) -> None:
-    """Bring the database of VIDEOFORGE_DATABASE_URL to the latest schema (rows are kept)."""
+    """Bring the database of VIDEOFORGE_DATABASE_URL to the latest schema (rows are kept). On
+    PostgreSQL, everything lives in the schema VIDEOFORGE_DB_SCHEMA (default videoforge), created
+    here; the tables of an install older than that setting move there from public."""
     try:
         settings = load_settings()
         url = settings.database_url
@@ -68,18 +70,19 @@ def db_upgrade(revision: str = typer.Argument("head", help="The revision to reac
     except ConfigurationError as e:
         raise fail(USAGE, str(e)) from None
     shown = make_url(url).render_as_string(hide_password=True)
+    where = "" if is_embedded(url) else f" (schema {settings.db_schema})"
     try:
         if is_embedded(url) and make_url(url).database:
             Path(make_url(url).database).parent.mkdir(parents=True, exist_ok=True)
-        before, after = upgrade(url, revision)
+        before, after = upgrade(url, revision, schema=settings.db_schema)
     except CommandError as e:
         raise fail(USAGE, f"db upgrade: {e}") from None
     except (SQLAlchemyError, OSError) as e:
         raise fail(FAILURE, f"db upgrade of {shown} failed: {describe(e)}") from None
     if before == after:
-        typer.echo(f"{shown}: already at revision {after}")
+        typer.echo(f"{shown}{where}: already at revision {after}")
     else:
-        typer.echo(f"{shown}: upgraded from {before or 'an empty database'} to revision {after}")
+        typer.echo(f"{shown}{where}: upgraded from {before or 'an empty database'} to revision {after}")
 
 
 def build_app() -> typer.Typer:

@@ -93,11 +93,18 @@ def local_provider_resource(work_dir: str) -> Iterator[LocalVideoProvider]:
         provider.close()
 
 
-def sql_engine_resource(url: str, enabled: bool) -> Iterator[AsyncEngine | None]:
+def sql_engine_resource(url: str, enabled: bool, schema: str | None = None,
+                        pool: dict | None = None) -> Iterator[AsyncEngine | None]:
     """The database engine of the sql backend (it connects nothing until used), None on the
-    memory backend. Its disposal is async, so `open_container` awaits `engine.dispose()` on
-    the way out; a sync resource cannot."""
-    yield make_engine(url) if enabled else None
+    memory backend; on PostgreSQL its connections see only videoforge's schema, through a pool
+    of the configured size. Its disposal is async, so `open_container` awaits
+    `engine.dispose()` on the way out; a sync resource cannot."""
+    yield make_engine(url, schema=schema, pool=pool) if enabled else None
+
+
+def database_pool(settings: Settings) -> dict:
+    return {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow,
+            "pool_timeout": settings.db_pool_timeout}
 
 
 def first_use_migration(embedded: bool) -> Migrate | None:
@@ -168,7 +175,8 @@ class Container(containers.DeclarativeContainer):
     media_probe = providers.Selector(config.media_probe, fake=providers.Singleton(FakeMediaProbe),
                                      pyav=providers.Singleton(PyAVMediaProbe))
 
-    sql_engine = providers.Resource(sql_engine_resource, url=config.database_url, enabled=config.sql)
+    sql_engine = providers.Resource(sql_engine_resource, url=config.database_url, enabled=config.sql,
+                                    schema=config.database_schema, pool=config.database_pool)
     sql_database = providers.Singleton(
         Database, sql_engine, migrate=providers.Callable(first_use_migration, config.database_embedded))
 
@@ -263,6 +271,8 @@ def build_container(settings: Settings | None = None) -> Container:
         "sql": sql,
         "database_url": settings.database_url,
         "database_embedded": sql and is_embedded(settings.database_url),
+        "database_schema": settings.db_schema,
+        "database_pool": database_pool(settings),
         "prices_file": str(settings.prices_file) if settings.prices_file else None,
         "fake_providers": settings.fake_providers,
         # The fake probe reads only the fake provider's stand-in files; real outputs need PyAV.

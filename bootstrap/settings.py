@@ -14,6 +14,11 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("./videoforge-data")
     database_url: str | None = None
+    # PostgreSQL: every table, index and alembic_version live in this schema (see README, "Database")
+    db_schema: str = Field("videoforge", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+    db_pool_size: int = Field(5, ge=1)  # connections kept open per process (PostgreSQL)
+    db_max_overflow: int = Field(5, ge=0)  # extra connections a burst may open per process
+    db_pool_timeout: float = Field(30.0, gt=0)  # seconds a request waits for a free connection
     storage_dir: Path | None = None
     storage: Literal["memory", "filesystem"] | None = None
     # sql: jobs, assets, usage and quota in the database of database_url; memory: in-process fakes

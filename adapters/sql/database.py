@@ -20,15 +20,32 @@ Migrate = Callable[[AsyncEngine], Awaitable[None]]
 """Brings the database of an engine to the latest schema (`migrate.upgrade_engine`)."""
 
 
-def make_engine(url: str, **options: Any) -> AsyncEngine:
+_SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+
+
+def check_schema_name(schema: str) -> str:
+    """A PostgreSQL schema name videoforge may use: an unquoted identifier of at most 63 characters."""
+    if not _SCHEMA_NAME.fullmatch(schema):
+        raise ValueError(f"schema name {schema!r} is not allowed (letters, digits and _, not starting "
+                         "with a digit, at most 63 characters)")
+    return schema
+
+
+def make_engine(url: str, *, schema: str | None = None, pool: dict[str, Any] | None = None,
+                **options: Any) -> AsyncEngine:
     """An async engine for `url` (`sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`).
-    Connects nothing yet. On SQLite, write transactions start with BEGIN IMMEDIATE, which
-    serialises writers across connections and processes; readers go on meanwhile (WAL)."""
+    Connects nothing yet. On PostgreSQL, `schema` becomes the connections' whole search_path:
+    every table, index and the Alembic version table are found and created there, and nothing
+    of the host's schemas (public) is seen; `pool` gives pool_size, max_overflow, pool_timeout.
+    On SQLite, write transactions start with BEGIN IMMEDIATE, which serialises writers across
+    connections and processes; readers go on meanwhile (WAL)."""
     parsed = make_url(url)
     options.setdefault("hide_parameters", True)  # prompts and user data stay out of error messages
     if parsed.get_backend_name() != "sqlite":
         options.setdefault("pool_pre_ping", True)
-        return create_async_engine(parsed, **options)
+        if schema and parsed.get_backend_name() == "postgresql":
+            options.setdefault("connect_args", {"server_settings": {"search_path": check_schema_name(schema)}})
+        return create_async_engine(parsed, **{**(pool or {}), **options})
     options.setdefault("connect_args", {"timeout": 30})
     engine = create_async_engine(parsed, **options)
 

@@ -79,7 +79,7 @@ def test_upgrade_of_a_postgresql_database(monkeypatch):
         result = runner.invoke(build_app(), ["db", "upgrade"])
         assert result.exit_code == 0, result.output
         assert f"to revision {head()}" in result.stdout
-        assert asyncio.run(_scalar(url, "SELECT count(*) FROM video_jobs")) == 0
+        assert asyncio.run(_scalar(url, "SELECT count(*) FROM videoforge.video_jobs")) == 0
     finally:
         asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 

@@ -78,3 +78,17 @@ async def test_the_memory_backend_neither_checks_nor_opens_a_database(tmp_path):
     async with open_container(container=container):
         assert container.sql_engine() is None
         await container.generate_video()(text_request())
+
+
+async def test_the_pool_settings_reach_the_postgresql_engine(tmp_path):
+    settings = settings_for_tests(backend="sql", data_dir=tmp_path, database_url="postgresql+asyncpg://vf@127.0.0.1:1/x",
+                                  db_schema="media_jobs", db_pool_size=3, db_max_overflow=2, db_pool_timeout=7.5)
+    container = build_container(settings)
+    async with open_container(container=container):  # connects nothing
+        engine = container.sql_engine()
+        assert (engine.pool.size(), engine.pool._max_overflow, engine.pool.timeout()) == (3, 2, 7.5)
+
+
+def test_a_schema_name_that_is_not_an_identifier_is_refused():
+    with pytest.raises(ValueError, match="db_schema"):
+        Settings(db_schema='x"; DROP TABLE y')
