@@ -8,12 +8,16 @@ log = logging.getLogger("videoforge.http.runner")
 
 
 class BackgroundRunner:
-    """Runs jobs in the serving process, each at most once at a time, and stops them on shutdown
-    (a stopped job is left where it was and finished by ResumeJobs on the next start)."""
+    """The in-process JobDispatcher: runs jobs in the serving process, each at most once at a time,
+    and stops them on shutdown (a stopped job is left where it was and finished by ResumeJobs on
+    the next start)."""
 
     def __init__(self, run: Callable[[str], Awaitable[object]]):
         self._run = run
         self._tasks: dict[str, asyncio.Task] = {}
+
+    async def dispatch(self, job_id: str) -> None:
+        self.start(job_id)
 
     def start(self, job_id: str) -> None:
         if job_id in self._tasks:

@@ -1,8 +1,8 @@
 """WaveSpeed AI (api.wavespeed.ai, REST v3) as a VideoProvider, over httpx."""
 
+from videoforge.adapters.safe_urls import UnsafeURLError, check_fetchable
 from videoforge.adapters.wavespeed.models import WIRE_FORMATS, WireFormat
 from videoforge.adapters.wavespeed.provider import AMBIGUOUS_SUBMIT_STATUSES, WaveSpeedVideoProvider
-from videoforge.adapters.wavespeed.urls import UnsafeURLError, check_fetchable
 from videoforge.adapters.wavespeed.webhooks import (
     InMemoryWebhookDedupe,
     WebhookDedupe,

@@ -12,9 +12,9 @@ from urllib.parse import quote, urljoin
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
+from videoforge.adapters.safe_urls import UnsafeURLError, check_connected_peer, check_fetchable
 from videoforge.adapters.wavespeed.models import WIRE_FORMATS, WireFormat
 from videoforge.adapters.wavespeed.protocol import INSUFFICIENT_CREDIT, as_int, envelope, quoted, status_of
-from videoforge.adapters.wavespeed.urls import UnsafeURLError, check_connected_peer, check_fetchable
 from videoforge.application.ports.media import MediaSource
 from videoforge.application.ports.provider import (
     InsufficientCreditError,

@@ -2,6 +2,7 @@
 
 from videoforge.application.ports.assets import AssetLibrary, AssetLibraryError, AssetNotFoundError
 from videoforge.application.ports.clock import Clock
+from videoforge.application.ports.dispatch import JobDispatcher
 from videoforge.application.ports.jobs import (
     ConcurrentUpdateError,
     DuplicateJobError,
@@ -36,7 +37,8 @@ from videoforge.application.ports.usage import UsageMeter, UsageMeterError
 
 __all__ = [
     "AssetLibrary", "AssetLibraryError", "AssetNotFoundError", "Clock", "ConcurrentUpdateError",
-    "DuplicateJobError", "InsufficientCreditError", "InvalidKeyError", "InvalidMediaError", "JobNotFoundError",
+    "DuplicateJobError", "InsufficientCreditError", "InvalidKeyError", "InvalidMediaError", "JobDispatcher",
+    "JobNotFoundError",
     "JobRepository", "JobRepositoryError", "MediaProbe", "MediaProbeError", "MediaSource", "ObjectNotFoundError",
     "ProviderError", "ProviderOutcomeUnknownError", "ProviderOutput", "ProviderOutputError",
     "ProviderRejectedError", "ProviderState", "ProviderStatus", "ProviderTask", "ProviderUnavailableError",

@@ -513,7 +513,7 @@ async def test_the_address_actually_connected_to_is_checked_too(wavespeed_emulat
     connection is what counts."""
     import httpx
 
-    from videoforge.adapters.wavespeed.urls import UnsafeURLError, check_connected_peer
+    from videoforge.adapters.safe_urls import UnsafeURLError, check_connected_peer
 
     async with httpx.AsyncClient() as client:
         request = client.build_request("GET", wavespeed_emulator.url + "/_emulator/stats")

@@ -3,7 +3,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from videoforge.adapters.http.inputs import video_request
-from videoforge.adapters.http.runner import BackgroundRunner
 from videoforge.adapters.http.schemas import (
     PREFIX,
     CreateJobIn,
@@ -13,11 +12,12 @@ from videoforge.adapters.http.schemas import (
     TaskOut,
     task_out,
 )
+from videoforge.application.ports import JobDispatcher
 from videoforge.application.use_cases import UseCases
 from videoforge.domain import VideoJob
 
 
-def jobs_router(use_cases: UseCases, runner: BackgroundRunner, User: Any) -> APIRouter:
+def jobs_router(use_cases: UseCases, dispatcher: JobDispatcher, User: Any) -> APIRouter:
     """Create, follow and cancel jobs; created jobs run in the background of this process."""
     router = APIRouter()
 
@@ -26,7 +26,7 @@ def jobs_router(use_cases: UseCases, runner: BackgroundRunner, User: Any) -> API
                  summary="Create a video job (any operation); it runs in the background")
     async def create_job(body: CreateJobIn, user_id: User) -> TaskCreatedOut:
         job = await use_cases.submit_video()(await video_request(body, user_id, use_cases.load_input))
-        runner.start(job.id)
+        await dispatcher.dispatch(job.id)
         return TaskCreatedOut(task_id=job.id, message=f"Video generation started. Poll {PREFIX}/jobs/{job.id}.")
 
     @router.get("/jobs", response_model=list[TaskOut], summary="Your jobs, newest first")

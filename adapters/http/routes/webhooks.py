@@ -2,9 +2,8 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import APIRouter, Request
 
-from videoforge.adapters.http.runner import BackgroundRunner
 from videoforge.adapters.http.schemas import ErrorOut, WebhookOut
-from videoforge.application.ports import JobNotFoundError
+from videoforge.application.ports import JobDispatcher, JobNotFoundError
 from videoforge.application.use_cases import UseCases
 
 WebhookVerify = Callable[[Mapping[str, str], bytes], Awaitable[str | None]]
@@ -16,7 +15,7 @@ class WebhookRejectedError(Exception):
     """A delivery that is not genuine (signature, age, body)."""
 
 
-def webhooks_router(use_cases: UseCases, runner: BackgroundRunner, verify: WebhookVerify | None) -> APIRouter:
+def webhooks_router(use_cases: UseCases, dispatcher: JobDispatcher, verify: WebhookVerify | None) -> APIRouter:
     """Providers' signed task notifications: the job owning the task is driven now, not at its next poll."""
     router = APIRouter()
 
@@ -31,7 +30,7 @@ def webhooks_router(use_cases: UseCases, runner: BackgroundRunner, verify: Webho
             return WebhookOut(accepted=True, duplicate=True)
         owner = await use_cases.handle_webhook().owner("wavespeed", task_id)
         if owner is not None:
-            runner.start(owner.id)  # drive it now rather than at its next poll
+            await dispatcher.dispatch(owner.id)  # drive it now rather than at its next poll
         return WebhookOut(accepted=True, job_id=owner.id if owner else None)
 
     return router

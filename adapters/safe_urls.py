@@ -1,3 +1,6 @@
+"""The outbound download guard shared by the provider adapters (WaveSpeed, fal): https-only public hosts,
+the connected peer checked again after connecting (DNS rebinding)."""
+
 from __future__ import annotations
 
 import asyncio
