@@ -1,6 +1,6 @@
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from functools import partial
 from typing import Any
@@ -24,7 +24,7 @@ Resources = Callable[[], AbstractAsyncContextManager[Any]]
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
-def create_app(use_cases: UseCases, verifier: JwtVerifier, *, webhook: WebhookVerify | None = None,
+def create_app(use_cases: UseCases, verifier: JwtVerifier, *, webhooks: Mapping[str, WebhookVerify] | None = None,
                resume_on_startup: bool = False, resume_every: float | None = None,
                resources: Resources | None = None) -> FastAPI:
     """The HTTP API. Jobs created here run in the background of this process. With
@@ -37,7 +37,7 @@ def create_app(use_cases: UseCases, verifier: JwtVerifier, *, webhook: WebhookVe
     app = FastAPI(title="videoforge", version="0.1.0", lifespan=lifespan(runner, resume, resources),
                   description="Every AI video generation through one pipeline: priced, reserved, durable, stored.")
     app.state.runner = runner
-    app.include_router(api_router(use_cases, runner, verifier, webhook))
+    app.include_router(api_router(use_cases, runner, verifier, webhooks or {}))
 
     @app.get("/health", summary="Liveness")
     async def health() -> dict[str, Any]:
@@ -48,7 +48,7 @@ def create_app(use_cases: UseCases, verifier: JwtVerifier, *, webhook: WebhookVe
 
 
 def api_router(use_cases: UseCases, runner: BackgroundRunner, verifier: JwtVerifier,
-               webhook: WebhookVerify | None) -> APIRouter:
+               webhooks: Mapping[str, WebhookVerify]) -> APIRouter:
     """Every route under /api/video, one router per resource."""
     user = authenticated_user(verifier)
     api = APIRouter(prefix=PREFIX, responses=ERRORS)
@@ -57,7 +57,7 @@ def api_router(use_cases: UseCases, runner: BackgroundRunner, verifier: JwtVerif
     api.include_router(assets_router(use_cases, user))
     api.include_router(catalog_router(use_cases, user))
     api.include_router(usage_router(use_cases, user))
-    api.include_router(webhooks_router(use_cases, runner, webhook))
+    api.include_router(webhooks_router(use_cases, runner, webhooks))
     return api
 
 
