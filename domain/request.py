@@ -53,6 +53,8 @@ class VideoRequest:
     enable_prompt_expansion: bool | None = None
     source_module: str = "main_video_generation"
     idempotency_key: str | None = None
+    # The model's own settings under neutral names (domain/options.py), checked by the catalog.
+    options: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -73,6 +75,9 @@ class VideoRequest:
             set_(self, "duration", _whole_seconds(self.duration))
         if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)):
             raise InvalidRequestError("seed", "must be a whole number (-1 for random)", value=self.seed)
+        if not isinstance(self.options, dict) or not all(isinstance(k, str) for k in self.options):
+            raise InvalidRequestError("options", "must map option names to values", value=self.options)
+        set_(self, "options", {k: v for k, v in self.options.items() if v is not None})
         if self.source_module not in SOURCE_MODULES:
             raise InvalidRequestError(
                 "source_module", f"unknown source {self.source_module!r}", value=self.source_module,
@@ -102,6 +107,7 @@ class VideoRequest:
         for name in ("model", "prompt", "negative_prompt", "duration", "resolution", "aspect_ratio", "seed",
                      "generate_audio", "enable_prompt_expansion"):
             parts.append(f"{name}={getattr(self, name)!r}")
+        parts.extend(f"option.{name}={value!r}" for name, value in sorted(self.options.items()))
         for kind, media in self.inputs.items():
             content = hashlib.sha256(media.data).hexdigest() if media.data is not None else f"{media.path}"
             parts.append(f"{kind.value}={media.size}:{content}")
