@@ -11,6 +11,8 @@ from videoforge.domain.operations import OperationType
 
 _USER_ID = re.compile(r"^[A-Za-z0-9_.@:|+-]{1,128}$")
 
+# The legacy product's modules: the defaults of its callers (studios, CLI, HTTP API). A host's
+# own modules are any short identifier (SOURCE_MODULE_PATTERN), kept and filtered on as given.
 SOURCE_MODULES = (
     "video_studio",
     "image_studio",
@@ -21,6 +23,7 @@ SOURCE_MODULES = (
     "cli",
     "api",
 )
+_SOURCE_MODULE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 # What each operation needs before any model is looked at.
 _REQUIRED_INPUTS: dict[OperationType, tuple[MediaKind, ...]] = {
@@ -73,11 +76,7 @@ class VideoRequest:
             set_(self, "duration", _whole_seconds(self.duration))
         if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)):
             raise InvalidRequestError("seed", "must be a whole number (-1 for random)", value=self.seed)
-        if self.source_module not in SOURCE_MODULES:
-            raise InvalidRequestError(
-                "source_module", f"unknown source {self.source_module!r}", value=self.source_module,
-                allowed=SOURCE_MODULES,
-            )
+        set_(self, "source_module", source_module(self.source_module))
         for kind in MediaKind:
             media = self.input(kind)
             if media is not None and media.kind is not kind:
@@ -118,6 +117,15 @@ class VideoRequest:
     def inputs_not_kept(self) -> tuple[MediaKind, ...]:
         """The inputs given as bytes that did not survive a restart: such a request cannot be sent."""
         return tuple(kind for kind, media in self.inputs.items() if not media.kept)
+
+
+def source_module(value: Any) -> str:
+    """A source module as given: letters, digits, `_`, `-` and `.`, 1 to 64 characters."""
+    if not isinstance(value, str) or not _SOURCE_MODULE.match(value):
+        raise InvalidRequestError(
+            "source_module", "must be 1 to 64 letters, digits, '_', '-' or '.' (for example 'video_studio')",
+            value=value)
+    return value
 
 
 def _whole_seconds(value: Any) -> int:
