@@ -117,6 +117,7 @@ class WaveSpeedEmulator:
         self.webhook_secret = webhook_secret
         self.signing_secret = webhook_secret  # what deliveries are signed with (tests may make it wrong)
         self.balance = balance
+        self._initial_balance = balance
         # Billing records, as `POST /api/v3/billings/search` lists them: a deduction for each task
         # created (its scenario's `charge`, else `prices[model]`; none when neither is set), a
         # refund when a task fails; tests plant others with `add_billing`.
@@ -172,6 +173,7 @@ class WaveSpeedEmulator:
             self.connections.clear()
             self.prices.clear()
             self.billings.clear()
+            self.balance = self._initial_balance
             self.faults = _Faults()
             self.retry_after = None
             self.signing_secret = self.webhook_secret
