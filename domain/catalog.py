@@ -89,6 +89,9 @@ class ModelSpec:
     audio_default: bool | None = None
     verified: bool = False
     source: str = ""
+    # The model family across providers ("wan-2.5"): the same model offered by several providers is
+    # one spec per provider with one family name, by which a request can name it (see routing.py).
+    family: str | None = None
 
     def estimate(self, resolution: str, billed_seconds: float, with_audio: bool | None = None) -> Cost:
         return self.price.price(resolution, billed_seconds, bool(with_audio))
@@ -101,7 +104,8 @@ class ModelSpec:
                 "billed_from": self.billed_from.value, "pricing": self.price.describe(),
                 "inputs": [kind.value for kind in self.inputs],
                 "options": {name: option.describe() for name, option in self.options.items()},
-                "verified": self.verified, "price_verified": self.verified, "source": self.source}
+                "verified": self.verified, "price_verified": self.verified, "source": self.source,
+                "family": self.family}
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +179,9 @@ class ModelCatalog:
                 raise ValueError(f"model {spec.id} is listed twice")
             self._specs[spec.id] = spec
         for spec in self._specs.values():
+            if spec.family and spec.family not in spec.aliases:
+                spec = replace(spec, aliases=(*spec.aliases, spec.family))
+                self._specs[spec.id] = spec
             for alias in spec.aliases:
                 if alias in self._specs:
                     raise ValueError(f"alias {alias} of {spec.id} is a model id")
@@ -221,7 +228,7 @@ class ModelCatalog:
         elif model in self._aliases:
             members = [self._specs[i] for i in self._aliases[model]]
             matching = [s for s in members if s.operation is operation]
-            spec = matching[0] if len(matching) == 1 else members[0]
+            spec = matching[0] if matching else members[0]
         else:
             raise UnknownModelError(model, self._specs)
         if spec.operation is not operation:
@@ -230,6 +237,22 @@ class ModelCatalog:
                 allowed=[s.id for s in self.models(operation)],
             )
         return spec
+
+    def family_of(self, spec: ModelSpec) -> list[ModelSpec]:
+        """`spec` first, then the other providers' specs of its family that do the same operation."""
+        return [spec] + [s for s in self._specs.values()
+                         if spec.family and s.family == spec.family and s.operation is spec.operation and s is not spec]
+
+    def candidates(self, model: str, operation: OperationType) -> list[ModelSpec]:
+        """Every spec a model name can mean for `operation`: an id's own spec then its family; an
+        alias's members (and their families) in catalog order. Refusals as `resolve`."""
+        first = self.resolve(model, operation)
+        found = self.family_of(first)
+        for member_id in self._aliases.get(model, ()) if model not in self._specs else ():
+            member = self._specs[member_id]
+            if member.operation is operation:
+                found += [s for s in self.family_of(member) if s not in found]
+        return found
 
     def plan(self, request: VideoRequest, default_provider: str | None = None) -> GenerationPlan:
         """Check `request` against its model; every error names the field and what is allowed."""

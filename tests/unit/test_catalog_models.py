@@ -114,7 +114,7 @@ def test_models_json_lists_each_model_with_operation_durations_resolutions_price
     runner = CliRunner()
     app = build_cli(open_use_cases)
     rows = {r["id"]: r for r in json.loads(runner.invoke(app, ["models", "--json"]).stdout)}
-    for model in NEW_MODELS + ("wavespeed-ai/flashvsr", "wavespeed-ai/video-upscaler"):
+    for model in (*NEW_MODELS, "wavespeed-ai/flashvsr", "wavespeed-ai/video-upscaler"):
         row = rows[model]
         assert {"operation", "durations", "resolutions", "pricing", "verified"} <= set(row), model
     assert rows["wavespeed-ai/flashvsr"]["pricing"].startswith("720p $0.012/s") and rows["wavespeed-ai/flashvsr"][
