@@ -151,9 +151,12 @@ def provider_registry(catalog: ModelCatalog, fake: bool, fake_provider: provider
     return registry
 
 
-def routing(catalog: ModelCatalog, preferred: dict[str, str], spellings: dict[str, str]) -> Routing:
-    check_family_providers(catalog, preferred)
-    return Routing(preferred=dict(preferred), spellings=dict(spellings))
+def routing(catalog: ModelCatalog, preferred: dict[str, str], spellings: dict[str, str],
+            fallbacks: dict[str, list[str]]) -> Routing:
+    check_family_providers(catalog, preferred.items(), "VIDEOFORGE_FAMILY_PROVIDERS")
+    check_family_providers(catalog, [(f, p) for f, names in fallbacks.items() for p in names], "VIDEOFORGE_FALLBACKS")
+    return Routing(preferred=dict(preferred), spellings=dict(spellings),
+                   fallbacks={family: tuple(names) for family, names in fallbacks.items()})
 
 
 def plan_named(name: str) -> Plan:
@@ -197,7 +200,7 @@ class Container(containers.DeclarativeContainer):
         live=providers.Dict(local=local_provider.provider), wavespeed=wavespeed.provider,
         wavespeed_key=config.wavespeed.api_key, fal=fal.provider, fal_route=config.fal.route)
     provider_routing = providers.Singleton(routing, catalog=catalog, preferred=config.family_providers,
-                                           spellings=config.provider_spellings)
+                                           spellings=config.provider_spellings, fallbacks=config.fallbacks)
     provider_names = providers.Callable(lambda registry: frozenset(registry), video_providers)
     provider_accounts = providers.Callable(accounts_of, video_providers)
 
@@ -244,7 +247,7 @@ class Container(containers.DeclarativeContainer):
     run_job = providers.Factory(
         RunJob, jobs=job_repository, providers=video_providers, catalog=catalog, storage=storage,
         probe=media_probe, assets=asset_library, usage=usage_meter, quota=quota_guard, clock=clock,
-        policy=poll_policy)
+        policy=poll_policy, routing=provider_routing)
     generate_video = providers.Factory(GenerateVideo, submit=submit_video, run=run_job, assets=asset_library)
     get_job = providers.Factory(GetJob, jobs=job_repository)
     cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,
@@ -293,6 +296,13 @@ def studio_models(settings: Settings) -> dict[str, str | None]:
             "product_video_model": settings.product_video_model or (WAN_TEXT_TO_VIDEO if legacy else None)}
 
 
+def routing_config(settings: Settings) -> dict:
+    """What the routing rules take from the settings: families' preferred and fallback providers,
+    and the other names providers go by."""
+    return {"family_providers": settings.family_providers, "fallbacks": settings.fallbacks,
+            "provider_spellings": provider_spellings(settings)}
+
+
 def build_container(settings: Settings | None = None) -> Container:
     """A container configured from `settings` (read from the environment when not given)."""
     settings = settings or Settings()
@@ -327,8 +337,7 @@ def build_container(settings: Settings | None = None) -> Container:
         "allow_private_urls": settings.allow_private_urls,
         "wavespeed": wavespeed_config(settings),
         "fal": fal_config(settings),
-        "family_providers": settings.family_providers,
-        "provider_spellings": provider_spellings(settings),
+        **routing_config(settings),
     })
     plan_named(settings.default_plan)
     user_plans(settings.user_plans)

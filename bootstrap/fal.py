@@ -3,6 +3,8 @@ router (HF_TOKEN), which is what the legacy `provider="huggingface"` meant."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import httpx
 from pydantic import SecretStr
 
@@ -65,14 +67,14 @@ def fal_webhook_verifier(client: httpx.AsyncClient, route: str | None, jwks_url:
     return FalWebhookVerifier(client, jwks_url, allow_private_urls=allow_private_urls) if route else None
 
 
-def check_family_providers(catalog: ModelCatalog, preferred: dict[str, str]) -> None:
-    """Refuse, at start, a preferred provider that offers no model of its family."""
-    for family, provider in preferred.items():
+def check_family_providers(catalog: ModelCatalog, pairs: Iterable[tuple[str, str]], setting: str) -> None:
+    """Refuse, at start, a (family, provider) of a setting where the provider offers no model of the family."""
+    for family, provider in pairs:
         offering = sorted({s.provider for s in catalog if s.family == family})
         if not offering:
             known = sorted({s.family for s in catalog if s.family})
-            raise ConfigurationError(f"VIDEOFORGE_FAMILY_PROVIDERS: unknown family {family!r} (known: "
+            raise ConfigurationError(f"{setting}: unknown family {family!r} (known: "
                                      f"{', '.join(known)})")
         if provider not in offering:
-            raise ConfigurationError(f"VIDEOFORGE_FAMILY_PROVIDERS: {family} is not offered on {provider!r} "
+            raise ConfigurationError(f"{setting}: {family} is not offered on {provider!r} "
                                      f"(offered on: {', '.join(offering)})")

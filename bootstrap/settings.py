@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     fal_jwks_url: str = "https://rest.alpha.fal.ai/.well-known/jwks.json"  # fal's webhook signing keys
     # family -> the provider a request naming the family gets, e.g. {"wan-2.5": "fal"}
     family_providers: dict[str, str] = Field(default_factory=dict)
+    # family -> the providers tried next, in order, when one provably created nothing: {"wan-2.5": ["fal"]}
+    fallbacks: dict[str, list[str]] = Field(default_factory=dict)
     default_provider: str | None = None
     fake_providers: bool = False
     allow_private_urls: bool = False

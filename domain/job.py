@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from videoforge.domain.errors import IllegalTransitionError
-from videoforge.domain.money import Cost
+from videoforge.domain.money import ZERO, Cost
 from videoforge.domain.request import VideoRequest
 
 
@@ -31,7 +31,9 @@ _ALLOWED: dict[JobStatus, frozenset[JobStatus]] = {
     S.PENDING: frozenset({S.SUBMITTING, S.FAILED, S.CANCELLED}),
     # Back to pending only when the provider refused for now (busy, rate-limited): nothing exists.
     S.SUBMITTING: frozenset({S.PROCESSING, S.FAILED, S.UNKNOWN_OUTCOME, S.PENDING}),
-    S.PROCESSING: frozenset({S.PROCESSING, S.SAVING, S.FAILED, S.CANCELLED}),
+    # Back to pending only to fall back to another provider, once this one's task is confirmed
+    # cancelled before it started (nothing charged).
+    S.PROCESSING: frozenset({S.PROCESSING, S.SAVING, S.FAILED, S.CANCELLED, S.PENDING}),
     S.SAVING: frozenset({S.COMPLETED, S.FAILED}),
     # Out of an unknown outcome only by reconciling: the task was found (processing) or the
     # provider has none (failed). Not cancelled: the provider may be billing it.
@@ -72,6 +74,26 @@ class Step(StrEnum):
 
 _STEPS = {S.PENDING: Step.SUBMIT, S.SUBMITTING: Step.RECOVER_SUBMISSION, S.PROCESSING: Step.FOLLOW,
           S.SAVING: Step.SAVE}
+
+
+class AttemptOutcome(StrEnum):
+    """How an attempt that gave way to another provider ended: both prove nothing was charged."""
+
+    REFUSED = "refused"  # the provider refused the submission: no task exists
+    CANCELLED_BEFORE_START = "cancelled_before_start"  # still queued, cancelled, the cancel confirmed
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One provider's try at a job: which provider and model, its task (if one was created), how it
+    ended (an AttemptOutcome, or the job's status for the attempt still current) and what it cost."""
+
+    provider: str
+    model: str
+    provider_job_id: str | None
+    outcome: str
+    cost: Cost
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +138,8 @@ class VideoJob:
     request_fingerprint: str | None = None
     submit_deferrals: int = 0  # how many times the provider refused for now (nothing created)
     provider_billed_seconds: float | None = None  # what the provider reported billing, when it did
+    # The providers tried before the current one, each of which provably created nothing (routing.py)
+    attempts: tuple[Attempt, ...] = ()
 
     @property
     def terminal(self) -> bool:
@@ -158,6 +182,30 @@ class VideoJob:
         self.submit_deferrals += 1
         self.message = f"the provider is busy, submitting again shortly: {reason}"
         return self.submit_deferrals
+
+    def fall_back(self, provider: str, model: str, request: VideoRequest, estimated_cost: Cost,
+                  billed_seconds: float, outcome: AttemptOutcome, now: datetime) -> None:
+        """This provider provably created nothing (refused at submit, or its task cancelled before
+        it started, the cancel confirmed): the attempt is recorded and the job waits to be
+        submitted to the next provider, at that provider's price."""
+        proof = {AttemptOutcome.REFUSED: S.SUBMITTING, AttemptOutcome.CANCELLED_BEFORE_START: S.PROCESSING}
+        if self.status is not proof[outcome]:
+            raise IllegalTransitionError(self.id, self.status.value, f"pending (fall back after {outcome.value})")
+        self.attempts = (*self.attempts, Attempt(self.provider, self.model, self.provider_job_id, outcome.value,
+                                                 ZERO, now))
+        self._go(S.PENDING, now)
+        self.provider, self.model, self.request = provider, model, request
+        self.estimated_cost, self.billed_seconds = estimated_cost, billed_seconds
+        self.provider_job_id, self.submitted_at, self.output_url = None, None, None
+        self.money_spent, self.submit_deferrals = False, 0
+        self.message = f"{self.attempts[-1].provider} created nothing ({outcome.value}); trying {provider}"
+
+    @property
+    def history(self) -> tuple[Attempt, ...]:
+        """Every attempt, the current one last (its outcome the job's status, its cost the actual one)."""
+        current = Attempt(self.provider, self.model, self.provider_job_id, self.status.value,
+                          self.actual_cost or ZERO, self.updated_at)
+        return (*self.attempts, current)
 
     def submission_in_flight(self, now: datetime, grace_seconds: float) -> bool:
         """Whether a job found in `submitting` may still be waiting for the provider's answer in

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from videoforge.domain.errors import QuotaExceededError
@@ -74,6 +74,11 @@ class QuotaUsage:
     cost: Cost = ZERO
     reserved_calls: int = 0
     reserved_cost: Cost = ZERO
+
+    def without(self, reservation: Reservation) -> QuotaUsage:
+        """These figures less one held reservation: to ask the plan again about a new price for it."""
+        return replace(self, reserved_calls=max(0, self.reserved_calls - 1),
+                       reserved_cost=Cost(max(self.reserved_cost.usd - reservation.amount.usd, 0)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,15 @@
   family's preferred provider (a setting) when it is configured, else the first configured
   provider that offers it, in catalog order.
 - A request that names no model gets the chosen provider's default model for its operation.
+
+Fallback: a family's fallback list (a setting) names the providers to try, in order, after the
+first one; the next is tried ONLY when the current provider provably created nothing (it refused
+the submission, or its task was cancelled before it started and the cancel confirmed: see
+`VideoJob.fall_back`). A timeout or an unknown outcome never moves on by itself: the task is
+cancelled and the cancel confirmed first, or the job waits. The next provider is one configured,
+not tried yet for this job, offering the family's model for the operation and accepting the
+request as it is; the job is priced again at its rates (the caller re-prices the reservation,
+and a plan that does not allow the new price ends the fallback).
 """
 
 from __future__ import annotations
@@ -18,15 +27,46 @@ from dataclasses import dataclass, field
 
 from videoforge.domain.catalog import GenerationPlan, ModelCatalog, ModelSpec
 from videoforge.domain.errors import InvalidRequestError
+from videoforge.domain.job import VideoJob
+from videoforge.domain.money import Cost
+from videoforge.domain.pricing import BilledDuration
 from videoforge.domain.request import VideoRequest
 
 
 @dataclass(frozen=True, slots=True)
+class Fallback:
+    """The next provider's plan for a job, and its price."""
+
+    plan: GenerationPlan
+    cost: Cost
+    billed_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
 class Routing:
-    """`preferred`: family -> provider; `spellings`: other names of providers (lower case)."""
+    """`preferred`: family -> provider; `spellings`: other names of providers (lower case);
+    `fallbacks`: family -> the providers to try next, in order."""
 
     preferred: Mapping[str, str] = field(default_factory=dict)
     spellings: Mapping[str, str] = field(default_factory=dict)
+    fallbacks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def fallback(self, catalog: ModelCatalog, job: VideoJob, configured: Collection[str]) -> Fallback | None:
+        """The next provider for a job whose current provider provably created nothing, or None."""
+        spec = catalog.get(job.model)
+        tried = {a.provider for a in job.attempts} | {job.provider}
+        for provider in self.fallbacks.get(spec.family or "", ()) if spec.family else ():
+            member = next((s for s in catalog.family_of(spec) if s.provider == provider), None)
+            if member is None or provider in tried or provider not in configured:
+                continue
+            try:
+                plan = catalog.plan(job.request.with_(model=member.id))
+            except InvalidRequestError:
+                continue  # the request as it is does not fit that provider's model
+            billed = (float(plan.duration or 0) if member.billed_from is BilledDuration.REQUESTED
+                      else job.billed_seconds)  # an input's probed length, the same input
+            return Fallback(plan, member.estimate(plan.resolution, billed), billed)
+        return None
 
     def provider_named(self, name: str, configured: Collection[str]) -> str:
         """The configured provider `name` means, or a refusal naming the configured ones."""

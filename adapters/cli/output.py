@@ -45,6 +45,8 @@ def job_json(job: VideoJob) -> dict[str, Any]:
             "actual_cost": usd(job.actual_cost) if job.actual_cost else None,
             "provider_job_id": job.provider_job_id, "asset_id": job.asset_id,
             "error": {"code": job.error.code, "message": job.error.message} if job.error else None,
+            "attempts": [{"provider": a.provider, "model": a.model, "provider_job_id": a.provider_job_id,
+                          "outcome": a.outcome, "cost": usd(a.cost), "at": a.at.isoformat()} for a in job.history],
             "created_at": job.created_at.isoformat(), "updated_at": job.updated_at.isoformat()}
 
 

@@ -38,6 +38,7 @@ class Outcome:
     insufficient_credit: bool = False
     retryable: bool = False  # for `reject`: refused for now (rate limit, busy), nothing created
     created: bool = True  # for `unknown`: whether the task exists at the provider anyway
+    cancel_lag: int = 0  # polls after an accepted cancel before the task shows as cancelled
 
     @classmethod
     def succeed(cls, after_polls: int = 1, *, duration: float | None = None,
@@ -52,6 +53,11 @@ class Outcome:
     @classmethod
     def hang(cls) -> Outcome:
         return cls("hang")
+
+    @classmethod
+    def queued(cls, *, cancel_lag: int = 0) -> Outcome:
+        """Waits in the provider's queue (never starts) until cancelled; a cancel shows after `cancel_lag` polls."""
+        return cls("queued", cancel_lag=cancel_lag)
 
     @classmethod
     def cancelled(cls, after_polls: int = 1) -> Outcome:
@@ -91,6 +97,7 @@ class FakeTask:
     output: bytes
     polls: int = 0
     cancelled: bool = False
+    polls_since_cancel: int = 0
     events: list[str] = field(default_factory=list)
 
 
@@ -172,7 +179,13 @@ class FakeVideoProvider(FaultInjector, VideoProvider):
         task.polls += 1
         outcome = task.outcome
         if task.cancelled:
-            return ProviderStatus(ProviderState.CANCELLED)
+            task.polls_since_cancel += 1
+            if task.polls_since_cancel > outcome.cancel_lag:
+                return ProviderStatus(ProviderState.CANCELLED)
+        if outcome.kind == "queued":
+            return ProviderStatus(ProviderState.QUEUED)
+        if task.cancelled:
+            return ProviderStatus(ProviderState.RUNNING)
         if outcome.kind == "hang" or task.polls < outcome.polls:
             fraction = None if outcome.kind == "hang" else task.polls / outcome.polls
             return ProviderStatus(ProviderState.RUNNING, progress=fraction)

@@ -53,6 +53,20 @@ class InMemoryQuotaGuard(FaultInjector, QuotaGuard):
             self.reservations[job_id] = Reservation(job_id, user_id, period, amount, created_at=now)
             return self.reservations[job_id]
 
+    async def reprice(self, job_id: str, amount: Cost) -> Reservation:
+        self._maybe_fail("reprice")
+        async with self._lock:
+            current = self.reservations.get(job_id)
+            if current is None:
+                raise ReservationNotFoundError(f"no reservation for job {job_id}")
+            if current.state != ReservationState.RESERVED:
+                raise QuotaGuardError(f"the reservation of job {job_id} is {current.state}; it cannot be re-priced")
+            usage = self.usage(current.user_id, current.period).without(current)
+            await asyncio.sleep(0)
+            self.plan_for(current.user_id).admit(usage, amount)
+            self.reservations[job_id] = replace(current, amount=amount)
+            return self.reservations[job_id]
+
     async def settle(self, job_id: str, actual: Cost) -> Reservation:
         self._maybe_fail("settle")
         async with self._lock:

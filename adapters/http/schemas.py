@@ -59,6 +59,17 @@ class TaskResult(BaseModel):
     height: int | None
 
 
+class AttemptOut(BaseModel):
+    """One provider's try at the job, the current one last."""
+
+    provider: str
+    model: str
+    provider_job_id: str | None
+    outcome: str  # refused | cancelled_before_start for earlier ones; the job's state for the current one
+    cost: float
+    at: datetime
+
+
 class TaskOut(BaseModel):
     """The legacy task shape, plus `state` (our exact job status) and the job's figures."""
 
@@ -75,6 +86,7 @@ class TaskOut(BaseModel):
     error: str | None = None
     error_status: int | None = None
     error_data: dict[str, Any] | None = None
+    attempts: list[AttemptOut] = []
 
 
 _LEGACY_STATUS = {
@@ -87,7 +99,9 @@ _LEGACY_STATUS = {
 def task_out(job: VideoJob, asset: Asset | None, base: str) -> TaskOut:
     out = TaskOut(task_id=job.id, status=_LEGACY_STATUS[job.status], state=job.status.value, progress=job.progress,
                   message=job.message, created_at=job.created_at, updated_at=job.updated_at, model=job.model,
-                  estimated_cost=float(job.estimated_cost.usd))
+                  estimated_cost=float(job.estimated_cost.usd),
+                  attempts=[AttemptOut(provider=a.provider, model=a.model, provider_job_id=a.provider_job_id,
+                                       outcome=a.outcome, cost=a.cost.as_float(), at=a.at) for a in job.history])
     if asset is not None:
         out.result = TaskResult(
             video_url=f"{base}/assets/{asset.id}/video",

@@ -19,8 +19,9 @@ from videoforge.application.ports.jobs import (
     JobRepositoryError,
 )
 from videoforge.domain.errors import DomainError
-from videoforge.domain.job import UNFINISHED, JobError, JobStatus, VideoJob
+from videoforge.domain.job import UNFINISHED, Attempt, JobError, JobStatus, VideoJob
 from videoforge.domain.media import MediaInput, MediaKind
+from videoforge.domain.money import Cost
 from videoforge.domain.request import VideoRequest
 
 _REQUEST_FIELDS = ("model", "prompt", "negative_prompt", "duration", "resolution", "aspect_ratio", "seed",
@@ -53,6 +54,16 @@ def request_from_json(data: dict[str, Any]) -> VideoRequest:
                         options=data.get("options") or {}, **fields, **inputs)
 
 
+def attempts_to_json(attempts: tuple[Attempt, ...]) -> list[dict[str, Any]] | None:
+    return [{"provider": a.provider, "model": a.model, "provider_job_id": a.provider_job_id, "outcome": a.outcome,
+             "cost": str(a.cost.usd), "at": a.at.isoformat()} for a in attempts] or None
+
+
+def attempts_from_json(data: list[dict[str, Any]] | None) -> tuple[Attempt, ...]:
+    return tuple(Attempt(a["provider"], a["model"], a.get("provider_job_id"), a["outcome"], Cost(a["cost"]),
+                         datetime.fromisoformat(a["at"])) for a in data or ())
+
+
 def job_to_row(job: VideoJob) -> dict[str, Any]:
     """The job as a `video_jobs` row."""
     error = job.error
@@ -72,7 +83,8 @@ def job_to_row(job: VideoJob) -> dict[str, Any]:
         "error_retryable": error.retryable if error else None,
         "error_provider_code": error.provider_code if error else None, "money_spent": job.money_spent,
         "request_fingerprint": job.request_fingerprint, "submit_deferrals": job.submit_deferrals,
-        "provider_billed_seconds": job.provider_billed_seconds, "version": job.version,
+        "provider_billed_seconds": job.provider_billed_seconds, "attempts": attempts_to_json(job.attempts),
+        "version": job.version,
         "created_at": job.created_at, "updated_at": job.updated_at, "submitted_at": job.submitted_at,
         "finished_at": job.finished_at,
     }
@@ -92,6 +104,7 @@ def job_from_row(row: Any) -> VideoJob:
         money_spent=row.money_spent, idempotency_key=row.idempotency_key, version=row.version,
         submitted_at=row.submitted_at, finished_at=row.finished_at, request_fingerprint=row.request_fingerprint,
         submit_deferrals=row.submit_deferrals, provider_billed_seconds=row.provider_billed_seconds,
+        attempts=attempts_from_json(row.attempts),
     )
 
 

@@ -85,7 +85,7 @@ class SqlQuotaGuard(QuotaGuard):
                     amount=amount, created_at=now, updated_at=now))
                 return Reservation(job_id, user_id, period, amount, created_at=now)
         except IntegrityError as e:  # the same job reserved meanwhile under another user or period
-            existing = await self.get(job_id)
+            existing = await self._get(job_id)
             if existing is None:
                 raise QuotaGuardError(f"reserving quota for job {job_id}: the database refused it") from e
             return existing
@@ -95,6 +95,22 @@ class SqlQuotaGuard(QuotaGuard):
             user_id=user_id, billing_period=period, created_at=self._now()).on_conflict_do_nothing())
         await conn.execute(select(quota_periods.c.user_id).where(
             quota_periods.c.user_id == user_id, quota_periods.c.billing_period == period).with_for_update())
+
+    async def reprice(self, job_id: str, amount: Cost) -> Reservation:
+        found = await self._get(job_id)
+        if found is None:
+            raise ReservationNotFoundError(f"no reservation for job {job_id}")
+        async with self._transaction(f"re-pricing the reservation of job {job_id}", conflicts=True) as conn:
+            await self._lock_period(conn, found.user_id, found.period)
+            current = await self._find(conn, job_id, lock=True)
+            if current is None or current.state != ReservationState.RESERVED:
+                raise QuotaGuardError(f"the reservation of job {job_id} is no longer held; it cannot be re-priced")
+            plan = await self._plan(conn, current.user_id)
+            usage = await self._usage(conn, current.user_id, current.period)
+            plan.admit(usage.without(current), amount)  # raises QuotaExceededError, keeping the old amount
+            await conn.execute(update(quota_reservations).where(R.job_id == job_id).values(
+                amount=amount, updated_at=self._now()))
+            return replace(current, amount=amount)
 
     async def settle(self, job_id: str, actual: Cost) -> Reservation:
         async with self._transaction(f"settling the reservation of job {job_id}") as conn:
@@ -128,6 +144,10 @@ class SqlQuotaGuard(QuotaGuard):
             rows = (await conn.execute(select(quota_reservations).where(R.state == ReservationState.RESERVED)
                                        .order_by(R.created_at, R.job_id))).all()
         return [_reservation(row) for row in rows]
+
+    async def _get(self, job_id: str) -> Reservation | None:
+        async with self._transaction(f"reading the reservation of job {job_id}", write=False) as conn:
+            return await self._find(conn, job_id)
 
     async def _find(self, conn: AsyncConnection, job_id: str, *, lock: bool = False) -> Reservation | None:
         query = select(quota_reservations).where(R.job_id == job_id)

@@ -59,6 +59,7 @@ video_jobs = Table(
     Column("request_fingerprint", String(64)),  # VideoRequest.fingerprint of the request as received
     Column("submit_deferrals", Integer, nullable=False, server_default="0"),  # refused for now, nothing created
     Column("provider_billed_seconds", Float),  # what the provider reported billing
+    Column("attempts", JSON),  # the providers tried before the current one (VideoJob.attempts); NULL: none
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),

@@ -30,6 +30,14 @@ class QuotaGuard(Protocol):
         ...
 
     @abstractmethod
+    async def reprice(self, job_id: str, amount: Cost) -> Reservation:
+        """Hold `amount` instead for the job's held reservation (the job moved to another
+        provider), atomically, if the plan admits it without the old amount; else raise
+        QuotaExceededError and keep the old one. Raises ReservationNotFoundError, and
+        QuotaGuardError for a reservation no longer held."""
+        ...
+
+    @abstractmethod
     async def settle(self, job_id: str, actual: Cost) -> Reservation:
         """Turn the reservation into usage at the actual cost. Idempotent; settling a released
         reservation raises QuotaGuardError. Raises ReservationNotFoundError."""

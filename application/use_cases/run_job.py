@@ -13,6 +13,7 @@ from videoforge.application.ports.usage import UsageMeter
 from videoforge.application.progress import ProgressCallback, ProgressReporter
 from videoforge.application.use_cases.run import (
     DeliverOutput,
+    FallBack,
     FollowTask,
     JobKeeper,
     KeepOutput,
@@ -24,6 +25,7 @@ from videoforge.application.use_cases.run import (
 )
 from videoforge.domain.catalog import ModelCatalog
 from videoforge.domain.job import Step, VideoJob
+from videoforge.domain.routing import Routing
 
 __all__ = ["PollPolicy", "RunJob"]
 
@@ -37,14 +39,15 @@ class RunJob:
 
     def __init__(self, jobs: JobRepository, providers: Mapping[str, VideoProvider], catalog: ModelCatalog,
                  storage: Storage, probe: MediaProbe, assets: AssetLibrary, usage: UsageMeter,
-                 quota: QuotaGuard, clock: Clock, policy: PollPolicy | None = None):
+                 quota: QuotaGuard, clock: Clock, policy: PollPolicy | None = None, routing: Routing | None = None):
         policy = policy or PollPolicy()
         self._keeper = JobKeeper(jobs, quota, clock, policy)
         self._recover = RecoverSubmission(self._keeper, clock, policy)
+        fallback = FallBack(self._keeper, quota, catalog, routing or Routing(), providers.keys(), clock, policy)
         self._steps: dict[Step, RunStep] = {
-            Step.SUBMIT: SubmitJob(self._keeper, providers, catalog, clock, policy),
+            Step.SUBMIT: SubmitJob(self._keeper, providers, catalog, clock, policy, fallback),
             Step.RECOVER_SUBMISSION: self._recover,
-            Step.FOLLOW: FollowTask(self._keeper, providers, clock, policy),
+            Step.FOLLOW: FollowTask(self._keeper, providers, clock, policy, fallback),
             Step.SAVE: DeliverOutput(self._keeper, KeepOutput(providers, storage, probe), catalog, assets, usage),
         }
 

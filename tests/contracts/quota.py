@@ -114,3 +114,30 @@ class QuotaGuardContract:
         granted = [r for r in results if not isinstance(r, Exception)]
         assert len(granted) == 6  # 6 x 0.30 = 1.80 <= 2.00 < 2.10
         assert sum((r.amount for r in granted), Cost(0)) <= Cost("2")
+
+    async def test_reprice_holds_the_new_amount_when_the_plan_admits_it_without_the_old(self, quota_for):
+        quota = await quota_for(TWO_DOLLARS)
+        await quota.reserve("u1", "j1", Cost("1.50"), PERIOD)
+        repriced = await quota.reprice("j1", Cost("2.00"))  # $2 plan: the old $1.50 is not counted twice
+        assert repriced.amount == Cost("2.00") and [r.amount for r in await quota.held()] == [Cost("2.00")]
+        with pytest.raises(QuotaExceededError):
+            await quota.reserve("u1", "j2", Cost("0.01"), PERIOD)
+
+    async def test_a_reprice_the_plan_refuses_keeps_the_old_amount(self, quota_for):
+        quota = await quota_for(TWO_DOLLARS)
+        await quota.reserve("u1", "j1", Cost("1.00"), PERIOD)
+        await quota.reserve("u1", "j2", Cost("0.50"), PERIOD)
+        with pytest.raises(QuotaExceededError):
+            await quota.reprice("j1", Cost("1.60"))
+        assert {r.job_id: r.amount for r in await quota.held()} == {"j1": Cost("1.00"), "j2": Cost("0.50")}
+
+    async def test_only_a_held_reservation_is_repriced(self, quota_for):
+        from videoforge.application.ports.quota import ReservationNotFoundError
+
+        quota = await quota_for(TWO_DOLLARS)
+        with pytest.raises(ReservationNotFoundError):
+            await quota.reprice("nope", Cost("1"))
+        await quota.reserve("u1", "j1", Cost("1"), PERIOD)
+        await quota.release("j1")
+        with pytest.raises(QuotaGuardError):
+            await quota.reprice("j1", Cost("1"))

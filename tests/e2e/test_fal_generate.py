@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.contracts.builders import text_request
-from tests.emulators.fal import fal_environment
+from tests.emulators.fal import FalScenario, fal_environment
 from tests.emulators.wavespeed import emulator_environment
 from videoforge.bootstrap import Settings, build_container, compat, open_container
 from videoforge.domain import Cost, InvalidRequestError
@@ -104,3 +104,44 @@ async def test_a_family_goes_to_its_preferred_provider_and_an_explicit_provider_
     assert (preferred.provider, preferred.model) == ("fal", "fal-ai/wan-25-preview/text-to-video")
     assert (explicit.provider, explicit.model) == ("wavespeed", "alibaba/wan-2.5/text-to-video")
     assert by_id.provider == "wavespeed"
+
+
+async def test_fallback_on_the_emulators_a_refused_submit_moves_on_and_one_task_is_paid(
+        environment, legacy, fal_emulator, wavespeed_emulator):
+    from tests.emulators.wavespeed import Scenario
+
+    fal_emulator.real_media = wavespeed_emulator.real_media = True
+    env = (emulator_environment(wavespeed_emulator) | fal_environment(fal_emulator, "direct")
+           | {"VIDEOFORGE_FALLBACKS": '{"wan-2.5": ["fal"]}'})
+    container = await legacy(environment(env))
+    wavespeed_emulator.script(Scenario.reject(400, "invalid parameter: prompt"))
+
+    result = await container.generate_video()(text_request(model="alibaba/wan-2.5/text-to-video"))
+
+    assert result.provider == "fal" and wavespeed_emulator.submission_count == 1 and not wavespeed_emulator.tasks
+    assert fal_emulator.submissions == 1
+    period = container.clock().now().strftime("%Y-%m")
+    [record] = await container.usage_meter().records("u1", period)
+    assert record.provider == "fal" and record.cost == Cost("0.50")
+    job = await container.job_repository().get(result.job_id)
+    assert [(a.provider, a.outcome) for a in job.history] == [("wavespeed", "refused"), ("fal", "completed")]
+
+
+async def test_fallback_on_the_emulators_a_queued_task_is_cancelled_and_confirmed_first(
+        environment, legacy, fal_emulator, wavespeed_emulator):
+    fal_emulator.real_media = wavespeed_emulator.real_media = True
+    env = (emulator_environment(wavespeed_emulator) | fal_environment(fal_emulator, "direct")
+           | {"VIDEOFORGE_FALLBACKS": '{"wan-2.5": ["wavespeed"]}', "VIDEOFORGE_POLL_DEADLINE": "0.3"})
+    container = await legacy(environment(env))
+    fal_emulator.script(FalScenario(queue_polls=10_000))
+
+    result = await container.generate_video()(text_request(model="fal-ai/wan-25-preview/text-to-video"))
+
+    [(request_id, status, said)] = fal_emulator.cancels
+    assert (status, said) == (202, "CANCELLATION_REQUESTED") and fal_emulator.requests[request_id].cancelled
+    assert result.provider == "wavespeed" and wavespeed_emulator.submission_count == 1
+    job = await container.job_repository().get(result.job_id)
+    assert [(a.provider, a.outcome) for a in job.history] == [("fal", "cancelled_before_start"),
+                                                               ("wavespeed", "completed")]
+    assert job.history[0].provider_job_id.endswith(request_id)
+    assert len(await container.usage_meter().records("u1", container.clock().now().strftime("%Y-%m"))) == 1

@@ -27,6 +27,7 @@ from videoforge.application.ports.provider import ProviderOutputError, ProviderU
 from videoforge.application.progress import ProgressReporter
 from videoforge.application.use_cases.run import (
     DeliverOutput,
+    FallBack,
     FollowTask,
     JobKeeper,
     KeepOutput,
@@ -38,6 +39,7 @@ from videoforge.application.use_cases.run import (
 from videoforge.domain import DEFAULT_PLANS, Cost, ErrorCode, JobStatus, VideoJob, default_catalog
 from videoforge.domain.job import Step
 from videoforge.domain.quota import ReservationState
+from videoforge.domain.routing import Routing
 
 
 class Crash(BaseException):
@@ -64,15 +66,19 @@ class Run:
         self.keeper = JobKeeper(self.jobs, self.quota, self.clock, self.policy)
         self.catalog = default_catalog()
 
+    def fallback(self, providers=None) -> FallBack:
+        return FallBack(self.keeper, self.quota, self.catalog, Routing(), (providers or self.providers).keys(),
+                        self.clock, self.policy)
+
     def submit(self, providers=None) -> SubmitJob:
         return SubmitJob(self.keeper, self.providers if providers is None else providers, self.catalog, self.clock,
-                         self.policy)
+                         self.policy, self.fallback(providers))
 
     def recover(self) -> RecoverSubmission:
         return RecoverSubmission(self.keeper, self.clock, self.policy)
 
     def follow(self) -> FollowTask:
-        return FollowTask(self.keeper, self.providers, self.clock, self.policy)
+        return FollowTask(self.keeper, self.providers, self.clock, self.policy, self.fallback())
 
     def deliver(self) -> DeliverOutput:
         keep = KeepOutput(self.providers, self.storage, self.probe)

@@ -1,6 +1,7 @@
 """RunJob's steps: one class per state a runner drives a job from (see RunJob)."""
 
 from videoforge.application.use_cases.run.deliver import DeliverOutput, KeepOutput, Undeliverable
+from videoforge.application.use_cases.run.fallback import FallBack
 from videoforge.application.use_cases.run.follow import FollowTask
 from videoforge.application.use_cases.run.keeper import JobKeeper, RunStep, Superseded
 from videoforge.application.use_cases.run.policy import PollPolicy
@@ -8,6 +9,6 @@ from videoforge.application.use_cases.run.recover import RecoverSubmission
 from videoforge.application.use_cases.run.submit import SubmitJob
 
 __all__ = [
-    "DeliverOutput", "FollowTask", "JobKeeper", "KeepOutput", "PollPolicy", "RecoverSubmission", "RunStep",
+    "DeliverOutput", "FallBack", "FollowTask", "JobKeeper", "KeepOutput", "PollPolicy", "RecoverSubmission", "RunStep",
     "SubmitJob", "Superseded", "Undeliverable",
 ]

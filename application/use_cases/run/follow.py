@@ -7,6 +7,7 @@ from videoforge.application.errors import JobNotFinishedError
 from videoforge.application.ports.clock import Clock
 from videoforge.application.ports.provider import ProviderStatus, ProviderUnavailableError, VideoProvider
 from videoforge.application.progress import ProgressReporter, working_percent
+from videoforge.application.use_cases.run.fallback import FallBack
 from videoforge.application.use_cases.run.keeper import JobKeeper
 from videoforge.application.use_cases.run.policy import PollPolicy
 from videoforge.domain.job import VideoJob
@@ -21,8 +22,9 @@ class FollowTask:
     fails the job; one still running at the deadline leaves it processing, resumable."""
 
     def __init__(self, keeper: JobKeeper, providers: Mapping[str, VideoProvider], clock: Clock,
-                 policy: PollPolicy):
+                 policy: PollPolicy, fallback: FallBack):
         self._keeper, self._providers, self._clock, self._policy = keeper, providers, clock, policy
+        self._fallback = fallback
 
     async def __call__(self, job: VideoJob, progress: ProgressReporter) -> VideoJob:
         provider = self._providers[job.provider]
@@ -39,6 +41,8 @@ class FollowTask:
                 if status.finished:
                     return await self._ended(job, status, progress)
                 job = await self._working(job, status, elapsed, progress)
+                if elapsed >= self._policy.deadline:
+                    return await self._timed_out(job, status, provider, elapsed)
             await self._clock.sleep(self._policy.interval)
 
     async def _ended(self, job: VideoJob, status: ProviderStatus, progress: ProgressReporter) -> VideoJob:
@@ -61,6 +65,15 @@ class FollowTask:
             await progress.show(job)
         else:
             job = await self._keeper.current(job)  # to stop when someone else (a cancel) changed it
-        if elapsed >= self._policy.deadline:
-            raise JobNotFinishedError(job, f"still running at the provider after {elapsed:.0f} s")
         return job
+
+    async def _timed_out(self, job: VideoJob, status: ProviderStatus, provider: VideoProvider,
+                         elapsed: float) -> VideoJob:
+        """Still queued at the deadline with a fallback provider to try: cancelled, and handed on
+        only once the cancel is confirmed. Otherwise (running, no fallback, cancel not confirmed)
+        the job stays processing, resumable."""
+        if status.state is ProviderState.QUEUED and self._fallback.available(job):
+            moved = await self._fallback.after_cancelling(job, provider)
+            if moved is not None:
+                return moved
+        raise JobNotFinishedError(job, f"still running at the provider after {elapsed:.0f} s")

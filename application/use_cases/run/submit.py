@@ -14,10 +14,11 @@ from videoforge.application.ports.provider import (
 )
 from videoforge.application.progress import ProgressReporter
 from videoforge.application.sources import InputSource
+from videoforge.application.use_cases.run.fallback import FallBack
 from videoforge.application.use_cases.run.keeper import JobKeeper, Superseded
 from videoforge.application.use_cases.run.policy import PollPolicy
 from videoforge.domain.catalog import ModelCatalog
-from videoforge.domain.job import VideoJob
+from videoforge.domain.job import AttemptOutcome, VideoJob
 from videoforge.domain.outcome import Failure, cannot_submit
 
 log = logging.getLogger("videoforge.run")
@@ -27,12 +28,13 @@ class SubmitJob:
     """pending -> processing. The intent (`submitting`) is recorded before the request goes out,
     the request goes out once, and its answer is recorded even if the runner is stopped meanwhile.
     A provider that refuses for now (busy, rate-limited: nothing created) is asked again later:
-    the job goes back to pending and waits interval x 2^n first."""
+    the job goes back to pending and waits interval x 2^n first. A provider that refuses outright
+    hands the job to the next provider of its family's fallback list, if there is one."""
 
     def __init__(self, keeper: JobKeeper, providers: Mapping[str, VideoProvider], catalog: ModelCatalog,
-                 clock: Clock, policy: PollPolicy):
+                 clock: Clock, policy: PollPolicy, fallback: FallBack):
         self._keeper, self._providers, self._catalog = keeper, providers, catalog
-        self._clock, self._policy = clock, policy
+        self._clock, self._policy, self._fallback = clock, policy, fallback
 
     async def __call__(self, job: VideoJob, progress: ProgressReporter) -> VideoJob:
         provider = self._providers.get(job.provider)
@@ -75,7 +77,8 @@ class SubmitJob:
         if isinstance(e, ProviderRejectedError) and e.retryable and self._policy.may_defer(job.submit_deferrals):
             job.defer_submission(self._clock.now(), str(e))
             return await self._keeper.store(job)
-        return await self._keeper.fail(job, Failure.refused(e.code, str(e), e.provider_code))
+        moved = await self._fallback(job, AttemptOutcome.REFUSED)  # a refusal proves nothing was created
+        return moved or await self._keeper.fail(job, Failure.refused(e.code, str(e), e.provider_code))
 
     async def _keep_provider_id(self, fresh: VideoJob, provider_job_id: str) -> VideoJob:
         """Someone judged this submission lost meanwhile; the task exists, so its id is kept."""
