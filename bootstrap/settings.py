@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     fake_providers: bool = False
     allow_private_urls: bool = False
     prices_file: Path | None = None
+    refuse_below_balance: bool = False  # refuse a job whose provider's balance is below its price
     default_plan: str = "free"
     user_plans: dict[str, str] = Field(default_factory=dict)
     poll_interval: float = Field(3.0, gt=0)
