@@ -151,6 +151,10 @@ def routing(catalog: ModelCatalog, preferred: dict[str, str], spellings: dict[st
     return Routing(preferred=dict(preferred), spellings=dict(spellings))
 
 
+def storage_config(settings: Settings) -> dict:
+    return {"storage": settings.storage, "storage_dir": str(settings.storage_dir), "s3": s3_config(settings)}
+
+
 def s3_config(settings: Settings) -> dict:
     if settings.storage == "s3" and not settings.s3_bucket:
         raise ConfigurationError("VIDEOFORGE_S3_BUCKET is required with VIDEOFORGE_STORAGE=s3")
@@ -317,9 +321,7 @@ def build_container(settings: Settings | None = None) -> Container:
         "fake_providers": settings.fake_providers,
         # The fake probe reads only the fake provider's stand-in files; real outputs need PyAV.
         "media_probe": "fake" if settings.fake_providers else "pyav",
-        "storage": settings.storage,
-        "storage_dir": str(settings.storage_dir),
-        "s3": s3_config(settings),
+        **storage_config(settings),
         "work_dir": str(settings.data_dir / "work"),
         "default_provider": settings.default_provider,
         "default_plan": settings.default_plan,
