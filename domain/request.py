@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -11,10 +12,12 @@ from videoforge.domain.text import IDEMPOTENCY_KEY_MAX, NAME_MAX, PROMPT_MAX, ex
 
 # Each text field and the most characters it may hold; prose is trimmed, names and keys are exact.
 _TEXT_FIELDS = {"prompt": PROMPT_MAX, "negative_prompt": PROMPT_MAX, "model": NAME_MAX, "resolution": NAME_MAX,
-                "aspect_ratio": NAME_MAX, "idempotency_key": IDEMPOTENCY_KEY_MAX}
-_TRIMMED = ("prompt", "negative_prompt", "model", "resolution", "aspect_ratio")
+                "aspect_ratio": NAME_MAX, "idempotency_key": IDEMPOTENCY_KEY_MAX, "provider": NAME_MAX}
+_TRIMMED = ("prompt", "negative_prompt", "model", "resolution", "aspect_ratio", "provider")
 SEED_RANGE = (-1, 2**32 - 1)
 
+# The legacy product's modules: the defaults of its callers (studios, CLI, HTTP API). A host's
+# own modules are any short identifier (SOURCE_MODULE_PATTERN), kept and filtered on as given.
 SOURCE_MODULES = (
     "video_studio",
     "image_studio",
@@ -25,6 +28,7 @@ SOURCE_MODULES = (
     "cli",
     "api",
 )
+_SOURCE_MODULE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 # What each operation needs before any model is looked at.
 _REQUIRED_INPUTS: dict[OperationType, tuple[MediaKind, ...]] = {
@@ -57,6 +61,8 @@ class VideoRequest:
     enable_prompt_expansion: bool | None = None
     source_module: str = "main_video_generation"
     idempotency_key: str | None = None
+    # The provider asked for by name (`provider=`); None lets the routing rules choose (routing.py).
+    provider: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -74,11 +80,7 @@ class VideoRequest:
                                       or not SEED_RANGE[0] <= self.seed <= SEED_RANGE[1]):
             raise InvalidRequestError("seed", f"must be a whole number from {SEED_RANGE[0]} (random) to "
                                               f"{SEED_RANGE[1]}", value=self.seed)
-        if self.source_module not in SOURCE_MODULES:
-            raise InvalidRequestError(
-                "source_module", f"unknown source {self.source_module!r}", value=self.source_module,
-                allowed=SOURCE_MODULES,
-            )
+        set_(self, "source_module", source_module(self.source_module))
         for kind in MediaKind:
             media = self.input(kind)
             if media is not None and media.kind is not kind:
@@ -103,6 +105,8 @@ class VideoRequest:
         for name in ("model", "prompt", "negative_prompt", "duration", "resolution", "aspect_ratio", "seed",
                      "generate_audio", "enable_prompt_expansion"):
             parts.append(f"{name}={getattr(self, name)!r}")
+        if self.provider is not None:  # only when named, so fingerprints kept from before stay equal
+            parts.append(f"provider={self.provider.lower()!r}")
         for kind, media in self.inputs.items():
             content = hashlib.sha256(media.data).hexdigest() if media.data is not None else f"{media.path}"
             parts.append(f"{kind.value}={media.size}:{content}")
@@ -119,6 +123,15 @@ class VideoRequest:
     def inputs_not_kept(self) -> tuple[MediaKind, ...]:
         """The inputs given as bytes that did not survive a restart: such a request cannot be sent."""
         return tuple(kind for kind, media in self.inputs.items() if not media.kept)
+
+
+def source_module(value: Any) -> str:
+    """A source module as given: letters, digits, `_`, `-` and `.`, 1 to 64 characters."""
+    if not isinstance(value, str) or not _SOURCE_MODULE.match(value):
+        raise InvalidRequestError(
+            "source_module", "must be 1 to 64 letters, digits, '_', '-' or '.' (for example 'video_studio')",
+            value=value)
+    return value
 
 
 def _whole_seconds(value: Any) -> int:

@@ -23,7 +23,8 @@ from videoforge.domain import (
 )
 from videoforge.domain.keys import legacy_upload_key, upload_key
 from videoforge.domain.quota import billing_period
-from videoforge.domain.text import ID_MAX, exact_id, storable
+from videoforge.domain.request import source_module as check_source_module
+from videoforge.domain.text import exact_id
 
 
 class GetAsset:
@@ -46,7 +47,7 @@ class ListAssets:
     async def __call__(self, user_id: str, *, limit: int = 50, offset: int = 0,
                        source_module: str | None = None) -> list[Asset]:
         if source_module is not None:
-            storable("source_module", source_module, max_chars=ID_MAX)
+            check_source_module(source_module)
         return await self._assets.list(user_id, limit=limit, offset=offset, source_module=source_module)
 
 
