@@ -37,12 +37,15 @@ class Settings(BaseSettings):
     hf_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("HF_TOKEN", "VIDEOFORGE_HF_TOKEN"))
     fal_route: Literal["direct", "huggingface"] | None = None  # default: direct with FAL_KEY, else huggingface
     fal_queue_url: str | None = None  # default: https://queue.fal.run, or the router's fal-ai queue
+    fal_webhook_url: str | None = None  # `<public https of videoforge serve>/api/video/webhooks/fal` (direct route)
+    fal_jwks_url: str = "https://rest.alpha.fal.ai/.well-known/jwks.json"  # fal's webhook signing keys
     # family -> the provider a request naming the family gets, e.g. {"wan-2.5": "fal"}
     family_providers: dict[str, str] = Field(default_factory=dict)
     default_provider: str | None = None
     fake_providers: bool = False
     allow_private_urls: bool = False
     prices_file: Path | None = None
+    refuse_below_balance: bool = False  # refuse a job whose provider's balance is below its price
     default_plan: str = "free"
     user_plans: dict[str, str] = Field(default_factory=dict)
     poll_interval: float = Field(3.0, gt=0)
