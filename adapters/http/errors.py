@@ -28,12 +28,8 @@ def validation_body(errors: Sequence[Any]) -> dict[str, Any]:
     return body("invalid_request", f"{field}: {first['msg']}", field=field, allowed=None, detail=details)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Each error a caller can cause, mapped once: its status and a JSON body that says it."""
-
-    @app.exception_handler(AuthError)
-    async def unauthorised(_: Request, e: AuthError) -> JSONResponse:
-        return JSONResponse(body("unauthorized", str(e)), status_code=401, headers={"WWW-Authenticate": "Bearer"})
+def install_validation_handlers(app: FastAPI) -> None:
+    """A request the schema or the domain refuses: 422 with the documented error body, naming the field."""
 
     @app.exception_handler(RequestValidationError)
     async def malformed(_: Request, e: RequestValidationError) -> JSONResponse:
@@ -43,6 +39,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid(_: Request, e: InvalidRequestError) -> JSONResponse:
         allowed = [str(a) for a in e.allowed] if e.allowed is not None else None
         return JSONResponse(body("invalid_request", str(e), field=e.field, allowed=allowed), status_code=422)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Each error a caller can cause, mapped once: its status and a JSON body that says it."""
+
+    @app.exception_handler(AuthError)
+    async def unauthorised(_: Request, e: AuthError) -> JSONResponse:
+        return JSONResponse(body("unauthorized", str(e)), status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+    install_validation_handlers(app)
 
     @app.exception_handler(QuotaExceededError)
     async def quota(_: Request, e: QuotaExceededError) -> JSONResponse:
