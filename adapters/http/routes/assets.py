@@ -6,6 +6,7 @@ from fastapi.responses import StreamingResponse
 from videoforge.adapters.http.ranges import parse_range
 from videoforge.adapters.http.schemas import PREFIX, AssetOut, ErrorOut, asset_out
 from videoforge.application.use_cases import UseCases
+from videoforge.domain.text import OFFSET_MAX
 
 
 def assets_router(use_cases: UseCases, User: Any) -> APIRouter:
@@ -14,7 +15,7 @@ def assets_router(use_cases: UseCases, User: Any) -> APIRouter:
 
     @router.get("/assets", response_model=list[AssetOut], summary="Your video library, newest first")
     async def list_assets(user_id: User, limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                          offset: Annotated[int, Query(ge=0)] = 0,
+                          offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
                           source_module: str | None = None) -> list[AssetOut]:
         assets = await use_cases.list_assets()(user_id, limit=limit, offset=offset, source_module=source_module)
         return [asset_out(a, PREFIX) for a in assets]
