@@ -28,6 +28,12 @@ def validation_body(errors: Sequence[Any]) -> dict[str, Any]:
     return body("invalid_request", f"{field}: {first['msg']}", field=field, allowed=None, detail=details)
 
 
+async def unaffordable(_: Request, e: InsufficientBalanceError) -> JSONResponse:
+    """402: the operator's account balance is theirs, the caller learns only that it falls short."""
+    return JSONResponse(body("insufficient_balance", f"the {e.provider} account cannot cover this job's price "
+                             f"({e.price}) right now; nothing was reserved"), status_code=402)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Each error a caller can cause, mapped once: its status and a JSON body that says it."""
 
@@ -48,11 +54,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def quota(_: Request, e: QuotaExceededError) -> JSONResponse:
         return JSONResponse(body(str(e), str(e), provider="video", usage_info=e.usage_info), status_code=429)
 
-    @app.exception_handler(InsufficientBalanceError)
-    async def unaffordable(_: Request, e: InsufficientBalanceError) -> JSONResponse:
-        # The operator's account balance is theirs: the caller learns only that it falls short.
-        return JSONResponse(body("insufficient_balance", f"the {e.provider} account cannot cover this job's price "
-                                 f"({e.price}) right now; nothing was reserved"), status_code=402)
+    app.add_exception_handler(InsufficientBalanceError, unaffordable)  # type: ignore[arg-type]
 
     @app.exception_handler(JobNotFoundError)
     @app.exception_handler(AssetNotFoundError)

@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from tests.unit.test_http_api import SECRET, TEXT_JOB, U1, U2, finish
+from tests.unit.test_http_api import SECRET, TEXT_JOB, finish, token
 from videoforge.adapters.fakes import Outcome
 from videoforge.bootstrap import Settings
 from videoforge.bootstrap.http import build_app
@@ -35,35 +35,35 @@ def parse(text: str) -> list[dict]:
 
 async def test_a_finished_job_replays_every_change_and_resumes_after_an_id(api, harness):
     harness.provider.script(Outcome.succeed(after_polls=3))
-    job_id = (await api.post("/api/video/jobs", json=TEXT_JOB, headers=U1)).json()["task_id"]
+    job_id = (await api.post("/api/video/jobs", json=TEXT_JOB, headers=token("u1"))).json()["task_id"]
     await finish(api)
 
-    whole = await api.get(f"/api/video/jobs/{job_id}/events", headers=U1)
+    whole = await api.get(f"/api/video/jobs/{job_id}/events", headers=token("u1"))
     assert whole.status_code == 200 and whole.text.startswith("retry: ")
     events = parse(whole.text)
     assert [int(e["id"]) for e in events] == list(range(1, len(events) + 1))
     assert events[-1]["event"] == "result" and events[-1]["data"]["result"]["asset_id"]
     assert {e["event"] for e in events} == {"status", "progress", "result"}
     resumed = parse((await api.get(f"/api/video/jobs/{job_id}/events",
-                                   headers=U1 | {"Last-Event-ID": events[-3]["id"]})).text)
+                                   headers=token("u1") | {"Last-Event-ID": events[-3]["id"]})).text)
     assert resumed == events[-2:]
     assert parse((await api.get(f"/api/video/jobs/{job_id}/events",
-                                headers=U1 | {"Last-Event-ID": events[-1]["id"]})).text) == []
+                                headers=token("u1") | {"Last-Event-ID": events[-1]["id"]})).text) == []
 
 
 async def test_a_failed_job_ends_with_an_error_event(api, harness):
     harness.provider.script(Outcome.fail("content_moderation"))
-    job_id = (await api.post("/api/video/jobs", json=TEXT_JOB, headers=U1)).json()["task_id"]
+    job_id = (await api.post("/api/video/jobs", json=TEXT_JOB, headers=token("u1"))).json()["task_id"]
     await finish(api)
-    last = parse((await api.get(f"/api/video/jobs/{job_id}/events", headers=U1)).text)[-1]
+    last = parse((await api.get(f"/api/video/jobs/{job_id}/events", headers=token("u1"))).text)[-1]
     assert last["event"] == "error" and last["data"]["status"] == "failed" and last["data"]["error"]
 
 
 async def test_another_users_job_is_not_found_and_a_bad_last_event_id_is_named(api, harness):
-    job_id = (await api.post("/api/video/jobs", json=TEXT_JOB, headers=U1)).json()["task_id"]
+    job_id = (await api.post("/api/video/jobs", json=TEXT_JOB, headers=token("u1"))).json()["task_id"]
     await finish(api)
-    assert (await api.get(f"/api/video/jobs/{job_id}/events", headers=U2)).status_code == 404
-    assert (await api.get("/api/video/jobs/nope/events", headers=U1)).status_code == 404
-    bad = await api.get(f"/api/video/jobs/{job_id}/events", headers=U1 | {"Last-Event-ID": "x7"})
+    assert (await api.get(f"/api/video/jobs/{job_id}/events", headers=token("u2"))).status_code == 404
+    assert (await api.get("/api/video/jobs/nope/events", headers=token("u1"))).status_code == 404
+    bad = await api.get(f"/api/video/jobs/{job_id}/events", headers=token("u1") | {"Last-Event-ID": "x7"})
     assert bad.status_code == 422 and bad.json()["field"] == "Last-Event-ID"
     assert (await api.get(f"/api/video/jobs/{job_id}/events")).status_code == 401
