@@ -37,7 +37,7 @@ async def add_job_before_0005(engine: AsyncEngine, job: VideoJob, job_metadata: 
     """Writes a job the way revisions 0001 to 0004 stored it."""
     row = job_to_row(job)
     carried = {name: row.pop(name) for name in CONTROL}
-    row.pop("attempts")  # revision 0006
+    row.pop("attempts")  # revision 0007
     if job_metadata is None:
         job_metadata = {name: value for name, value in carried.items() if value}
     async with engine.begin() as conn:
@@ -82,7 +82,7 @@ async def test_an_empty_database_is_brought_to_the_head_which_matches_the_schema
     await upgrade_engine(engine)
     await upgrade_engine(engine)  # again: nothing to do
     async with engine.connect() as conn:
-        assert await conn.run_sync(current) == head() == "0006"
+        assert await conn.run_sync(current) == head() == "0007"
         assert await conn.run_sync(schema_differences) == []
 
 
@@ -172,18 +172,18 @@ async def test_the_control_data_of_jobs_at_revision_0004_moves_into_typed_column
         saving.id: {"request_fingerprint": "b2" * 32, "provider_billed_seconds": 4.5}, older.id: {}}
 
 
-async def test_revision_0006_adds_the_attempts_of_jobs_that_fell_back(blank):
+async def test_revision_0007_adds_the_attempts_of_jobs_that_fell_back(blank):
     from videoforge.domain.job import AttemptOutcome
 
     engine = blank.engine()
-    await upgrade_engine(engine, "0005")
+    await upgrade_engine(engine, "0006")
     older = job()
-    jobs_at_0005 = Table("video_jobs", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
+    jobs_at_0006 = Table("video_jobs", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
                                                      for c in video_jobs.c if c.name != "attempts"))
     row = job_to_row(older)
     row.pop("attempts")
     async with engine.begin() as conn:
-        await conn.execute(jobs_at_0005.insert().values(**row))
+        await conn.execute(jobs_at_0006.insert().values(**row))
 
     await upgrade_engine(engine)
 
@@ -198,6 +198,6 @@ async def test_revision_0006_adds_the_attempts_of_jobs_that_fell_back(blank):
     assert (attempt.provider, attempt.outcome, attempt.cost, attempt.at) == ("wavespeed", "refused", Cost(0), later(2))
     async with engine.connect() as conn:
         assert await conn.run_sync(schema_differences) == []
-    await downgrade_engine(engine, "0005")
+    await downgrade_engine(engine, "0006")
     async with engine.connect() as conn:
-        assert await conn.run_sync(current) == "0005"
+        assert await conn.run_sync(current) == "0006"
