@@ -4,7 +4,9 @@ import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from videoforge.bootstrap.container import Container, build_container
+from dependency_injector import providers
+
+from videoforge.bootstrap.container import Container, OnFirstUse, build_container
 from videoforge.bootstrap.settings import Settings
 
 
@@ -14,12 +16,20 @@ async def _maybe_await(result: object) -> None:
         await result
 
 
+async def start_resources(container: Container) -> None:
+    """Start every resource but those that start on first use (the database engine, the local
+    renderer): a command that never touches them never imports their adapters."""
+    for resource in container.traverse(types=[providers.Resource]):
+        if not isinstance(resource, OnFirstUse):
+            await _maybe_await(resource.init())
+
+
 @asynccontextmanager
 async def open_container(settings: Settings | None = None, container: Container | None = None
                          ) -> AsyncIterator[Container]:
     """A started container whose resources (clients, pools) are closed on the way out."""
     container = container or build_container(settings)
-    await _maybe_await(container.init_resources())
+    await start_resources(container)
     try:
         yield container
     finally:

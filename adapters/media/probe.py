@@ -1,43 +1,20 @@
+"""Decoding with FFmpeg through PyAV (videos, audio) and Pillow (images), in the calling thread."""
+
 from __future__ import annotations
 
-import asyncio
 import io
-import os
 from pathlib import Path
 
 import av
 import av.error
 from PIL import Image, UnidentifiedImageError
 
-from videoforge.application.ports.media import MediaSource
-from videoforge.application.ports.probe import InvalidMediaError, MediaProbe
-from videoforge.application.sources import local_file
+from videoforge.application.ports.probe import InvalidMediaError
 from videoforge.domain.media import MediaInfo, MediaKind
 
 # Demuxers that read a single still picture: their "video" is an image.
 _IMAGE_DEMUXERS = ("image2", "_pipe", "apng", "gif", "webp")
 _IMAGE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")
-
-
-class PyAVMediaProbe(MediaProbe):
-    """Probes media with FFmpeg through PyAV (videos, audio) and Pillow (images).
-
-    Each probe opens the file and decodes its first frame, so a file is accepted only when it
-    really decodes as the expected kind. Sources without a file on disk are streamed into a
-    temporary file in `temp_dir` first. Decoding runs in a thread, off the event loop.
-    """
-
-    def __init__(self, temp_dir: str | os.PathLike[str] | None = None, thumbnail_width: int = 640):
-        self._temp_dir = temp_dir
-        self._thumbnail_width = thumbnail_width
-
-    async def probe(self, source: MediaSource, expected: MediaKind) -> MediaInfo:
-        async with local_file(source, self._temp_dir) as path:
-            return await asyncio.to_thread(probe_file, path, expected)
-
-    async def thumbnail(self, source: MediaSource) -> bytes:
-        async with local_file(source, self._temp_dir) as path:
-            return await asyncio.to_thread(poster_frame, path, self._thumbnail_width)
 
 
 def probe_file(path: Path, expected: MediaKind) -> MediaInfo:
