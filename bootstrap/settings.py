@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     wavespeed_read_timeout: float = Field(60.0, gt=0)
     wavespeed_max_connections: int = Field(500, gt=0)
     wavespeed_read_attempts: int = Field(5, ge=1)  # per poll / upload / download start, before giving up for now
+    # fal: directly with a fal key, or through Hugging Face's router with a Hugging Face token
+    fal_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("FAL_KEY", "VIDEOFORGE_FAL_KEY"))
+    hf_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("HF_TOKEN", "VIDEOFORGE_HF_TOKEN"))
+    fal_route: Literal["direct", "huggingface"] | None = None  # default: direct with FAL_KEY, else huggingface
+    fal_queue_url: str | None = None  # default: https://queue.fal.run, or the router's fal-ai queue
+    # family -> the provider a request naming the family gets, e.g. {"wan-2.5": "fal"}
+    family_providers: dict[str, str] = Field(default_factory=dict)
     default_provider: str | None = None
     fake_providers: bool = False
     allow_private_urls: bool = False
@@ -60,5 +67,6 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{(self.data_dir / 'videoforge.db').absolute()}"
         if self.default_provider is None:
-            self.default_provider = "wavespeed" if self.wavespeed_api_key else "local"
+            self.default_provider = ("wavespeed" if self.wavespeed_api_key
+                                     else "fal" if self.fal_key or self.hf_token else "local")
         return self

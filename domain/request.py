@@ -11,6 +11,8 @@ from videoforge.domain.operations import OperationType
 
 _USER_ID = re.compile(r"^[A-Za-z0-9_.@:|+-]{1,128}$")
 
+# The legacy product's modules: the defaults of its callers (studios, CLI, HTTP API). A host's
+# own modules are any short identifier (SOURCE_MODULE_PATTERN), kept and filtered on as given.
 SOURCE_MODULES = (
     "video_studio",
     "image_studio",
@@ -21,6 +23,7 @@ SOURCE_MODULES = (
     "cli",
     "api",
 )
+_SOURCE_MODULE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 # What each operation needs before any model is looked at.
 _REQUIRED_INPUTS: dict[OperationType, tuple[MediaKind, ...]] = {
@@ -53,6 +56,8 @@ class VideoRequest:
     enable_prompt_expansion: bool | None = None
     source_module: str = "main_video_generation"
     idempotency_key: str | None = None
+    # The provider asked for by name (`provider=`); None lets the routing rules choose (routing.py).
+    provider: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -64,7 +69,8 @@ class VideoRequest:
         if not _USER_ID.match(self.user_id) or ".." in self.user_id:
             raise InvalidRequestError("user_id", "may hold only letters, digits and . _ @ : | + - (1 to 128, no '..')",
                                       value=self.user_id)
-        for name in ("prompt", "negative_prompt", "model", "resolution", "aspect_ratio", "idempotency_key"):
+        for name in ("prompt", "negative_prompt", "model", "resolution", "aspect_ratio", "idempotency_key",
+                     "provider"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 raise InvalidRequestError(name, "must be text", value=value)
@@ -73,11 +79,7 @@ class VideoRequest:
             set_(self, "duration", _whole_seconds(self.duration))
         if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)):
             raise InvalidRequestError("seed", "must be a whole number (-1 for random)", value=self.seed)
-        if self.source_module not in SOURCE_MODULES:
-            raise InvalidRequestError(
-                "source_module", f"unknown source {self.source_module!r}", value=self.source_module,
-                allowed=SOURCE_MODULES,
-            )
+        set_(self, "source_module", source_module(self.source_module))
         for kind in MediaKind:
             media = self.input(kind)
             if media is not None and media.kind is not kind:
@@ -102,6 +104,8 @@ class VideoRequest:
         for name in ("model", "prompt", "negative_prompt", "duration", "resolution", "aspect_ratio", "seed",
                      "generate_audio", "enable_prompt_expansion"):
             parts.append(f"{name}={getattr(self, name)!r}")
+        if self.provider is not None:  # only when named, so fingerprints kept from before stay equal
+            parts.append(f"provider={self.provider.lower()!r}")
         for kind, media in self.inputs.items():
             content = hashlib.sha256(media.data).hexdigest() if media.data is not None else f"{media.path}"
             parts.append(f"{kind.value}={media.size}:{content}")
@@ -118,6 +122,15 @@ class VideoRequest:
     def inputs_not_kept(self) -> tuple[MediaKind, ...]:
         """The inputs given as bytes that did not survive a restart: such a request cannot be sent."""
         return tuple(kind for kind, media in self.inputs.items() if not media.kept)
+
+
+def source_module(value: Any) -> str:
+    """A source module as given: letters, digits, `_`, `-` and `.`, 1 to 64 characters."""
+    if not isinstance(value, str) or not _SOURCE_MODULE.match(value):
+        raise InvalidRequestError(
+            "source_module", "must be 1 to 64 letters, digits, '_', '-' or '.' (for example 'video_studio')",
+            value=value)
+    return value
 
 
 def _whole_seconds(value: Any) -> int:

@@ -42,13 +42,15 @@ class GenerationCommands:
         seed: Annotated[int | None, typer.Option()] = None,
         user: UserOpt = "cli-user",
         idempotency_key: Annotated[str | None, typer.Option("--idempotency-key")] = None,
+        source_module: Annotated[str, typer.Option("--source-module", help="Your module asking.")] = "cli",
         as_json: JsonOpt = False,
     ) -> None:
         """Generate a video and store it in the library."""
         async def work(uc: UseCases) -> dict[str, Any]:
             request = build_request(operation, user, prompt, image, audio, video, model=model, duration=duration,
                                     resolution=resolution, aspect_ratio=aspect_ratio,
-                                    negative_prompt=negative_prompt, seed=seed, idempotency_key=idempotency_key)
+                                    negative_prompt=negative_prompt, seed=seed, idempotency_key=idempotency_key,
+                                    source_module=source_module)
             with ProgressBar(enabled=not as_json) as progress:
                 result = await uc.generate_video()(request, progress)
             return {"job_id": result.job_id, "asset_id": result.asset_id, "file": result.file_url,

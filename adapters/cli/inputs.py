@@ -12,8 +12,8 @@ def build_request(operation: str | None, user: str, prompt: str | None, image: P
     inputs = {kind.value: media_file(kind, path) for kind, path in
               ((MediaKind.IMAGE, image), (MediaKind.AUDIO, audio), (MediaKind.VIDEO, video)) if path is not None}
     op = OperationType.parse(operation) if operation else infer_operation(inputs, fields.get("duration"))
-    return VideoRequest(operation=op, user_id=user, prompt=prompt, source_module="cli", **inputs,
-                        **{k: v for k, v in fields.items() if v is not None})
+    fields = {"source_module": "cli", **{k: v for k, v in fields.items() if v is not None}}
+    return VideoRequest(operation=op, user_id=user, prompt=prompt, **inputs, **fields)
 
 
 def infer_operation(inputs: dict[str, MediaInput], duration: int | None) -> OperationType:

@@ -24,4 +24,4 @@ async def video_request(body: CreateJobIn, user_id: str, load_input: Callable[[]
         else:
             inputs[kind.value] = await load_input()(user_id, kind, upload_id=ref.upload_id, asset_id=ref.asset_id)
     fields = body.model_dump(exclude={"inputs"})
-    return VideoRequest(user_id=user_id, source_module="api", **fields, **inputs)
+    return VideoRequest(user_id=user_id, **fields, **inputs)

@@ -36,6 +36,7 @@ class CreateJobIn(BaseModel):
     generate_audio: bool | None = None
     enable_prompt_expansion: bool | None = None
     idempotency_key: str | None = None
+    source_module: str = Field("api", description="your module asking: letters, digits, _ - . (at most 64)")
     inputs: Inputs = Field(default_factory=Inputs)
 
 

@@ -33,6 +33,11 @@ def test_generate_prints_where_the_video_is(cli):
     assert [(v["job_id"], v["cost"], v["billed_seconds"]) for v in usage["videos"]] == [(body["job_id"], "0.2", 5.0)]
 
 
+def test_a_host_module_is_recorded_on_the_asset(cli):
+    assert cli("generate", "--prompt", "a heron", "--source-module", "crm.campaigns").exit_code == 0
+    assert [a["source_module"] for a in json.loads(cli("assets", "list", "--json").stdout)] == ["crm.campaigns"]
+
+
 def test_operation_is_inferred_from_the_inputs(cli, tmp_path):
     face, voice = tmp_path / "face.png", tmp_path / "voice.mp3"
     face.write_bytes(fake_image())
@@ -48,6 +53,7 @@ def test_operation_is_inferred_from_the_inputs(cli, tmp_path):
     (["--prompt", "x", "--model", "no-such-model"], "model: unknown model"),
     (["--prompt", "x", "--model", "hunyuan-video-1.5", "--duration", "7"], "allowed: 5, 8, 10"),
     (["--prompt", "x", "--user", "../../etc"], "user_id:"),
+    (["--prompt", "x", "--source-module", "crm campaigns"], "source_module: must be 1 to 64 letters"),
 ])
 def test_user_errors_exit_2_with_one_line(cli, tmp_path, args, says):
     text = tmp_path / "notes.txt"

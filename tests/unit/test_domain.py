@@ -173,10 +173,15 @@ class TestVideoRequest:
         assert VideoRequest(operation="text_to_video", user_id="user_2abc@example.com", prompt="x").user_id
         with pytest.raises(InvalidRequestError, match="duration"):
             text_request(duration=4.5)
-        with pytest.raises(InvalidRequestError, match="source_module"):
-            text_request(source_module="blog")
+        for bad_module in ("", "a b", "x" * 65, "blog/posts", "modül", 7, None):
+            with pytest.raises(InvalidRequestError, match="source_module: must be 1 to 64 letters"):
+                text_request(source_module=bad_module)
         with pytest.raises(InvalidRequestError, match="seed"):
             text_request(seed="7")
+
+    def test_a_host_module_is_any_short_identifier(self):
+        for module in ("blog", "crm.campaigns", "shop-v2_video", "x" * 64):
+            assert text_request(source_module=module).source_module == module
 
     def test_media_must_be_of_its_kind(self):
         audio = MediaInput.from_bytes(MediaKind.AUDIO, b"x", "audio/mpeg")

@@ -118,7 +118,16 @@ async def test_bad_input_is_422_naming_the_field(api, harness):
     assert missing.status_code == 422 and missing.json()["field"] == "image"
     schema = await api.post("/api/video/jobs", json={"prompt": "no operation"}, headers=U1)
     assert schema.status_code == 422 and schema.json()["detail"][0]["loc"][-1] == "operation"
+    module = await api.post("/api/video/jobs", json=TEXT_JOB | {"source_module": "crm/campaigns"}, headers=U1)
+    assert module.status_code == 422 and module.json()["field"] == "source_module"
     assert harness.quota.reservations == {}
+
+
+async def test_a_host_module_is_kept_on_the_asset(api):
+    await api.post("/api/video/jobs", json=TEXT_JOB | {"source_module": "crm.campaigns"}, headers=U1)
+    await finish(api)
+    listed = (await api.get("/api/video/assets", params={"source_module": "crm.campaigns"}, headers=U1)).json()
+    assert [a["source_module"] for a in listed] == ["crm.campaigns"]
 
 
 async def test_inputs_by_upload_and_by_reference(api, harness):
