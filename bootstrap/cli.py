@@ -7,6 +7,7 @@ database driver, SQLAlchemy, Alembic, PyAV or FastAPI (tests/unit/test_cli_impor
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -78,6 +79,15 @@ def serve(host: str, port: int) -> None:
     uvicorn.run(build_app(load_settings()), host=host, port=port, log_level="info")
 
 
+def worker(concurrency: int | None) -> None:
+    from videoforge.bootstrap.queue import QueueNotInstalledError, run_worker
+
+    try:
+        asyncio.run(run_worker(load_settings(), concurrency))
+    except QueueNotInstalledError as e:
+        raise ConfigurationError(str(e)) from None
+
+
 db = typer.Typer(help="The database of jobs, assets, usage and quota.", no_args_is_help=True)
 
 
@@ -114,10 +124,27 @@ def db_upgrade(revision: str = typer.Argument("head", help="The revision to reac
         typer.echo(f"{shown}{where}: already at revision {after}")
     else:
         typer.echo(f"{shown}{where}: upgraded from {before or 'an empty database'} to revision {after}")
+    upgrade_queue(settings, shown)
+
+
+def upgrade_queue(settings: Settings, shown: str) -> None:
+    """With VIDEOFORGE_QUEUE=pgqueuer, the job queue's tables too (in the same schema)."""
+    import asyncpg
+
+    from videoforge.bootstrap.queue import install_configured_queue
+
+    try:
+        changed = asyncio.run(install_configured_queue(settings))
+    except ConfigurationError as e:
+        raise fail(USAGE, str(e)) from None
+    except (OSError, asyncpg.PostgresError) as e:
+        raise fail(FAILURE, f"db upgrade of the job queue in {shown} failed: {type(e).__name__}: {e}") from None
+    if changed is not None:
+        typer.echo(f"{shown}: job queue (pgqueuer) {'installed or upgraded' if changed else 'already up to date'}")
 
 
 def build_app() -> typer.Typer:
-    app = build_cli(open_use_cases, user_errors=(ConfigurationError,), serve=serve)
+    app = build_cli(open_use_cases, user_errors=(ConfigurationError,), serve=serve, worker=worker)
     app.add_typer(db, name="db")
     return app
 

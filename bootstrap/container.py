@@ -30,6 +30,8 @@ from videoforge.adapters.studios.podcast import INFINITETALK
 from videoforge.adapters.studios.product_marketing import WAN_TEXT_TO_VIDEO
 from videoforge.adapters.system.clock import SystemClock
 from videoforge.application.use_cases import (
+    AuditBilling,
+    BalanceCheck,
     CancelJob,
     EstimateCost,
     GenerateVideo,
@@ -40,6 +42,7 @@ from videoforge.application.use_cases import (
     ListAssets,
     ListJobs,
     ListModels,
+    ListProviders,
     LoadInput,
     OpenAssetFile,
     PollPolicy,
@@ -51,6 +54,7 @@ from videoforge.application.use_cases import (
     SubmitVideo,
     UseCases,
 )
+from videoforge.application.use_cases.billing import accounts_of
 from videoforge.bootstrap.catalog import ConfigurationError, load_catalog
 from videoforge.bootstrap.fal import check_family_providers, fal_config, fal_provider, provider_spellings
 from videoforge.bootstrap.settings import Settings
@@ -230,6 +234,7 @@ class Container(containers.DeclarativeContainer):
     provider_routing = providers.Singleton(routing, catalog=catalog, preferred=config.family_providers,
                                            spellings=config.provider_spellings)
     provider_names = providers.Callable(frozenset, video_providers)
+    provider_accounts = providers.Callable(accounts_of, video_providers)
 
     media_probe = providers.Selector(config.media_probe, fake=providers.Singleton(FakeMediaProbe),
                                      pyav=providers.Singleton(deferred(MEDIA, "PyAVMediaProbe")))
@@ -268,8 +273,9 @@ class Container(containers.DeclarativeContainer):
 
     preflight = providers.Factory(Preflight, catalog=catalog, probe=media_probe, providers=provider_names,
                                   default_provider=config.default_provider, routing=provider_routing)
+    balance_check = providers.Factory(BalanceCheck, accounts=provider_accounts, enabled=config.refuse_below_balance)
     submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=quota_guard, jobs=job_repository,
-                                     clock=clock)
+                                     clock=clock, balance=balance_check)
     run_job = providers.Factory(
         RunJob, jobs=job_repository, providers=video_providers, catalog=catalog, storage=storage,
         probe=media_probe, assets=asset_library, usage=usage_meter, quota=quota_guard, clock=clock,
@@ -290,6 +296,10 @@ class Container(containers.DeclarativeContainer):
     save_upload = providers.Factory(SaveUpload, storage=storage, catalog=catalog)
     load_input = providers.Factory(LoadInput, storage=storage, assets=asset_library)
     get_usage = providers.Factory(GetUsage, usage=usage_meter, quota=quota_guard, clock=clock)
+    audit_billing = providers.Factory(AuditBilling, accounts=provider_accounts, jobs=job_repository,
+                                      usage=usage_meter, clock=clock)
+    list_providers = providers.Factory(ListProviders, providers=provider_names, accounts=provider_accounts,
+                                       catalog=catalog)
 
     # The backend's studios: thin callers resolved from here.
     asset_links = providers.Singleton(AssetLinks, template=config.asset_url_template)
@@ -330,6 +340,7 @@ def build_container(settings: Settings | None = None) -> Container:
         "database_schema": settings.db_schema,
         "database_pool": database_pool(settings),
         "prices_file": str(settings.prices_file) if settings.prices_file else None,
+        "refuse_below_balance": settings.refuse_below_balance,
         "fake_providers": settings.fake_providers,
         # The fake probe reads only the fake provider's stand-in files; real outputs need PyAV.
         "media_probe": "fake" if settings.fake_providers else "pyav",

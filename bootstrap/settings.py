@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     fake_providers: bool = False
     allow_private_urls: bool = False
     prices_file: Path | None = None
+    refuse_below_balance: bool = False  # refuse a job whose provider's balance is below its price
     default_plan: str = "free"
     user_plans: dict[str, str] = Field(default_factory=dict)
     poll_interval: float = Field(3.0, gt=0)
@@ -53,6 +54,13 @@ class Settings(BaseSettings):
     product_video_model: str | None = None
     max_output_bytes: int = Field(2 * 1024**3, gt=0)
     resume_interval: float = Field(60.0, gt=0)
+    # in-process: `serve` runs its jobs itself (SQLite, `make run`); pgqueuer: `serve` enqueues them
+    # in PostgreSQL and `videoforge worker` processes run them (see README, "Production topology")
+    queue: Literal["in-process", "pgqueuer"] = "in-process"
+    worker_concurrency: int = Field(200, ge=2)  # jobs one worker process holds at once
+    queue_heartbeat_timeout: float = Field(10.0, ge=2)  # a dead worker's jobs are picked again after this
+    queue_poll_interval: float = Field(2.0, gt=0)  # longest wait between two looks at the queue
+    worker_shutdown_grace: float = Field(30.0, ge=0)  # on SIGTERM, then running jobs are handed back
     jwt_secret: SecretStr | None = None
     jwks_url: str | None = None
     jwt_audience: str | None = None

@@ -9,6 +9,7 @@ from videoforge.adapters.http.routes.webhooks import WebhookRejectedError
 from videoforge.application.errors import JobNotCancellableError
 from videoforge.application.ports import AssetNotFoundError, JobNotFoundError
 from videoforge.domain import InvalidRequestError, QuotaExceededError
+from videoforge.domain.billing import InsufficientBalanceError
 
 
 def body(error: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -30,6 +31,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(QuotaExceededError)
     async def quota(_: Request, e: QuotaExceededError) -> JSONResponse:
         return JSONResponse(body(str(e), str(e), provider="video", usage_info=e.usage_info), status_code=429)
+
+    @app.exception_handler(InsufficientBalanceError)
+    async def unaffordable(_: Request, e: InsufficientBalanceError) -> JSONResponse:
+        # The operator's account balance is theirs: the caller learns only that it falls short.
+        return JSONResponse(body("insufficient_balance", f"the {e.provider} account cannot cover this job's price "
+                                 f"({e.price}) right now; nothing was reserved"), status_code=402)
 
     @app.exception_handler(JobNotFoundError)
     @app.exception_handler(AssetNotFoundError)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -173,6 +174,13 @@ class SqlJobRepository(JobRepository):
                                          video_jobs.c.provider_job_id == provider_job_id).limit(1)
         found = await self._list(query, f"finding the job of {provider} task {provider_job_id}")
         return found[0] if found else None
+
+    async def list_at_provider(self, provider: str, since: datetime, until: datetime) -> list[VideoJob]:
+        c = video_jobs.c
+        query = (select(video_jobs).where(c.provider == provider, c.provider_job_id.is_not(None),
+                                          c.submitted_at >= since, c.submitted_at < until)
+                 .order_by(c.submitted_at, c.id))
+        return await self._list(query, f"listing the jobs sent to {provider}")
 
     async def list_unfinished(self) -> list[VideoJob]:
         query = (select(video_jobs).where(video_jobs.c.status.in_([s.value for s in UNFINISHED]))
