@@ -33,3 +33,9 @@ class PyAVMediaProbe(MediaProbe):
             from videoforge.adapters.media.probe import poster_frame
 
             return await asyncio.to_thread(poster_frame, path, self._thumbnail_width)
+
+    async def inspect_video(self, source: MediaSource) -> tuple[MediaInfo, bytes | None]:
+        async with local_file(source, self._temp_dir) as path:
+            from videoforge.adapters.media.probe import inspect_video
+
+            return await asyncio.to_thread(inspect_video, path, self._thumbnail_width)

@@ -17,7 +17,7 @@ from videoforge.domain.catalog import ModelCatalog
 from videoforge.domain.delivery import Delivery, KeptOutput, actual_cost
 from videoforge.domain.job import VideoJob
 from videoforge.domain.keys import thumbnail_key, video_key
-from videoforge.domain.media import MediaInfo, MediaKind
+from videoforge.domain.media import MediaInfo
 from videoforge.domain.outcome import Failure
 from videoforge.domain.records import StoredObject
 
@@ -43,9 +43,8 @@ class KeepOutput:
 
     async def __call__(self, job: VideoJob) -> KeptOutput:
         stored = await self._save(job)
-        source = StoredSource(self._storage, stored)
-        info = await self._probe_video(stored, source)
-        thumbnail = await self._thumbnail(job, source)
+        info, poster = await self._inspect(stored)
+        thumbnail = await self._thumbnail(job, poster)
         return KeptOutput(stored, info, await self._storage.url(stored.key), thumbnail)
 
     async def _save(self, job: VideoJob) -> StoredObject:
@@ -62,21 +61,24 @@ class KeepOutput:
         except StorageError as e:  # transient (disk, network)
             raise JobNotFinishedError(job, f"the video could not be saved yet: {e}") from e
 
-    async def _probe_video(self, stored: StoredObject, source: StoredSource) -> MediaInfo:
+    async def _inspect(self, stored: StoredObject) -> tuple[MediaInfo, bytes | None]:
+        """The video's description and poster frame, from one reading of the stored file."""
         try:
-            return await self._probe.probe(source, MediaKind.VIDEO)
+            return await self._probe.inspect_video(StoredSource(self._storage, stored))
         except InvalidMediaError as e:
             await self._storage.delete(stored.key)
             raise Undeliverable(Failure.output_unplayable(str(e))) from e
 
-    async def _thumbnail(self, job: VideoJob, source: StoredSource) -> str | None:
-        """A poster frame; a video without one is still delivered."""
+    async def _thumbnail(self, job: VideoJob, poster: bytes | None) -> str | None:
+        """The poster frame kept beside the video; a video without one is still delivered."""
+        if poster is None:
+            log.warning("job %s: no thumbnail: no picture could be made of the video", job.id)
+            return None
         try:
-            data = await self._probe.thumbnail(source)
             key = thumbnail_key(job.user_id, job.created_at, job.id)
-            await self._storage.save(key, one_chunk(data), "image/jpeg")
+            await self._storage.save(key, one_chunk(poster), "image/jpeg")
             return key
-        except (InvalidMediaError, StorageError) as e:
+        except StorageError as e:
             log.warning("job %s: no thumbnail: %s", job.id, e)
             return None
 
