@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import nullcontext
 from dataclasses import fields
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
@@ -258,6 +259,9 @@ class Container(containers.DeclarativeContainer):
     usage_meter = providers.Selector(
         config.backend, memory=providers.Singleton(InMemoryUsageMeter),
         sql=providers.Singleton(deferred(SQL, "SqlUsageMeter"), sql_database))
+    unit_of_work = providers.Selector(
+        config.backend, memory=providers.Object(nullcontext),
+        sql=providers.Singleton(deferred(SQL, "SqlUnitOfWork"), sql_database))
     configured_plans = providers.Callable(user_plans, config.user_plans)
     fallback_plan = providers.Callable(plan_named, config.default_plan)
     quota_guard = providers.Selector(
@@ -279,7 +283,7 @@ class Container(containers.DeclarativeContainer):
     run_job = providers.Factory(
         RunJob, jobs=job_repository, providers=video_providers, catalog=catalog, storage=storage,
         probe=media_probe, assets=asset_library, usage=usage_meter, quota=quota_guard, clock=clock,
-        policy=poll_policy)
+        policy=poll_policy, together=unit_of_work)
     generate_video = providers.Factory(GenerateVideo, submit=submit_video, run=run_job, assets=asset_library)
     get_job = providers.Factory(GetJob, jobs=job_repository)
     cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from contextlib import nullcontext
 
 from videoforge.application.errors import JobNotFinishedError
 from videoforge.application.ports.assets import AssetLibrary
 from videoforge.application.ports.probe import InvalidMediaError, MediaProbe
 from videoforge.application.ports.provider import ProviderError, ProviderOutput, VideoProvider
 from videoforge.application.ports.storage import InvalidKeyError, Storage, StorageError, StorageLimitError
+from videoforge.application.ports.unit_of_work import UnitOfWork
 from videoforge.application.ports.usage import UsageMeter
 from videoforge.application.progress import ProgressReporter
 from videoforge.application.sources import StoredSource, one_chunk
@@ -87,12 +89,13 @@ class DeliverOutput:
     """saving -> completed: the paid output is kept, filed in the user's library, metered, and the
     reservation settled at the actual cost. Every write is idempotent by job id (the storage key,
     the asset, the usage record, the settlement), so running the step again after a crash at any
-    point repairs it, and the provider is never paid twice."""
+    point repairs it, and the provider is never paid twice; on a backend with transactions the
+    four writes are one unit of work (`together`), so a crash leaves all of them or none."""
 
     def __init__(self, keeper: JobKeeper, keep_output: KeepOutput, catalog: ModelCatalog, assets: AssetLibrary,
-                 usage: UsageMeter):
+                 usage: UsageMeter, together: UnitOfWork = nullcontext):
         self._keeper, self._keep_output, self._catalog = keeper, keep_output, catalog
-        self._assets, self._usage = assets, usage
+        self._assets, self._usage, self._together = assets, usage, together
 
     async def __call__(self, job: VideoJob, progress: ProgressReporter) -> VideoJob:
         try:
@@ -100,8 +103,9 @@ class DeliverOutput:
         except Undeliverable as e:
             return await self._keeper.fail(job, e.failure)
         delivery = Delivery(job, output, actual_cost(job, self._catalog.get(job.model)), self._keeper.now())
-        asset = await self._assets.add(delivery.asset(new_id()))
-        await self._usage.record(delivery.usage_record())
-        job = await self._keeper.complete(job, asset.id, delivery.cost)
+        async with self._together():  # the asset, the usage, the settlement and the job commit at once
+            asset = await self._assets.add(delivery.asset(new_id()))
+            await self._usage.record(delivery.usage_record())
+            job = await self._keeper.complete(job, asset.id, delivery.cost)
         await progress.show(job)
         return job
