@@ -57,7 +57,13 @@ from videoforge.application.use_cases import (
 )
 from videoforge.application.use_cases.billing import accounts_of
 from videoforge.bootstrap.catalog import ConfigurationError, load_catalog
-from videoforge.bootstrap.fal import check_family_providers, fal_config, fal_provider, provider_spellings
+from videoforge.bootstrap.fal import (
+    check_family_providers,
+    fal_config,
+    fal_provider,
+    fal_webhook_verifier,
+    provider_spellings,
+)
 from videoforge.bootstrap.settings import Settings
 from videoforge.bootstrap.wavespeed import (
     closed_on_shutdown,
@@ -226,7 +232,10 @@ class Container(containers.DeclarativeContainer):
         allow_private_urls=config.allow_private_urls, webhook_url=config.wavespeed.webhook_url)
     # fal shares the pooled client: it carries no credential, each adapter adds its own to its API calls.
     fal = providers.Singleton(fal_provider, client=wavespeed_client, route=config.fal.route, queue=config.fal.queue,
-                              credential=config.fal.credential, allow_private_urls=config.allow_private_urls)
+                              credential=config.fal.credential, allow_private_urls=config.allow_private_urls,
+                              webhook_url=config.fal.webhook_url)
+    fal_webhooks = providers.Singleton(fal_webhook_verifier, client=wavespeed_client, route=config.fal.route,
+                                       jwks_url=config.fal.jwks_url, allow_private_urls=config.allow_private_urls)
     local_provider = OnFirstUse(local_provider_resource, work_dir=config.work_dir)
     video_providers = providers.Singleton(ProviderRegistry, providers.Callable(
         provider_makers, catalog=catalog, fake=config.fake_providers, fake_provider=fake_provider.provider,

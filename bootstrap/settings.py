@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     hf_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("HF_TOKEN", "VIDEOFORGE_HF_TOKEN"))
     fal_route: Literal["direct", "huggingface"] | None = None  # default: direct with FAL_KEY, else huggingface
     fal_queue_url: str | None = None  # default: https://queue.fal.run, or the router's fal-ai queue
+    fal_webhook_url: str | None = None  # `<public https of videoforge serve>/api/video/webhooks/fal` (direct route)
+    fal_jwks_url: str = "https://rest.alpha.fal.ai/.well-known/jwks.json"  # fal's webhook signing keys
     # family -> the provider a request naming the family gets, e.g. {"wan-2.5": "fal"}
     family_providers: dict[str, str] = Field(default_factory=dict)
     default_provider: str | None = None

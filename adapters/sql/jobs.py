@@ -32,6 +32,7 @@ def request_to_json(request: VideoRequest) -> dict[str, Any]:
     as a description only (kind, type, size, name) with `kept: false`."""
     data: dict[str, Any] = {"operation": request.operation.value, "user_id": request.user_id}
     data |= {name: getattr(request, name) for name in _REQUEST_FIELDS}
+    data["options"] = request.options
     data["extra"] = request.extra
     data["inputs"] = {kind.value: {"content_type": m.content_type, "size": m.size, "filename": m.filename,
                                    "path": m.path, "kept": m.persistable}
@@ -49,7 +50,7 @@ def request_from_json(data: dict[str, Any]) -> VideoRequest:
             inputs[kind] = MediaInput.not_kept(MediaKind(kind), m["content_type"], m["size"], m["filename"])
     fields = {name: data.get(name) for name in _REQUEST_FIELDS if data.get(name) is not None}
     return VideoRequest(operation=data["operation"], user_id=data["user_id"], extra=data.get("extra") or {},
-                        **fields, **inputs)
+                        options=data.get("options") or {}, **fields, **inputs)
 
 
 def job_to_row(job: VideoJob) -> dict[str, Any]:

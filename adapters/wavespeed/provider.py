@@ -147,11 +147,16 @@ class WaveSpeedVideoProvider(VideoProvider, ProviderAccount):
                 allowed = ", ".join(wire.input_fields.values()) or "none"
                 raise ProviderRejectedError(f"{kind.value}: WaveSpeed's {spec.model} takes no {kind.value} input "
                                             f"(allowed: {allowed}); nothing was sent", code=ErrorCode.INVALID_PARAMETER)
+        unknown = [name for name in spec.options if name not in wire.option_fields]
+        if unknown:
+            raise ProviderRejectedError(f"{unknown[0]}: WaveSpeed's {spec.model} takes no such option (allowed: "
+                                        f"{', '.join(wire.option_fields) or 'none'}); nothing was sent",
+                                        code=ErrorCode.INVALID_PARAMETER)
         references: dict[MediaKind, str] = {}
         for kind, source in task.inputs.items():
             field = wire.input_fields[kind]
             try:
-                references[kind] = await self._input_reference(wire.inline_images, field, source)
+                references[kind] = await self._input_reference(wire, field, source)
             except ProviderError:
                 raise
             except Exception as e:
@@ -307,10 +312,13 @@ class WaveSpeedVideoProvider(VideoProvider, ProviderAccount):
 
     # -- inputs ------------------------------------------------------------------------------------
 
-    async def _input_reference(self, inline_images: bool, field: str, source: MediaSource) -> str:
-        """What goes in the payload for an input file: a data URI (small images, where its wire
-        format says the model takes them) or the URL of an upload."""
-        if (inline_images and self._inline_allowed and source.content_type.startswith("image/")
+    async def _input_reference(self, wire: WireFormat, field: str, source: MediaSource) -> str:
+        """What goes in the payload for an input file: bare base64 (images, for the models that
+        take nothing else), a data URI (small images, where its wire format says the model takes
+        them) or the URL of an upload."""
+        if wire.raw_base64_images and source.content_type.startswith("image/"):
+            return base64.b64encode(b"".join([chunk async for chunk in source.chunks()])).decode()
+        if (wire.inline_images and self._inline_allowed and source.content_type.startswith("image/")
                 and source.size is not None and source.size <= self._inline_max):
             data = b"".join([chunk async for chunk in source.chunks()])
             return f"data:{source.content_type};base64,{base64.b64encode(data).decode()}"
