@@ -109,8 +109,8 @@ def measure(args: argparse.Namespace) -> dict:
     figures: dict = {"concurrent": {}, "sequential": {}, "load": [os.getloadavg()[0]]}
     with postgres_database() as pg:
         runs = contenders(pg, sdk, args.pools)
-        sequential = {name: run for name, run in runs.items()
-                      if name.startswith(("videoforge", "bare httpx", "wavespeed SDK, 500")) and "provider pool" not in name}
+        sequential = {name: run for name, run in runs.items() if "provider pool" not in name
+                      and name.startswith(("videoforge", "bare httpx", "wavespeed SDK, 500"))}
         for round_number in range(args.rounds):
             with emulator_process("--after", "3", "--real-media") as url:
                 for name, (command, options) in runs.items():

@@ -80,7 +80,7 @@ if TYPE_CHECKING:
     from videoforge.adapters.local import LocalVideoProvider
     from videoforge.adapters.sql.database import Migrate
 
-# Adapters that import SQLAlchemy, Alembic or PyAV are imported when the container first builds
+# Adapters that import SQLAlchemy, Alembic, PyAV or obstore are imported when the container first builds
 # one, so that a command which needs none of them (`videoforge models`, `--help`) starts fast.
 SQL, MEDIA, LOCAL = "videoforge.adapters.sql", "videoforge.adapters.media", "videoforge.adapters.local"
 
@@ -201,6 +201,19 @@ def routing(catalog: ModelCatalog, preferred: dict[str, str], spellings: dict[st
     return Routing(preferred=dict(preferred), spellings=dict(spellings))
 
 
+def storage_config(settings: Settings) -> dict:
+    return {"storage": settings.storage, "storage_dir": str(settings.storage_dir), "s3": s3_config(settings)}
+
+
+def s3_config(settings: Settings) -> dict:
+    if settings.storage == "s3" and not settings.s3_bucket:
+        raise ConfigurationError("VIDEOFORGE_S3_BUCKET is required with VIDEOFORGE_STORAGE=s3")
+    return {"bucket": settings.s3_bucket, "prefix": settings.s3_prefix, "endpoint": settings.s3_endpoint,
+            "region": settings.s3_region, "part_size": settings.s3_part_size,
+            "concurrency": settings.s3_upload_concurrency, "presign": settings.s3_downloads == "presigned",
+            "url_ttl": settings.s3_url_ttl}
+
+
 def plan_named(name: str) -> Plan:
     try:
         return DEFAULT_PLANS[name]
@@ -258,6 +271,11 @@ class Container(containers.DeclarativeContainer):
         config.storage,
         memory=providers.Singleton(InMemoryStorage, max_bytes=config.max_output_bytes),
         filesystem=providers.Singleton(FileSystemStorage, root=config.storage_dir, max_bytes=config.max_output_bytes),
+        s3=providers.Singleton(
+            deferred("videoforge.adapters.s3", "S3Storage"), bucket=config.s3.bucket, prefix=config.s3.prefix,
+            endpoint=config.s3.endpoint,
+            region=config.s3.region, max_bytes=config.max_output_bytes, part_size=config.s3.part_size,
+            concurrency=config.s3.concurrency, presign=config.s3.presign, url_ttl=config.s3.url_ttl),
     )
     job_repository = providers.Selector(
         config.backend, memory=providers.Singleton(InMemoryJobRepository),
@@ -357,8 +375,7 @@ def build_container(settings: Settings | None = None) -> Container:
         "fake_providers": settings.fake_providers,
         # The fake probe reads only the fake provider's stand-in files; real outputs need PyAV.
         "media_probe": "fake" if settings.fake_providers else "pyav",
-        "storage": settings.storage,
-        "storage_dir": str(settings.storage_dir),
+        **storage_config(settings),
         "work_dir": str(settings.data_dir / "work"),
         "default_provider": settings.default_provider,
         "default_plan": settings.default_plan,

@@ -20,7 +20,17 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(5, ge=0)  # extra connections a burst may open per process
     db_pool_timeout: float = Field(30.0, gt=0)  # seconds a request waits for a free connection
     storage_dir: Path | None = None
-    storage: Literal["memory", "filesystem"] | None = None
+    storage: Literal["memory", "filesystem", "s3"] | None = None
+    # s3: an S3-compatible bucket; credentials (and, unless given here, endpoint and region) come
+    # from the usual AWS_* environment variables
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
+    s3_endpoint: str | None = None  # e.g. https://<account>.r2.cloudflarestorage.com; none: AWS
+    s3_region: str | None = None
+    s3_downloads: Literal["presigned", "streamed"] = "presigned"  # redirect to a signed URL, or via the API
+    s3_url_ttl: float = Field(300.0, gt=0, le=7 * 24 * 3600)  # seconds a presigned download URL lives
+    s3_part_size: int = Field(8 * 1024**2, ge=5 * 1024**2)  # multipart part; memory = part x concurrency
+    s3_upload_concurrency: int = Field(4, ge=1)
     # sql: jobs, assets, usage and quota in the database of database_url; memory: in-process fakes
     backend: Literal["sql", "memory"] = "sql"
     wavespeed_api_key: SecretStr | None = Field(

@@ -8,8 +8,13 @@ from typing import Any
 from videoforge.domain.errors import InvalidRequestError
 from videoforge.domain.media import MediaInput, MediaKind
 from videoforge.domain.operations import OperationType
+from videoforge.domain.text import IDEMPOTENCY_KEY_MAX, NAME_MAX, PROMPT_MAX, exact_user_id, storable
 
-_USER_ID = re.compile(r"^[A-Za-z0-9_.@:|+-]{1,128}$")
+# Each text field and the most characters it may hold; prose is trimmed, names and keys are exact.
+_TEXT_FIELDS = {"prompt": PROMPT_MAX, "negative_prompt": PROMPT_MAX, "model": NAME_MAX, "resolution": NAME_MAX,
+                "aspect_ratio": NAME_MAX, "idempotency_key": IDEMPOTENCY_KEY_MAX, "provider": NAME_MAX}
+_TRIMMED = ("prompt", "negative_prompt", "model", "resolution", "aspect_ratio", "provider")
+SEED_RANGE = (-1, 2**32 - 1)
 
 # The legacy product's modules: the defaults of its callers (studios, CLI, HTTP API). A host's
 # own modules are any short identifier (SOURCE_MODULE_PATTERN), kept and filtered on as given.
@@ -32,7 +37,13 @@ _REQUIRED_INPUTS: dict[OperationType, tuple[MediaKind, ...]] = {
     OperationType.AVATAR: (MediaKind.IMAGE, MediaKind.AUDIO),
     OperationType.ENHANCE: (MediaKind.VIDEO,),
     OperationType.EXTEND: (MediaKind.VIDEO,),
+    OperationType.EDIT: (MediaKind.VIDEO,),
+    OperationType.FACE_SWAP: (MediaKind.IMAGE, MediaKind.VIDEO),
+    OperationType.TRANSLATE: (MediaKind.VIDEO,),
+    OperationType.REMOVE_BACKGROUND: (MediaKind.VIDEO,),
+    OperationType.ADD_AUDIO: (MediaKind.VIDEO,),
 }
+_PROMPTED = (OperationType.TEXT_TO_VIDEO, OperationType.EDIT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,32 +76,32 @@ class VideoRequest:
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "operation", OperationType.parse(self.operation))
-        if not isinstance(self.user_id, str) or not self.user_id.strip():
-            raise InvalidRequestError("user_id", "a user id is required", value=self.user_id)
-        set_(self, "user_id", self.user_id.strip())
-        if not _USER_ID.match(self.user_id) or ".." in self.user_id:
-            raise InvalidRequestError("user_id", "may hold only letters, digits and . _ @ : | + - (1 to 128, no '..')",
-                                      value=self.user_id)
-        for name in ("prompt", "negative_prompt", "model", "resolution", "aspect_ratio", "idempotency_key",
-                     "provider"):
+        exact_user_id(self.user_id)
+        for name, most in _TEXT_FIELDS.items():
             value = getattr(self, name)
-            if value is not None and not isinstance(value, str):
-                raise InvalidRequestError(name, "must be text", value=value)
-            set_(self, name, value.strip() or None if value is not None else None)
+            if value is not None:
+                storable(name, value, max_chars=most)
+                set_(self, name, value.strip() or None if name in _TRIMMED else value or None)
         if self.duration is not None:
             set_(self, "duration", _whole_seconds(self.duration))
-        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)):
-            raise InvalidRequestError("seed", "must be a whole number (-1 for random)", value=self.seed)
+        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)
+                                      or not SEED_RANGE[0] <= self.seed <= SEED_RANGE[1]):
+            raise InvalidRequestError("seed", f"must be a whole number from {SEED_RANGE[0]} (random) to "
+                                              f"{SEED_RANGE[1]}", value=self.seed)
         if not isinstance(self.options, dict) or not all(isinstance(k, str) for k in self.options):
             raise InvalidRequestError("options", "must map option names to values", value=self.options)
         set_(self, "options", {k: v for k, v in self.options.items() if v is not None})
+        for name, value in self.options.items():
+            storable(f"options.{name}", name, max_chars=NAME_MAX)
+            if isinstance(value, str):
+                storable(f"options.{name}", value, max_chars=PROMPT_MAX)
         set_(self, "source_module", source_module(self.source_module))
         for kind in MediaKind:
             media = self.input(kind)
             if media is not None and media.kind is not kind:
                 raise InvalidRequestError(kind.value, f"expects {kind.value} media, got {media.kind.value}")
-        if self.operation is OperationType.TEXT_TO_VIDEO and not self.prompt:
-            raise InvalidRequestError("prompt", "is required for text_to_video")
+        if self.operation in _PROMPTED and not self.prompt:
+            raise InvalidRequestError("prompt", f"is required for {self.operation.value}")
         for kind in _REQUIRED_INPUTS[self.operation]:
             if self.input(kind) is None:
                 raise InvalidRequestError(kind.value, f"is required for {self.operation.value}")
@@ -144,7 +155,7 @@ def _whole_seconds(value: Any) -> int:
         raise InvalidRequestError("duration", "must be a whole number of seconds", value=value)
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InvalidRequestError("duration", "must be a whole number of seconds", value=value) from None
     if not number.is_integer() or number <= 0:
         raise InvalidRequestError("duration", "must be a positive whole number of seconds", value=value)

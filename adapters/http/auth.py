@@ -5,6 +5,9 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Depends, Header
 
+from videoforge.domain import InvalidRequestError
+from videoforge.domain.text import exact_user_id
+
 
 class AuthError(Exception):
     """The request carries no valid bearer token."""
@@ -12,7 +15,8 @@ class AuthError(Exception):
 
 class JwtVerifier:
     """Bearer JWTs: HS256 with a shared secret, or RS256/ES256 keys from a JWKS URL. The user id
-    is the `sub` claim."""
+    is the `sub` claim exactly as signed (never trimmed); a subject that is not a valid user id
+    (`videoforge.domain.text.exact_user_id`) is refused."""
 
     def __init__(self, *, secret: str | None = None, jwks_url: str | None = None, audience: str | None = None,
                  issuer: str | None = None, leeway: float = 30.0):
@@ -38,10 +42,10 @@ class JwtVerifier:
                                                               "verify_aud": self._audience is not None})
         except jwt.PyJWTError as e:
             raise AuthError(f"invalid token: {e}") from None
-        subject = claims.get("sub")
-        if not isinstance(subject, str) or not subject:
-            raise AuthError("the token names no user")
-        return subject
+        try:
+            return exact_user_id(claims.get("sub"), "sub")
+        except InvalidRequestError as e:
+            raise AuthError(f"the token's subject is not a user id this API takes: {e}") from None
 
 
 def authenticated_user(verifier: JwtVerifier) -> Any:

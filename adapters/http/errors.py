@@ -1,6 +1,8 @@
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from videoforge.adapters.http.auth import AuthError
@@ -16,6 +18,29 @@ def body(error: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": error, "message": message, **extra}
 
 
+def validation_body(errors: Sequence[Any]) -> dict[str, Any]:
+    """The documented error body for a request the schema refuses, naming the first field; the
+    values given are never echoed (they may be huge, binary, or not representable in JSON)."""
+    details = [{"loc": [str(p) for p in error.get("loc", ())], "msg": str(error.get("msg", "")),
+                "type": str(error.get("type", ""))} for error in errors]
+    first = details[0] if details else {"loc": [], "msg": "is not valid"}
+    field = ".".join(first["loc"][1:]) or ".".join(first["loc"]) or None
+    return body("invalid_request", f"{field}: {first['msg']}", field=field, allowed=None, detail=details)
+
+
+def install_validation_handlers(app: FastAPI) -> None:
+    """A request the schema or the domain refuses: 422 with the documented error body, naming the field."""
+
+    @app.exception_handler(RequestValidationError)
+    async def malformed(_: Request, e: RequestValidationError) -> JSONResponse:
+        return JSONResponse(validation_body(e.errors()), status_code=422)
+
+    @app.exception_handler(InvalidRequestError)
+    async def invalid(_: Request, e: InvalidRequestError) -> JSONResponse:
+        allowed = [str(a) for a in e.allowed] if e.allowed is not None else None
+        return JSONResponse(body("invalid_request", str(e), field=e.field, allowed=allowed), status_code=422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Each error a caller can cause, mapped once: its status and a JSON body that says it."""
 
@@ -23,10 +48,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unauthorised(_: Request, e: AuthError) -> JSONResponse:
         return JSONResponse(body("unauthorized", str(e)), status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
-    @app.exception_handler(InvalidRequestError)
-    async def invalid(_: Request, e: InvalidRequestError) -> JSONResponse:
-        allowed = [str(a) for a in e.allowed] if e.allowed is not None else None
-        return JSONResponse(body("invalid_request", str(e), field=e.field, allowed=allowed), status_code=422)
+    install_validation_handlers(app)
 
     @app.exception_handler(QuotaExceededError)
     async def quota(_: Request, e: QuotaExceededError) -> JSONResponse:
