@@ -29,8 +29,17 @@ def options(args: argparse.Namespace) -> dict[str, str]:
     return dict(item.split("=", 1) for item in args.option)
 
 
+def peak_rss_mib() -> float:
+    """VmHWM of this process. (The rusage of a child counts the parent's pages it was forked
+    with, so the parent cannot measure it.)"""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def write(args: argparse.Namespace, wall: float, failures: list[str], latencies: list[float]) -> None:
     args.result.write_text(json.dumps({
         "wall": wall, "jobs": args.jobs, "failures": len(failures), "first_failures": failures[:3],
-        "p50_ms": statistics.median(latencies) * 1000 if latencies else None,
+        "p50_ms": statistics.median(latencies) * 1000 if latencies else None, "peak_rss_mib": peak_rss_mib(),
     }))
