@@ -12,6 +12,7 @@ from videoforge.adapters.fakes import (
     FakeVideoProvider,
     InMemoryAssetLibrary,
     InMemoryJobRepository,
+    InMemoryPlanBook,
     InMemoryQuotaGuard,
     InMemoryStorage,
     InMemoryUsageMeter,
@@ -23,6 +24,7 @@ from videoforge.adapters.sql import (
     Database,
     SqlAssetLibrary,
     SqlJobRepository,
+    SqlPlanBook,
     SqlQuotaGuard,
     SqlUsageMeter,
     describe,
@@ -44,6 +46,7 @@ from videoforge.adapters.studios.podcast import INFINITETALK
 from videoforge.adapters.studios.product_marketing import WAN_TEXT_TO_VIDEO
 from videoforge.adapters.system.clock import SystemClock
 from videoforge.application.use_cases import (
+    AssignPlan,
     CancelJob,
     EstimateCost,
     GenerateVideo,
@@ -54,6 +57,7 @@ from videoforge.application.use_cases import (
     ListAssets,
     ListJobs,
     ListModels,
+    ListPlans,
     LoadInput,
     OpenAssetFile,
     PollPolicy,
@@ -62,10 +66,12 @@ from videoforge.application.use_cases import (
     ResumeJobs,
     RunJob,
     SaveUpload,
+    ShowPlan,
     SubmitVideo,
     UseCases,
 )
 from videoforge.bootstrap.catalog import ConfigurationError, load_catalog
+from videoforge.bootstrap.plans import load_plans, user_plans
 from videoforge.bootstrap.settings import Settings
 from videoforge.bootstrap.wavespeed import (
     closed_on_shutdown,
@@ -74,7 +80,7 @@ from videoforge.bootstrap.wavespeed import (
     wavespeed_provider,
     webhook_verifier,
 )
-from videoforge.domain import DEFAULT_PLANS, ModelCatalog, Plan
+from videoforge.domain import ModelCatalog
 
 
 def fake_provider_resource() -> Iterator[FakeVideoProvider]:
@@ -136,17 +142,6 @@ def provider_registry(catalog: ModelCatalog, fake: bool, fake_provider: provider
     return registry
 
 
-def plan_named(name: str) -> Plan:
-    try:
-        return DEFAULT_PLANS[name]
-    except KeyError:
-        raise ConfigurationError(f"unknown plan {name!r} (allowed: {', '.join(DEFAULT_PLANS)})") from None
-
-
-def user_plans(names: dict[str, str]) -> dict[str, Plan]:
-    return {user: plan_named(plan) for user, plan in names.items()}
-
-
 class Container(containers.DeclarativeContainer):
     """The composition root: the only place that knows which adapter serves which port."""
 
@@ -194,14 +189,20 @@ class Container(containers.DeclarativeContainer):
     usage_meter = providers.Selector(
         config.backend, memory=providers.Singleton(InMemoryUsageMeter),
         sql=providers.Singleton(SqlUsageMeter, sql_database))
-    configured_plans = providers.Callable(user_plans, config.user_plans)
-    fallback_plan = providers.Callable(plan_named, config.default_plan)
+    # Plans: the file's (or the legacy four) with per-user assignments in the backend; a host's own
+    # PlanSource replaces it (open_container(settings, plans=...) overrides `plan_source`).
+    plan_catalog = providers.Singleton(load_plans, plans_file=config.plans_file, default_plan=config.default_plan)
+    configured_plans = providers.Callable(user_plans, plan_catalog, config.user_plans)
+    plan_source = providers.Selector(
+        config.backend,
+        memory=providers.Singleton(InMemoryPlanBook, catalog=plan_catalog, assigned=configured_plans),
+        sql=providers.Singleton(SqlPlanBook, sql_database, catalog=plan_catalog, configured=configured_plans,
+                                clock=clock),
+    )
     quota_guard = providers.Selector(
         config.backend,
-        memory=providers.Singleton(InMemoryQuotaGuard, plans=configured_plans, default_plan=fallback_plan,
-                                   clock=clock),
-        sql=providers.Singleton(SqlQuotaGuard, sql_database, plans=configured_plans, default_plan=fallback_plan,
-                                clock=clock),
+        memory=providers.Singleton(InMemoryQuotaGuard, plans=plan_source, clock=clock),
+        sql=providers.Singleton(SqlQuotaGuard, sql_database, plans=plan_source, clock=clock),
     )
 
     poll_policy = providers.Singleton(PollPolicy, interval=config.poll_interval, deadline=config.poll_deadline,
@@ -231,6 +232,9 @@ class Container(containers.DeclarativeContainer):
     save_upload = providers.Factory(SaveUpload, storage=storage, catalog=catalog)
     load_input = providers.Factory(LoadInput, storage=storage, assets=asset_library)
     get_usage = providers.Factory(GetUsage, usage=usage_meter, quota=quota_guard, clock=clock)
+    list_plans = providers.Factory(ListPlans, plans=plan_source)
+    show_plan = providers.Factory(ShowPlan, plans=plan_source)
+    assign_plan = providers.Factory(AssignPlan, plans=plan_source)
 
     # The backend's studios: thin callers resolved from here.
     asset_links = providers.Singleton(AssetLinks, template=config.asset_url_template)
@@ -281,6 +285,7 @@ def build_container(settings: Settings | None = None) -> Container:
         "storage_dir": str(settings.storage_dir),
         "work_dir": str(settings.data_dir / "work"),
         "default_provider": settings.default_provider,
+        "plans_file": str(settings.plans_file) if settings.plans_file else None,
         "default_plan": settings.default_plan,
         "user_plans": settings.user_plans,
         "poll_interval": settings.poll_interval,
@@ -292,6 +297,5 @@ def build_container(settings: Settings | None = None) -> Container:
         "allow_private_urls": settings.allow_private_urls,
         "wavespeed": wavespeed_config(settings),
     })
-    plan_named(settings.default_plan)
-    user_plans(settings.user_plans)
+    user_plans(load_plans(settings.plans_file, settings.default_plan), settings.user_plans)
     return container

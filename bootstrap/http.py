@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from fastapi import FastAPI
 
-from videoforge.adapters.http import JwtVerifier, WebhookRejectedError, WebhookVerify, create_app
+from videoforge.adapters.http import AdminPolicy, JwtVerifier, WebhookRejectedError, WebhookVerify, create_app
 from videoforge.adapters.wavespeed import WebhookVerificationError, WebhookVerifier
 from videoforge.bootstrap.catalog import ConfigurationError
 from videoforge.bootstrap.container import Container, build_container, use_cases_of
@@ -29,7 +29,8 @@ def build_app(settings: Settings | None = None, container: Container | None = No
     container = container or build_container(settings)
     return create_app(use_cases_of(container), verifier_from(settings), resume_on_startup=resume_on_startup,
                       resume_every=settings.resume_interval, webhook=wavespeed_webhook(container.wavespeed_webhooks()),
-                      resources=lambda: open_container(container=container))
+                      resources=lambda: open_container(container=container),
+                      admin=AdminPolicy(settings.admin_subjects, settings.admin_claim or None))
 
 
 def wavespeed_webhook(verifier: WebhookVerifier | None) -> WebhookVerify | None:

@@ -61,12 +61,7 @@ class VideoRequest:
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "operation", OperationType.parse(self.operation))
-        if not isinstance(self.user_id, str) or not self.user_id.strip():
-            raise InvalidRequestError("user_id", "a user id is required", value=self.user_id)
-        set_(self, "user_id", self.user_id.strip())
-        if not _USER_ID.match(self.user_id) or ".." in self.user_id:
-            raise InvalidRequestError("user_id", "may hold only letters, digits and . _ @ : | + - (1 to 128, no '..')",
-                                      value=self.user_id)
+        set_(self, "user_id", user_id(self.user_id))
         for name in ("prompt", "negative_prompt", "model", "resolution", "aspect_ratio", "idempotency_key"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
@@ -117,6 +112,17 @@ class VideoRequest:
     def inputs_not_kept(self) -> tuple[MediaKind, ...]:
         """The inputs given as bytes that did not survive a restart: such a request cannot be sent."""
         return tuple(kind for kind, media in self.inputs.items() if not media.kept)
+
+
+def user_id(value: Any) -> str:
+    """A user id as the pipeline keeps it (it names storage folders): checked and stripped."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidRequestError("user_id", "a user id is required", value=value)
+    value = value.strip()
+    if not _USER_ID.match(value) or ".." in value:
+        raise InvalidRequestError("user_id", "may hold only letters, digits and . _ @ : | + - (1 to 128, no '..')",
+                                  value=value)
+    return value
 
 
 def source_module(value: Any) -> str:

@@ -8,6 +8,7 @@ import typer
 from videoforge.adapters.cli.generation import GenerationCommands
 from videoforge.adapters.cli.jobs import JobCommands
 from videoforge.adapters.cli.library import LibraryCommands
+from videoforge.adapters.cli.plans import PlanCommands
 from videoforge.adapters.cli.runner import EXIT_USER, CommandRunner, UseCasesOpener, fail
 
 
@@ -25,6 +26,7 @@ def build_cli(open_use_cases: UseCasesOpener, *, user_errors: tuple[type[Excepti
         app.command("serve")(serve_command(serve, run.user_errors))
     app.add_typer(JobCommands(run).group(), name="jobs")
     app.add_typer(library.assets_group(), name="assets")
+    app.add_typer(PlanCommands(run).group(), name="plans")
     return app
 
 

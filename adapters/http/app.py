@@ -7,16 +7,17 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from videoforge.adapters.http.auth import JwtVerifier, authenticated_user
+from videoforge.adapters.http.auth import AdminPolicy, JwtVerifier, authenticated_admin, authenticated_user
 from videoforge.adapters.http.errors import install_error_handlers
 from videoforge.adapters.http.routes.assets import assets_router
 from videoforge.adapters.http.routes.catalog import catalog_router
 from videoforge.adapters.http.routes.jobs import jobs_router
+from videoforge.adapters.http.routes.plans import plans_router
 from videoforge.adapters.http.routes.uploads import uploads_router
 from videoforge.adapters.http.routes.usage import usage_router
 from videoforge.adapters.http.routes.webhooks import WebhookVerify, webhooks_router
 from videoforge.adapters.http.runner import BackgroundRunner
-from videoforge.adapters.http.schemas import ERRORS, PREFIX
+from videoforge.adapters.http.schemas import ERRORS, PREFIX, ErrorOut
 from videoforge.application.use_cases import UseCases
 
 log = logging.getLogger("videoforge.http")
@@ -26,18 +27,19 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 def create_app(use_cases: UseCases, verifier: JwtVerifier, *, webhook: WebhookVerify | None = None,
                resume_on_startup: bool = False, resume_every: float | None = None,
-               resources: Resources | None = None) -> FastAPI:
+               resources: Resources | None = None, admin: AdminPolicy | None = None) -> FastAPI:
     """The HTTP API. Jobs created here run in the background of this process. With
     `resume_on_startup`, unfinished jobs are resumed when the app starts, and with
     `resume_every` (seconds) again and again, so that a job left unfinished by a passing fault
     (a deadline, an unreadable provider) is finished without a restart. `resources` is entered
-    for the app's lifetime (the container's clients and pools)."""
+    for the app's lifetime (the container's clients and pools). `admin` says who may use the
+    admin routes (default: tokens with the `videoforge_admin` claim true)."""
     runner = BackgroundRunner(lambda job_id: use_cases.run_job()(job_id))
     resume = partial(resume_unfinished, use_cases, runner, resume_every) if resume_on_startup else None
     app = FastAPI(title="videoforge", version="0.1.0", lifespan=lifespan(runner, resume, resources),
                   description="Every AI video generation through one pipeline: priced, reserved, durable, stored.")
     app.state.runner = runner
-    app.include_router(api_router(use_cases, runner, verifier, webhook))
+    app.include_router(api_router(use_cases, runner, verifier, webhook, admin or AdminPolicy()))
 
     @app.get("/health", summary="Liveness")
     async def health() -> dict[str, Any]:
@@ -48,7 +50,7 @@ def create_app(use_cases: UseCases, verifier: JwtVerifier, *, webhook: WebhookVe
 
 
 def api_router(use_cases: UseCases, runner: BackgroundRunner, verifier: JwtVerifier,
-               webhook: WebhookVerify | None) -> APIRouter:
+               webhook: WebhookVerify | None, admin: AdminPolicy) -> APIRouter:
     """Every route under /api/video, one router per resource."""
     user = authenticated_user(verifier)
     api = APIRouter(prefix=PREFIX, responses=ERRORS)
@@ -58,6 +60,8 @@ def api_router(use_cases: UseCases, runner: BackgroundRunner, verifier: JwtVerif
     api.include_router(catalog_router(use_cases, user))
     api.include_router(usage_router(use_cases, user))
     api.include_router(webhooks_router(use_cases, runner, webhook))
+    api.include_router(plans_router(use_cases, authenticated_admin(verifier, admin)),
+                       responses={403: {"model": ErrorOut, "description": "your token is not an admin's"}})
     return api
 
 

@@ -12,6 +12,7 @@ from videoforge.application.use_cases.library import (
     Upload,
     UsageReport,
 )
+from videoforge.application.use_cases.plans import AssignPlan, ListPlans, PlanList, ShowPlan, UserPlan
 from videoforge.application.use_cases.preflight import Preflight, Quote
 from videoforge.application.use_cases.queries import EstimateCost, GetJob, ListJobs, ListModels
 from videoforge.application.use_cases.reconcile import ReconcileJob
@@ -21,6 +22,7 @@ from videoforge.application.use_cases.submit import SubmitVideo
 from videoforge.application.use_cases.webhook import HandleProviderWebhook
 
 __all__ = [
+    "AssignPlan", "ListPlans", "PlanList", "ShowPlan", "UserPlan",
     "AssetFile", "CancelJob", "EstimateCost", "GenerateVideo", "GetAsset", "GetJob", "GetUsage",
     "HandleProviderWebhook", "ListAssets", "ListJobs", "ListModels", "LoadInput", "OpenAssetFile", "PollPolicy",
     "Preflight", "Quote", "ReconcileJob", "ResumeJobs", "ResumeReport", "RunJob", "SaveUpload", "SubmitVideo", "Upload",

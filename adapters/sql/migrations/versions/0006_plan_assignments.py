@@ -1,0 +1,35 @@
+"""per-user plan assignments made by a person: who assigned them, plan names up to 64 characters
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-02
+
+`user_subscriptions` holds the plan a user is assigned (`videoforge plans set`, the admin
+route). It gains `assigned_by` (an admin's subject, or `cli`), and the plan name column takes
+the 64 characters a plans file allows. Rows are kept; existing ones have no `assigned_by`.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("user_subscriptions", sa.Column("assigned_by", sa.String(255), nullable=True))
+    if op.get_bind().dialect.name == "postgresql":  # SQLite does not enforce a VARCHAR's length
+        op.alter_column("user_subscriptions", "plan", type_=sa.String(64), existing_type=sa.String(50),
+                        existing_nullable=False)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.alter_column("user_subscriptions", "plan", type_=sa.String(50), existing_type=sa.String(64),
+                        existing_nullable=False)
+    with op.batch_alter_table("user_subscriptions") as batch:
+        batch.drop_column("assigned_by")
