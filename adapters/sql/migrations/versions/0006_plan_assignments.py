@@ -21,15 +21,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("user_subscriptions", sa.Column("assigned_by", sa.String(255), nullable=True))
-    if op.get_bind().dialect.name == "postgresql":  # SQLite does not enforce a VARCHAR's length
-        op.alter_column("user_subscriptions", "plan", type_=sa.String(64), existing_type=sa.String(50),
-                        existing_nullable=False)
+    # batch: SQLite rebuilds the (small) table to change a column's type; PostgreSQL alters it in place
+    with op.batch_alter_table("user_subscriptions") as batch:
+        batch.add_column(sa.Column("assigned_by", sa.String(255), nullable=True))
+        batch.alter_column("plan", type_=sa.String(64), existing_type=sa.String(50), existing_nullable=False)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.alter_column("user_subscriptions", "plan", type_=sa.String(50), existing_type=sa.String(64),
-                        existing_nullable=False)
     with op.batch_alter_table("user_subscriptions") as batch:
+        batch.alter_column("plan", type_=sa.String(50), existing_type=sa.String(64), existing_nullable=False)
         batch.drop_column("assigned_by")
