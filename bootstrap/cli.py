@@ -4,10 +4,12 @@ errors are one line on stderr."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import asyncpg
 import typer
 from alembic.util import CommandError
 from pydantic import ValidationError
@@ -20,6 +22,7 @@ from videoforge.adapters.sql.migrate import upgrade
 from videoforge.application.use_cases import UseCases
 from videoforge.bootstrap.catalog import ConfigurationError
 from videoforge.bootstrap.container import check_database_url, use_cases_of
+from videoforge.bootstrap.queue import QueueNotInstalledError, install_configured_queue, run_worker
 from videoforge.bootstrap.runtime import open_container
 from videoforge.bootstrap.settings import Settings
 
@@ -55,6 +58,13 @@ def serve(host: str, port: int) -> None:
     uvicorn.run(build_app(load_settings()), host=host, port=port, log_level="info")
 
 
+def worker(concurrency: int | None) -> None:
+    try:
+        asyncio.run(run_worker(load_settings(), concurrency))
+    except QueueNotInstalledError as e:
+        raise ConfigurationError(str(e)) from None
+
+
 db = typer.Typer(help="The database of jobs, assets, usage and quota.", no_args_is_help=True)
 
 
@@ -83,10 +93,23 @@ def db_upgrade(revision: str = typer.Argument("head", help="The revision to reac
         typer.echo(f"{shown}{where}: already at revision {after}")
     else:
         typer.echo(f"{shown}{where}: upgraded from {before or 'an empty database'} to revision {after}")
+    upgrade_queue(settings, shown)
+
+
+def upgrade_queue(settings: Settings, shown: str) -> None:
+    """With VIDEOFORGE_QUEUE=pgqueuer, the job queue's tables too (in the same schema)."""
+    try:
+        changed = asyncio.run(install_configured_queue(settings))
+    except ConfigurationError as e:
+        raise fail(USAGE, str(e)) from None
+    except (OSError, asyncpg.PostgresError) as e:
+        raise fail(FAILURE, f"db upgrade of the job queue in {shown} failed: {type(e).__name__}: {e}") from None
+    if changed is not None:
+        typer.echo(f"{shown}: job queue (pgqueuer) {'installed or upgraded' if changed else 'already up to date'}")
 
 
 def build_app() -> typer.Typer:
-    app = build_cli(open_use_cases, user_errors=(ConfigurationError,), serve=serve)
+    app = build_cli(open_use_cases, user_errors=(ConfigurationError,), serve=serve, worker=worker)
     app.add_typer(db, name="db")
     return app
 

@@ -71,6 +71,7 @@ from videoforge.application.use_cases import (
     UseCases,
 )
 from videoforge.bootstrap.catalog import ConfigurationError, load_catalog
+from videoforge.bootstrap.fal import check_family_providers, fal_config, fal_provider, provider_spellings
 from videoforge.bootstrap.plans import load_plans, user_plans
 from videoforge.bootstrap.settings import Settings
 from videoforge.bootstrap.wavespeed import (
@@ -80,7 +81,7 @@ from videoforge.bootstrap.wavespeed import (
     wavespeed_provider,
     webhook_verifier,
 )
-from videoforge.domain import ModelCatalog
+from videoforge.domain import ModelCatalog, Routing
 
 
 def fake_provider_resource() -> Iterator[FakeVideoProvider]:
@@ -131,15 +132,24 @@ def check_database_url(url: str) -> None:
 
 def provider_registry(catalog: ModelCatalog, fake: bool, fake_provider: providers.Provider,
                       live: Mapping[str, Callable[[], object]], wavespeed: providers.Provider,
-                      wavespeed_key: object) -> dict:
+                      wavespeed_key: object, fal: providers.Provider | None = None,
+                      fal_route: str | None = None) -> dict:
     """Provider name -> adapter. With fake providers on, the scripted fake serves every provider;
-    otherwise each live adapter serves its own name, and wavespeed only with an API key."""
+    otherwise each live adapter serves its own name, wavespeed only with an API key, and fal only
+    with FAL_KEY or HF_TOKEN (its route)."""
     if fake:
         return {spec.provider: fake_provider() for spec in catalog}
     registry = {name: make() for name, make in live.items()}
     if wavespeed_key:
         registry["wavespeed"] = wavespeed()
+    if fal_route and fal is not None:
+        registry["fal"] = fal()
     return registry
+
+
+def routing(catalog: ModelCatalog, preferred: dict[str, str], spellings: dict[str, str]) -> Routing:
+    check_family_providers(catalog, preferred)
+    return Routing(preferred=dict(preferred), spellings=dict(spellings))
 
 
 class Container(containers.DeclarativeContainer):
@@ -160,11 +170,16 @@ class Container(containers.DeclarativeContainer):
         wavespeed_provider, client=wavespeed_client, api_key=config.wavespeed.api_key,
         base_url=config.wavespeed.base_url, read_attempts=config.wavespeed.read_attempts,
         allow_private_urls=config.allow_private_urls, webhook_url=config.wavespeed.webhook_url)
+    # fal shares the pooled client: it carries no credential, each adapter adds its own to its API calls.
+    fal = providers.Singleton(fal_provider, client=wavespeed_client, route=config.fal.route, queue=config.fal.queue,
+                              credential=config.fal.credential, allow_private_urls=config.allow_private_urls)
     local_provider = providers.Resource(local_provider_resource, work_dir=config.work_dir)
     video_providers = providers.Singleton(
         provider_registry, catalog=catalog, fake=config.fake_providers, fake_provider=fake_provider.provider,
         live=providers.Dict(local=local_provider.provider), wavespeed=wavespeed.provider,
-        wavespeed_key=config.wavespeed.api_key)
+        wavespeed_key=config.wavespeed.api_key, fal=fal.provider, fal_route=config.fal.route)
+    provider_routing = providers.Singleton(routing, catalog=catalog, preferred=config.family_providers,
+                                           spellings=config.provider_spellings)
     provider_names = providers.Callable(lambda registry: frozenset(registry), video_providers)
 
     media_probe = providers.Selector(config.media_probe, fake=providers.Singleton(FakeMediaProbe),
@@ -209,7 +224,7 @@ class Container(containers.DeclarativeContainer):
                                       submit_grace=config.submit_grace)
 
     preflight = providers.Factory(Preflight, catalog=catalog, probe=media_probe, providers=provider_names,
-                                  default_provider=config.default_provider)
+                                  default_provider=config.default_provider, routing=provider_routing)
     submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=quota_guard, jobs=job_repository,
                                      clock=clock)
     run_job = providers.Factory(
@@ -296,6 +311,9 @@ def build_container(settings: Settings | None = None) -> Container:
         "max_output_bytes": settings.max_output_bytes,
         "allow_private_urls": settings.allow_private_urls,
         "wavespeed": wavespeed_config(settings),
+        "fal": fal_config(settings),
+        "family_providers": settings.family_providers,
+        "provider_spellings": provider_spellings(settings),
     })
     user_plans(load_plans(settings.plans_file, settings.default_plan), settings.user_plans)
     return container

@@ -10,7 +10,7 @@ from videoforge.adapters.http import AdminPolicy, JwtVerifier, WebhookRejectedEr
 from videoforge.adapters.wavespeed import WebhookVerificationError, WebhookVerifier
 from videoforge.bootstrap.catalog import ConfigurationError
 from videoforge.bootstrap.container import Container, build_container, use_cases_of
-from videoforge.bootstrap.runtime import open_container
+from videoforge.bootstrap.queue import queue_dispatcher, serving_resources
 from videoforge.bootstrap.settings import Settings
 
 
@@ -24,12 +24,15 @@ def verifier_from(settings: Settings) -> JwtVerifier:
 
 def build_app(settings: Settings | None = None, container: Container | None = None, *,
               resume_on_startup: bool = True) -> FastAPI:
-    """The app over a container built from `settings`; its resources live as long as the app."""
+    """The app over a container built from `settings`; its resources live as long as the app. With
+    a queue configured, jobs are enqueued for the workers (which also resume them), not run here."""
     settings = settings or Settings()
     container = container or build_container(settings)
-    return create_app(use_cases_of(container), verifier_from(settings), resume_on_startup=resume_on_startup,
+    dispatcher = queue_dispatcher(settings)
+    return create_app(use_cases_of(container), verifier_from(settings), dispatcher=dispatcher,
+                      resume_on_startup=resume_on_startup and dispatcher is None,
                       resume_every=settings.resume_interval, webhook=wavespeed_webhook(container.wavespeed_webhooks()),
-                      resources=lambda: open_container(container=container),
+                      resources=lambda: serving_resources(container, dispatcher),
                       admin=AdminPolicy(settings.admin_subjects, settings.admin_claim or None))
 
 

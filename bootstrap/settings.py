@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     wavespeed_read_timeout: float = Field(60.0, gt=0)
     wavespeed_max_connections: int = Field(500, gt=0)
     wavespeed_read_attempts: int = Field(5, ge=1)  # per poll / upload / download start, before giving up for now
+    # fal: directly with a fal key, or through Hugging Face's router with a Hugging Face token
+    fal_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("FAL_KEY", "VIDEOFORGE_FAL_KEY"))
+    hf_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("HF_TOKEN", "VIDEOFORGE_HF_TOKEN"))
+    fal_route: Literal["direct", "huggingface"] | None = None  # default: direct with FAL_KEY, else huggingface
+    fal_queue_url: str | None = None  # default: https://queue.fal.run, or the router's fal-ai queue
+    # family -> the provider a request naming the family gets, e.g. {"wan-2.5": "fal"}
+    family_providers: dict[str, str] = Field(default_factory=dict)
     default_provider: str | None = None
     fake_providers: bool = False
     allow_private_urls: bool = False
@@ -49,6 +56,13 @@ class Settings(BaseSettings):
     product_video_model: str | None = None
     max_output_bytes: int = Field(2 * 1024**3, gt=0)
     resume_interval: float = Field(60.0, gt=0)
+    # in-process: `serve` runs its jobs itself (SQLite, `make run`); pgqueuer: `serve` enqueues them
+    # in PostgreSQL and `videoforge worker` processes run them (see README, "Production topology")
+    queue: Literal["in-process", "pgqueuer"] = "in-process"
+    worker_concurrency: int = Field(200, ge=2)  # jobs one worker process holds at once
+    queue_heartbeat_timeout: float = Field(10.0, ge=2)  # a dead worker's jobs are picked again after this
+    queue_poll_interval: float = Field(2.0, gt=0)  # longest wait between two looks at the queue
+    worker_shutdown_grace: float = Field(30.0, ge=0)  # on SIGTERM, then running jobs are handed back
     jwt_secret: SecretStr | None = None
     jwks_url: str | None = None
     jwt_audience: str | None = None
@@ -63,5 +77,6 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{(self.data_dir / 'videoforge.db').absolute()}"
         if self.default_provider is None:
-            self.default_provider = "wavespeed" if self.wavespeed_api_key else "local"
+            self.default_provider = ("wavespeed" if self.wavespeed_api_key
+                                     else "fal" if self.fal_key or self.hf_token else "local")
         return self

@@ -80,6 +80,9 @@ class ModelSpec:
     max_prompt_chars: int = 2000
     verified: bool = False
     source: str = ""
+    # The model family across providers ("wan-2.5"): the same model offered by several providers is
+    # one spec per provider with one family name, by which a request can name it (see routing.py).
+    family: str | None = None
 
     def estimate(self, resolution: str, billed_seconds: float) -> Cost:
         return self.price.price(resolution, billed_seconds)
@@ -90,7 +93,7 @@ class ModelSpec:
                 "aliases": list(self.aliases), "durations": list(self.durations),
                 "resolutions": list(self.resolutions), "aspect_ratios": list(self.aspect_ratios),
                 "billed_from": self.billed_from.value, "pricing": self.price.describe(),
-                "price_verified": self.verified, "source": self.source}
+                "price_verified": self.verified, "source": self.source, "family": self.family}
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +159,9 @@ class ModelCatalog:
                 raise ValueError(f"model {spec.id} is listed twice")
             self._specs[spec.id] = spec
         for spec in self._specs.values():
+            if spec.family and spec.family not in spec.aliases:
+                spec = replace(spec, aliases=(*spec.aliases, spec.family))
+                self._specs[spec.id] = spec
             for alias in spec.aliases:
                 if alias in self._specs:
                     raise ValueError(f"alias {alias} of {spec.id} is a model id")
@@ -202,7 +208,7 @@ class ModelCatalog:
         elif model in self._aliases:
             members = [self._specs[i] for i in self._aliases[model]]
             matching = [s for s in members if s.operation is operation]
-            spec = matching[0] if len(matching) == 1 else members[0]
+            spec = matching[0] if matching else members[0]
         else:
             raise UnknownModelError(model, self._specs)
         if spec.operation is not operation:
@@ -211,6 +217,22 @@ class ModelCatalog:
                 allowed=[s.id for s in self.models(operation)],
             )
         return spec
+
+    def family_of(self, spec: ModelSpec) -> list[ModelSpec]:
+        """`spec` first, then the other providers' specs of its family that do the same operation."""
+        return [spec] + [s for s in self._specs.values()
+                         if spec.family and s.family == spec.family and s.operation is spec.operation and s is not spec]
+
+    def candidates(self, model: str, operation: OperationType) -> list[ModelSpec]:
+        """Every spec a model name can mean for `operation`: an id's own spec then its family; an
+        alias's members (and their families) in catalog order. Refusals as `resolve`."""
+        first = self.resolve(model, operation)
+        found = self.family_of(first)
+        for member_id in self._aliases.get(model, ()) if model not in self._specs else ():
+            member = self._specs[member_id]
+            if member.operation is operation:
+                found += [s for s in self.family_of(member) if s not in found]
+        return found
 
     def plan(self, request: VideoRequest, default_provider: str | None = None) -> GenerationPlan:
         """Check `request` against its model; every error names the field and what is allowed."""

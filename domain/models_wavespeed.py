@@ -54,7 +54,7 @@ WAVESPEED_MODELS: tuple[ModelSpec, ...] = (
     ),
     ModelSpec(
         id="alibaba/wan-2.5/text-to-video", provider=WS, operation=Op.TEXT_TO_VIDEO,
-        name="WAN 2.5", aliases=("wan-2.5", "alibaba/wan-2.5", "wan-2.5/text-to-video"),
+        name="WAN 2.5", aliases=("wan-2.5", "alibaba/wan-2.5", "wan-2.5/text-to-video"), family="wan-2.5",
         durations=(5, 10), default_duration=5, resolutions=("480p", "720p", "1080p"), default_resolution="720p",
         aspect_ratios=PORTRAIT_OR_LANDSCAPE, default_aspect_ratio="16:9",
         optional_fields=frozenset({"negative_prompt", "seed", "enable_prompt_expansion"}), prompt_required=True,

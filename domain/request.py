@@ -56,13 +56,16 @@ class VideoRequest:
     enable_prompt_expansion: bool | None = None
     source_module: str = "main_video_generation"
     idempotency_key: str | None = None
+    # The provider asked for by name (`provider=`); None lets the routing rules choose (routing.py).
+    provider: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "operation", OperationType.parse(self.operation))
         set_(self, "user_id", user_id(self.user_id))
-        for name in ("prompt", "negative_prompt", "model", "resolution", "aspect_ratio", "idempotency_key"):
+        for name in ("prompt", "negative_prompt", "model", "resolution", "aspect_ratio", "idempotency_key",
+                     "provider"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 raise InvalidRequestError(name, "must be text", value=value)
@@ -96,6 +99,8 @@ class VideoRequest:
         for name in ("model", "prompt", "negative_prompt", "duration", "resolution", "aspect_ratio", "seed",
                      "generate_audio", "enable_prompt_expansion"):
             parts.append(f"{name}={getattr(self, name)!r}")
+        if self.provider is not None:  # only when named, so fingerprints kept from before stay equal
+            parts.append(f"provider={self.provider.lower()!r}")
         for kind, media in self.inputs.items():
             content = hashlib.sha256(media.data).hexdigest() if media.data is not None else f"{media.path}"
             parts.append(f"{kind.value}={media.size}:{content}")

@@ -89,3 +89,19 @@ def wavespeed_emulator(wavespeed_server):
     wavespeed_server.reset()
     yield wavespeed_server
     wavespeed_server.reset()
+
+
+@pytest.fixture(scope="session")
+def fal_server():
+    from tests.emulators.fal import FalEmulator
+
+    with FalEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def fal_emulator(fal_server):
+    """The fal emulator (one server for the session), reset for each test."""
+    fal_server.reset()
+    yield fal_server
+    fal_server.reset()

@@ -13,9 +13,11 @@ from videoforge.adapters.cli.runner import EXIT_USER, CommandRunner, UseCasesOpe
 
 
 def build_cli(open_use_cases: UseCasesOpener, *, user_errors: tuple[type[Exception], ...] = (),
-              serve: Callable[[str, int], None] | None = None) -> typer.Typer:
+              serve: Callable[[str, int], None] | None = None,
+              worker: Callable[[int | None], None] | None = None) -> typer.Typer:
     """The command over the use cases `open_use_cases` opens, once per command. `user_errors`
-    are more errors the user can fix (exit 2); `serve`, when given, runs the HTTP API."""
+    are more errors the user can fix (exit 2); `serve`, when given, runs the HTTP API, and
+    `worker` a worker of the job queue."""
     app = typer.Typer(name="videoforge", help="Generate AI video through one pipeline.", no_args_is_help=True,
                       pretty_exceptions_enable=False, add_completion=False)
     run = CommandRunner(open_use_cases, user_errors)
@@ -24,6 +26,8 @@ def build_cli(open_use_cases: UseCasesOpener, *, user_errors: tuple[type[Excepti
     app.command("usage")(library.usage)
     if serve is not None:
         app.command("serve")(serve_command(serve, run.user_errors))
+    if worker is not None:
+        app.command("worker")(worker_command(worker, run.user_errors))
     app.add_typer(JobCommands(run).group(), name="jobs")
     app.add_typer(library.assets_group(), name="assets")
     app.add_typer(PlanCommands(run).group(), name="plans")
@@ -39,3 +43,17 @@ def serve_command(serve: Callable[[str, int], None], user_errors: tuple[type[Exc
             fail(e, EXIT_USER)
 
     return serve_api
+
+
+def worker_command(worker: Callable[[int | None], None],
+                   user_errors: tuple[type[Exception], ...]) -> Callable[..., None]:
+    def run_worker(concurrency: int | None = typer.Option(
+            None, min=2, help="Jobs held at once (default VIDEOFORGE_WORKER_CONCURRENCY, 200).")) -> None:
+        """Run the jobs of the queue (VIDEOFORGE_QUEUE=pgqueuer) until SIGTERM: jobs still running
+        after VIDEOFORGE_WORKER_SHUTDOWN_GRACE seconds are handed back to the queue."""
+        try:
+            worker(concurrency)
+        except user_errors as e:
+            fail(e, EXIT_USER)
+
+    return run_worker

@@ -33,7 +33,9 @@ from urllib.parse import quote, urljoin
 
 import httpx
 
+from videoforge.adapters.fal.models import FAL_FORMATS, FalFormat
 from videoforge.adapters.safe_urls import UnsafeURLError, check_connected_peer, check_fetchable
+from videoforge.application.ports.media import MediaSource
 from videoforge.application.ports.provider import (
     ProviderOutcomeUnknownError,
     ProviderOutput,
@@ -46,13 +48,11 @@ from videoforge.application.ports.provider import (
     VideoProvider,
 )
 from videoforge.domain.job import ErrorCode
-from videoforge.domain.media import MediaKind
 
 log = logging.getLogger("videoforge.fal")
 
 FAL_QUEUE = "https://queue.fal.run"
 HF_ROUTER_QUEUE = "https://router.huggingface.co/fal-ai"
-_INPUT_FIELDS = {MediaKind.IMAGE: "image_url", MediaKind.VIDEO: "video_url", MediaKind.AUDIO: "audio_url"}
 _MODERATION = ("content_policy_violation", "content_moderation")
 
 
@@ -91,9 +91,11 @@ class FalVideoProvider(VideoProvider):
     name = "fal"
 
     def __init__(self, client: httpx.AsyncClient, route: Route, *, allow_private_urls: bool = False,
-                 chunk_size: int = 1024 * 1024, max_redirects: int = 5):
+                 chunk_size: int = 1024 * 1024, max_redirects: int = 5,
+                 formats: Mapping[str, FalFormat] | None = None):
         self._client = client
         self._route = route
+        self._formats = {**FAL_FORMATS, **(formats or {})}
         self._allow_private = allow_private_urls
         self._chunk_size = chunk_size
         self._max_redirects = max_redirects
@@ -120,20 +122,16 @@ class FalVideoProvider(VideoProvider):
         return f"{app}/{request_id}"
 
     async def _body(self, task: ProviderTask) -> dict[str, Any]:
-        spec = task.spec
-        body: dict[str, Any] = {"prompt": spec.prompt}
-        if spec.duration is not None:
-            body["duration"] = str(spec.duration)
-        body["resolution"] = spec.resolution
-        if spec.aspect_ratio:
-            body["aspect_ratio"] = spec.aspect_ratio
-        for key in ("negative_prompt", "seed"):
-            if getattr(spec, key) is not None:
-                body[key] = getattr(spec, key)
-        for kind, source in task.inputs.items():
-            data = b"".join([chunk async for chunk in source.chunks()])
-            body[_INPUT_FIELDS[kind]] = f"data:{source.content_type};base64,{base64.b64encode(data).decode()}"
-        return body
+        wire = self._formats.get(task.spec.model)
+        if wire is None:
+            raise ProviderRejectedError(f"{task.spec.model} has no fal wire format here; nothing was sent",
+                                        code=ErrorCode.INVALID_PARAMETER)
+        refused = sorted(kind.value for kind in task.inputs if kind not in wire.inputs)
+        if refused:
+            raise ProviderRejectedError(f"{task.spec.model} takes no {', '.join(refused)} input; nothing was sent",
+                                        code=ErrorCode.INVALID_PARAMETER)
+        inputs = {kind: await _data_uri(source) for kind, source in task.inputs.items()}
+        return wire.body(task.spec, inputs)
 
     async def poll(self, provider_job_id: str) -> ProviderStatus:
         base = self._request_url(provider_job_id)
@@ -256,6 +254,16 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+async def _data_uri(source: MediaSource) -> str:
+    """fal takes every file input as a URL or a base64 data URI ("Files" in each model's API page)."""
+    try:
+        data = b"".join([chunk async for chunk in source.chunks()])
+    except OSError as e:
+        raise ProviderRejectedError(f"an input could not be read ({e.strerror or e}); nothing was sent",
+                                    code=ErrorCode.INVALID_PARAMETER) from e
+    return f"data:{source.content_type};base64,{base64.b64encode(data).decode()}"
 
 
 def _progress(logs: Any) -> float | None:

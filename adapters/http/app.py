@@ -18,6 +18,7 @@ from videoforge.adapters.http.routes.usage import usage_router
 from videoforge.adapters.http.routes.webhooks import WebhookVerify, webhooks_router
 from videoforge.adapters.http.runner import BackgroundRunner
 from videoforge.adapters.http.schemas import ERRORS, PREFIX, ErrorOut
+from videoforge.application.ports import JobDispatcher
 from videoforge.application.use_cases import UseCases
 
 log = logging.getLogger("videoforge.http")
@@ -27,8 +28,10 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 def create_app(use_cases: UseCases, verifier: JwtVerifier, *, webhook: WebhookVerify | None = None,
                resume_on_startup: bool = False, resume_every: float | None = None,
-               resources: Resources | None = None, admin: AdminPolicy | None = None) -> FastAPI:
-    """The HTTP API. Jobs created here run in the background of this process. With
+               resources: Resources | None = None, dispatcher: JobDispatcher | None = None,
+               admin: AdminPolicy | None = None) -> FastAPI:
+    """The HTTP API. Jobs created here are handed to `dispatcher` (a queue's workers run them), or
+    without one run in the background of this process. With
     `resume_on_startup`, unfinished jobs are resumed when the app starts, and with
     `resume_every` (seconds) again and again, so that a job left unfinished by a passing fault
     (a deadline, an unreadable provider) is finished without a restart. `resources` is entered
@@ -39,7 +42,7 @@ def create_app(use_cases: UseCases, verifier: JwtVerifier, *, webhook: WebhookVe
     app = FastAPI(title="videoforge", version="0.1.0", lifespan=lifespan(runner, resume, resources),
                   description="Every AI video generation through one pipeline: priced, reserved, durable, stored.")
     app.state.runner = runner
-    app.include_router(api_router(use_cases, runner, verifier, webhook, admin or AdminPolicy()))
+    app.include_router(api_router(use_cases, dispatcher or runner, verifier, webhook, admin or AdminPolicy()))
 
     @app.get("/health", summary="Liveness")
     async def health() -> dict[str, Any]:
@@ -49,17 +52,17 @@ def create_app(use_cases: UseCases, verifier: JwtVerifier, *, webhook: WebhookVe
     return app
 
 
-def api_router(use_cases: UseCases, runner: BackgroundRunner, verifier: JwtVerifier,
+def api_router(use_cases: UseCases, dispatcher: JobDispatcher, verifier: JwtVerifier,
                webhook: WebhookVerify | None, admin: AdminPolicy) -> APIRouter:
     """Every route under /api/video, one router per resource."""
     user = authenticated_user(verifier)
     api = APIRouter(prefix=PREFIX, responses=ERRORS)
-    api.include_router(jobs_router(use_cases, runner, user))
+    api.include_router(jobs_router(use_cases, dispatcher, user))
     api.include_router(uploads_router(use_cases, user))
     api.include_router(assets_router(use_cases, user))
     api.include_router(catalog_router(use_cases, user))
     api.include_router(usage_router(use_cases, user))
-    api.include_router(webhooks_router(use_cases, runner, webhook))
+    api.include_router(webhooks_router(use_cases, dispatcher, webhook))
     api.include_router(plans_router(use_cases, authenticated_admin(verifier, admin)),
                        responses={403: {"model": ErrorOut, "description": "your token is not an admin's"}})
     return api

@@ -35,6 +35,6 @@ class LegacyVideoGeneration:
             image=media(MediaKind.IMAGE, image_data if image_data is not None else image_base64),
             audio=media(MediaKind.AUDIO, kwargs.pop("audio_base64", None) or kwargs.pop("audio_data", None)),
             video=media(MediaKind.VIDEO, kwargs.pop("video_base64", None) or kwargs.pop("video_data", None)),
-            extra={"provider_hint": provider, **kwargs}, **known)
+            provider=provider, extra=kwargs, **known)
         result = await self._generate(request, progress_callback)
         return self._links.linked(result).legacy_dict()

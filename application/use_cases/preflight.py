@@ -10,6 +10,7 @@ from videoforge.domain.errors import InvalidRequestError
 from videoforge.domain.media import MediaInfo, MediaKind
 from videoforge.domain.money import Cost
 from videoforge.domain.request import VideoRequest
+from videoforge.domain.routing import Routing
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,14 +26,15 @@ class Preflight:
     Nothing is reserved or written: every refusal here costs nothing."""
 
     def __init__(self, catalog: ModelCatalog, probe: MediaProbe, providers: Collection[str],
-                 default_provider: str | None):
+                 default_provider: str | None, routing: Routing | None = None):
         self._catalog = catalog
         self._probe = probe
         self._providers = providers
         self._default_provider = default_provider
+        self._routing = routing or Routing()
 
     async def __call__(self, request: VideoRequest) -> Quote:
-        plan = self._catalog.plan(request, self._default_provider)
+        plan = self._routing.plan(self._catalog, request, self._providers, self._default_provider)
         if plan.spec.provider not in self._providers:
             raise InvalidRequestError(
                 "model", f"{plan.spec.id} runs on {plan.spec.provider}, which is not configured here",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from videoforge.application.ports.clock import Clock
+from videoforge.application.ports.dispatch import JobDispatcher
 from videoforge.application.ports.jobs import JobNotFoundError, JobRepository
 from videoforge.application.ports.quota import QuotaGuard
 from videoforge.application.use_cases.run_job import RunJob
@@ -23,6 +24,7 @@ class ResumeReport:
     in_flight: list[str] = field(default_factory=list)  # being submitted, maybe by another process
     errors: dict[str, str] = field(default_factory=dict)  # job id -> why it is still unfinished
     released: list[str] = field(default_factory=list)  # job ids whose stranded reservation was freed
+    dispatched: list[str] = field(default_factory=list)  # handed to the dispatcher (a queue's workers run them)
 
     def count(self, status: JobStatus) -> int:
         return len(self.finished.get(status.value, []))
@@ -36,12 +38,17 @@ class ResumeJobs:
     Then frees what a process that died left held: the reservation of a job that had failed or
     been cancelled (it died before releasing), and one whose job was never recorded (it died
     between reserving and recording) once older than `unrecorded_grace`, since a live process
-    may be recording it right now."""
+    may be recording it right now.
+
+    With a `dispatcher` (a queue), the unfinished jobs are dispatched rather than run here: the
+    queue skips those already queued or running, and its workers run the others."""
 
     def __init__(self, jobs: JobRepository, run: RunJob, concurrency: int = 8, quota: QuotaGuard | None = None,
-                 clock: Clock | None = None, unrecorded_grace: timedelta = timedelta(minutes=10)):
+                 clock: Clock | None = None, unrecorded_grace: timedelta = timedelta(minutes=10),
+                 dispatcher: JobDispatcher | None = None):
         self._jobs = jobs
         self._run = run
+        self._dispatcher = dispatcher
         self._limit = asyncio.Semaphore(concurrency)
         self._quota = quota
         self._clock = clock
@@ -72,6 +79,10 @@ class ResumeJobs:
             return reservation.created_at < self._clock.now() - self._grace
 
     async def _resume(self, job_id: str, report: ResumeReport) -> None:
+        if self._dispatcher is not None:
+            await self._dispatcher.dispatch(job_id)
+            report.dispatched.append(job_id)
+            return
         async with self._limit:
             try:
                 job = await self._run(job_id)

@@ -66,6 +66,8 @@ class FalEmulator:
         self.submissions = 0
         self.cancels: list[tuple[str, int, str]] = []
         self.routes: list[str] = []  # "direct" or "router", per authorised call
+        self.real_media = False  # outputs are real MP4s (for the PyAV probe) instead of stand-ins
+        self._real: bytes | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -82,6 +84,7 @@ class FalEmulator:
             self.submissions = 0
             self.cancels.clear()
             self.routes.clear()
+            self.real_media = False
 
     @property
     def router_queue(self) -> str:
@@ -122,7 +125,7 @@ class FalEmulator:
         method, path = scope["method"], scope["path"]
         query = {k: v[0] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
         if path.startswith("/_outputs/"):
-            return await _respond(send, 200, fake_video(1.0, 64, 36), "video/mp4")
+            return await _respond(send, 200, self._output(), "video/mp4")
         auth = headers.get("authorization", "")
         if auth == f"Key {self.fal_key}":
             route = "direct"
@@ -138,6 +141,19 @@ class FalEmulator:
         if method == "POST":
             return await self._submit("/".join(parts), await _body(receive), send)
         return await _json(send, 404, {"detail": "Not Found"})
+
+    def _output(self) -> bytes:
+        if not self.real_media:
+            return fake_video(1.0, 64, 36)
+        if self._real is None:
+            import tempfile
+            from pathlib import Path
+
+            from tests.samples import mp4
+
+            with tempfile.TemporaryDirectory() as work:
+                self._real = mp4(Path(work) / "out.mp4", 1.0, 160, 90, audio=False).read_bytes()
+        return self._real
 
     async def _submit(self, model: str, body: bytes, send: Send) -> None:
         with self._lock:
@@ -204,6 +220,14 @@ class FalEmulator:
         request.cancelled = True
         self.cancels.append((request.id, 202, "CANCELLATION_REQUESTED"))
         return await _json(send, 202, {"status": "CANCELLATION_REQUESTED"})
+
+
+def fal_environment(emulator: FalEmulator, way: str = "router", **extra: str) -> dict[str, str]:
+    """The environment that points videoforge at the emulator: through the router (HF_TOKEN) or direct."""
+    credential = {"HF_TOKEN": emulator.hf_token} if way == "router" else {"FAL_KEY": emulator.fal_key}
+    queue = emulator.router_queue if way == "router" else emulator.url
+    return {**credential, "VIDEOFORGE_FAL_QUEUE_URL": queue, "VIDEOFORGE_ALLOW_PRIVATE_URLS": "true",
+            "VIDEOFORGE_FAKE_PROVIDERS": "false", "VIDEOFORGE_POLL_INTERVAL": "0.02", **extra}
 
 
 async def _body(receive: Receive) -> bytes:

@@ -122,6 +122,24 @@ async def test_job_interrupted_while_processing_is_finished_by_resume_without_re
     assert len(harness.usage.events) == 1
 
 
+async def test_resume_with_a_dispatcher_dispatches_the_unfinished_jobs_instead_of_running_them(harness):
+    harness.provider.script(Outcome.succeed(after_polls=3))
+    harness.provider.fail_next("poll", Crash())
+    job = await harness.container.submit_video()(text_request())
+    with pytest.raises(Crash):
+        await harness.container.run_job()(job.id)
+    dispatched: list[str] = []
+
+    class Dispatcher:
+        async def dispatch(self, job_id: str) -> None:
+            dispatched.append(job_id)
+
+    report = await harness.container.resume_jobs(dispatcher=Dispatcher())()
+
+    assert report.dispatched == dispatched == [job.id] and report.finished == {}
+    assert (await harness.jobs.get(job.id)).status is JobStatus.PROCESSING  # left to the queue's worker
+
+
 async def test_job_interrupted_while_submitting_becomes_unknown_outcome_and_keeps_its_reservation(harness):
     harness.provider.fail_next("submit", Crash())
     job = await harness.container.submit_video()(text_request())

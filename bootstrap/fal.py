@@ -1,0 +1,65 @@
+"""Building the fal adapter from the settings: fal directly (FAL_KEY) or through Hugging Face's
+router (HF_TOKEN), which is what the legacy `provider="huggingface"` meant."""
+
+from __future__ import annotations
+
+import httpx
+from pydantic import SecretStr
+
+from videoforge.adapters.fal import FalVideoProvider, direct_route, router_route
+from videoforge.adapters.fal.provider import FAL_QUEUE, HF_ROUTER_QUEUE
+from videoforge.bootstrap.catalog import ConfigurationError
+from videoforge.bootstrap.settings import Settings
+from videoforge.domain import ModelCatalog
+
+# Other names of the providers, as requests may spell them (`provider=`).
+ALWAYS = {"fal-ai": "fal", "fal.ai": "fal"}
+# The legacy backend's `provider="huggingface"` was fal reached through Hugging Face: these names
+# mean fal only when it is reached that way, so a caller never pays another account by surprise.
+THROUGH_HUGGING_FACE = {"huggingface": "fal", "hugging_face": "fal", "hf": "fal"}
+
+
+def fal_route_name(settings: Settings) -> str | None:
+    """"direct", "huggingface", or None when neither FAL_KEY nor HF_TOKEN is set."""
+    if settings.fal_route == "direct" and not settings.fal_key:
+        raise ConfigurationError("VIDEOFORGE_FAL_ROUTE=direct needs FAL_KEY")
+    if settings.fal_route == "huggingface" and not settings.hf_token:
+        raise ConfigurationError("VIDEOFORGE_FAL_ROUTE=huggingface needs HF_TOKEN")
+    if settings.fal_route:
+        return settings.fal_route
+    return "direct" if settings.fal_key else "huggingface" if settings.hf_token else None
+
+
+def fal_config(settings: Settings) -> dict:
+    """The container's `fal` section (the credential stays a SecretStr until the adapter is built)."""
+    route = fal_route_name(settings)
+    queue = settings.fal_queue_url or (HF_ROUTER_QUEUE if route == "huggingface" else FAL_QUEUE)
+    if route and not (queue.startswith("https://") or settings.allow_private_urls):
+        raise ConfigurationError(f"VIDEOFORGE_FAL_QUEUE_URL must be an https URL (the credential travels with "
+                                 f"every request), not {queue!r}")
+    credential = settings.fal_key if route == "direct" else settings.hf_token if route else None
+    return {"route": route, "queue": queue, "credential": credential}
+
+
+def provider_spellings(settings: Settings) -> dict[str, str]:
+    return ALWAYS | (THROUGH_HUGGING_FACE if fal_route_name(settings) == "huggingface" else {})
+
+
+def fal_provider(client: httpx.AsyncClient, route: str, queue: str, credential: SecretStr,
+                 allow_private_urls: bool) -> FalVideoProvider:
+    secret = credential.get_secret_value()
+    way = direct_route(secret, queue) if route == "direct" else router_route(secret, queue)
+    return FalVideoProvider(client, way, allow_private_urls=allow_private_urls)
+
+
+def check_family_providers(catalog: ModelCatalog, preferred: dict[str, str]) -> None:
+    """Refuse, at start, a preferred provider that offers no model of its family."""
+    for family, provider in preferred.items():
+        offering = sorted({s.provider for s in catalog if s.family == family})
+        if not offering:
+            known = sorted({s.family for s in catalog if s.family})
+            raise ConfigurationError(f"VIDEOFORGE_FAMILY_PROVIDERS: unknown family {family!r} (known: "
+                                     f"{', '.join(known)})")
+        if provider not in offering:
+            raise ConfigurationError(f"VIDEOFORGE_FAMILY_PROVIDERS: {family} is not offered on {provider!r} "
+                                     f"(offered on: {', '.join(offering)})")
