@@ -8,8 +8,13 @@ from typing import Any
 from videoforge.domain.errors import InvalidRequestError
 from videoforge.domain.media import MediaInput, MediaKind
 from videoforge.domain.operations import OperationType
+from videoforge.domain.text import IDEMPOTENCY_KEY_MAX, NAME_MAX, PROMPT_MAX, exact_user_id, storable
 
-_USER_ID = re.compile(r"^[A-Za-z0-9_.@:|+-]{1,128}$")
+# Each text field and the most characters it may hold; prose is trimmed, names and keys are exact.
+_TEXT_FIELDS = {"prompt": PROMPT_MAX, "negative_prompt": PROMPT_MAX, "model": NAME_MAX, "resolution": NAME_MAX,
+                "aspect_ratio": NAME_MAX, "idempotency_key": IDEMPOTENCY_KEY_MAX, "provider": NAME_MAX}
+_TRIMMED = ("prompt", "negative_prompt", "model", "resolution", "aspect_ratio", "provider")
+SEED_RANGE = (-1, 2**32 - 1)
 
 # The legacy product's modules: the defaults of its callers (studios, CLI, HTTP API). A host's
 # own modules are any short identifier (SOURCE_MODULE_PATTERN), kept and filtered on as given.
@@ -58,22 +63,32 @@ class VideoRequest:
     idempotency_key: str | None = None
     # The provider asked for by name (`provider=`); None lets the routing rules choose (routing.py).
     provider: str | None = None
+    # The model's own settings under neutral names (domain/options.py), checked by the catalog.
+    options: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "operation", OperationType.parse(self.operation))
-        set_(self, "user_id", user_id(self.user_id))
-        for name in ("prompt", "negative_prompt", "model", "resolution", "aspect_ratio", "idempotency_key",
-                     "provider"):
+        exact_user_id(self.user_id)
+        for name, most in _TEXT_FIELDS.items():
             value = getattr(self, name)
-            if value is not None and not isinstance(value, str):
-                raise InvalidRequestError(name, "must be text", value=value)
-            set_(self, name, value.strip() or None if value is not None else None)
+            if value is not None:
+                storable(name, value, max_chars=most)
+                set_(self, name, value.strip() or None if name in _TRIMMED else value or None)
         if self.duration is not None:
             set_(self, "duration", _whole_seconds(self.duration))
-        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)):
-            raise InvalidRequestError("seed", "must be a whole number (-1 for random)", value=self.seed)
+        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)
+                                      or not SEED_RANGE[0] <= self.seed <= SEED_RANGE[1]):
+            raise InvalidRequestError("seed", f"must be a whole number from {SEED_RANGE[0]} (random) to "
+                                              f"{SEED_RANGE[1]}", value=self.seed)
+        if not isinstance(self.options, dict) or not all(isinstance(k, str) for k in self.options):
+            raise InvalidRequestError("options", "must map option names to values", value=self.options)
+        set_(self, "options", {k: v for k, v in self.options.items() if v is not None})
+        for name, value in self.options.items():
+            storable(f"options.{name}", name, max_chars=NAME_MAX)
+            if isinstance(value, str):
+                storable(f"options.{name}", value, max_chars=PROMPT_MAX)
         set_(self, "source_module", source_module(self.source_module))
         for kind in MediaKind:
             media = self.input(kind)
@@ -101,6 +116,7 @@ class VideoRequest:
             parts.append(f"{name}={getattr(self, name)!r}")
         if self.provider is not None:  # only when named, so fingerprints kept from before stay equal
             parts.append(f"provider={self.provider.lower()!r}")
+        parts.extend(f"option.{name}={value!r}" for name, value in sorted(self.options.items()))
         for kind, media in self.inputs.items():
             content = hashlib.sha256(media.data).hexdigest() if media.data is not None else f"{media.path}"
             parts.append(f"{kind.value}={media.size}:{content}")
@@ -119,17 +135,6 @@ class VideoRequest:
         return tuple(kind for kind, media in self.inputs.items() if not media.kept)
 
 
-def user_id(value: Any) -> str:
-    """A user id as the pipeline keeps it (it names storage folders): checked and stripped."""
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidRequestError("user_id", "a user id is required", value=value)
-    value = value.strip()
-    if not _USER_ID.match(value) or ".." in value:
-        raise InvalidRequestError("user_id", "may hold only letters, digits and . _ @ : | + - (1 to 128, no '..')",
-                                  value=value)
-    return value
-
-
 def source_module(value: Any) -> str:
     """A source module as given: letters, digits, `_`, `-` and `.`, 1 to 64 characters."""
     if not isinstance(value, str) or not _SOURCE_MODULE.match(value):
@@ -144,7 +149,7 @@ def _whole_seconds(value: Any) -> int:
         raise InvalidRequestError("duration", "must be a whole number of seconds", value=value)
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InvalidRequestError("duration", "must be a whole number of seconds", value=value) from None
     if not number.is_integer() or number <= 0:
         raise InvalidRequestError("duration", "must be a positive whole number of seconds", value=value)

@@ -6,6 +6,9 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Depends, Header
 
+from videoforge.domain import InvalidRequestError
+from videoforge.domain.text import exact_user_id
+
 
 class AuthError(Exception):
     """The request carries no valid bearer token."""
@@ -28,7 +31,8 @@ class AdminPolicy:
 
 class JwtVerifier:
     """Bearer JWTs: HS256 with a shared secret, or RS256/ES256 keys from a JWKS URL. The user id
-    is the `sub` claim."""
+    is the `sub` claim exactly as signed (never trimmed); a subject that is not a valid user id
+    (`videoforge.domain.text.exact_user_id`) is refused."""
 
     def __init__(self, *, secret: str | None = None, jwks_url: str | None = None, audience: str | None = None,
                  issuer: str | None = None, leeway: float = 30.0):
@@ -44,7 +48,7 @@ class JwtVerifier:
         return self.claims(authorization)["sub"]
 
     def claims(self, authorization: str | None) -> dict[str, Any]:
-        """The verified claims of the bearer token; `sub` is a non-empty string."""
+        """The verified claims of the bearer token; `sub` is a valid user id."""
         if not authorization or not authorization.lower().startswith("bearer "):
             raise AuthError("a bearer token is required")
         token = authorization[7:].strip()
@@ -58,9 +62,10 @@ class JwtVerifier:
                                                               "verify_aud": self._audience is not None})
         except jwt.PyJWTError as e:
             raise AuthError(f"invalid token: {e}") from None
-        subject = claims.get("sub")
-        if not isinstance(subject, str) or not subject:
-            raise AuthError("the token names no user")
+        try:
+            exact_user_id(claims.get("sub"), "sub")
+        except InvalidRequestError as e:
+            raise AuthError(f"the token's subject is not a user id this API takes: {e}") from None
         return claims
 
 

@@ -1,6 +1,8 @@
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from videoforge.adapters.http.auth import AuthError, ForbiddenError
@@ -14,6 +16,7 @@ from videoforge.application.ports import (
     PlanSourceError,
 )
 from videoforge.domain import InvalidRequestError, QuotaExceededError
+from videoforge.domain.billing import InsufficientBalanceError
 
 
 def body(error: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -35,6 +38,29 @@ def plain(status: int, name: str) -> Any:
     return handle
 
 
+def validation_body(errors: Sequence[Any]) -> dict[str, Any]:
+    """The documented error body for a request the schema refuses, naming the first field; the
+    values given are never echoed (they may be huge, binary, or not representable in JSON)."""
+    details = [{"loc": [str(p) for p in error.get("loc", ())], "msg": str(error.get("msg", "")),
+                "type": str(error.get("type", ""))} for error in errors]
+    first = details[0] if details else {"loc": [], "msg": "is not valid"}
+    field = ".".join(first["loc"][1:]) or ".".join(first["loc"]) or None
+    return body("invalid_request", f"{field}: {first['msg']}", field=field, allowed=None, detail=details)
+
+
+def install_validation_handlers(app: FastAPI) -> None:
+    """A request the schema or the domain refuses: 422 with the documented error body, naming the field."""
+
+    @app.exception_handler(RequestValidationError)
+    async def malformed(_: Request, e: RequestValidationError) -> JSONResponse:
+        return JSONResponse(validation_body(e.errors()), status_code=422)
+
+    @app.exception_handler(InvalidRequestError)
+    async def invalid(_: Request, e: InvalidRequestError) -> JSONResponse:
+        allowed = [str(a) for a in e.allowed] if e.allowed is not None else None
+        return JSONResponse(body("invalid_request", str(e), field=e.field, allowed=allowed), status_code=422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Each error a caller can cause, mapped once: its status and a JSON body that says it."""
 
@@ -45,14 +71,17 @@ def install_error_handlers(app: FastAPI) -> None:
     for error, (status, name) in PLAIN_ERRORS.items():
         app.add_exception_handler(error, plain(status, name))
 
-    @app.exception_handler(InvalidRequestError)
-    async def invalid(_: Request, e: InvalidRequestError) -> JSONResponse:
-        allowed = [str(a) for a in e.allowed] if e.allowed is not None else None
-        return JSONResponse(body("invalid_request", str(e), field=e.field, allowed=allowed), status_code=422)
+    install_validation_handlers(app)
 
     @app.exception_handler(QuotaExceededError)
     async def quota(_: Request, e: QuotaExceededError) -> JSONResponse:
         return JSONResponse(body(str(e), str(e), provider="video", usage_info=e.usage_info), status_code=429)
+
+    @app.exception_handler(InsufficientBalanceError)
+    async def unaffordable(_: Request, e: InsufficientBalanceError) -> JSONResponse:
+        # The operator's account balance is theirs: the caller learns only that it falls short.
+        return JSONResponse(body("insufficient_balance", f"the {e.provider} account cannot cover this job's price "
+                                 f"({e.price}) right now; nothing was reserved"), status_code=402)
 
     @app.exception_handler(JobNotFoundError)
     @app.exception_handler(AssetNotFoundError)

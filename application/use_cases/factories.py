@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from videoforge.application.use_cases.billing import AuditBilling, ListProviders
 from videoforge.application.use_cases.cancel import CancelJob
 from videoforge.application.use_cases.generate import GenerateVideo
 from videoforge.application.use_cases.library import (
@@ -48,3 +49,5 @@ class UseCases:
     list_plans: Callable[[], ListPlans]
     show_plan: Callable[[], ShowPlan]
     assign_plan: Callable[[], AssignPlan]
+    audit_billing: Callable[[], AuditBilling]
+    list_providers: Callable[[], ListProviders]

@@ -17,11 +17,14 @@ from videoforge.domain import (
     MediaKind,
     ModelCatalog,
     QuotaCheck,
+    StoredObject,
     UsageRecord,
     UsageSummary,
 )
-from videoforge.domain.keys import upload_key
+from videoforge.domain.keys import legacy_upload_key, upload_key
 from videoforge.domain.quota import billing_period
+from videoforge.domain.request import source_module as check_source_module
+from videoforge.domain.text import exact_id
 
 
 class GetAsset:
@@ -31,7 +34,7 @@ class GetAsset:
         self._assets = assets
 
     async def __call__(self, asset_id: str, user_id: str) -> Asset:
-        asset = await self._assets.get(asset_id)
+        asset = await self._assets.get(exact_id("asset_id", asset_id))
         if asset.user_id != user_id:
             raise AssetNotFoundError(f"no asset {asset_id}")
         return asset
@@ -43,6 +46,8 @@ class ListAssets:
 
     async def __call__(self, user_id: str, *, limit: int = 50, offset: int = 0,
                        source_module: str | None = None) -> list[Asset]:
+        if source_module is not None:
+            check_source_module(source_module)
         return await self._assets.list(user_id, limit=limit, offset=offset, source_module=source_module)
 
 
@@ -53,7 +58,8 @@ class AssetFile:
     content_type: str
     start: int
     end: int  # exclusive
-    chunks: AsyncIterator[bytes]
+    chunks: AsyncIterator[bytes] | None  # None when `redirect` is given
+    redirect: str | None = None  # a short-lived URL the client downloads the file from itself
 
 
 class OpenAssetFile:
@@ -73,6 +79,8 @@ class OpenAssetFile:
         end = stat.size if end is None else min(end, stat.size)
         if start < 0 or start >= stat.size or end <= start:
             raise InvalidRequestError("range", f"starts past the end of a {stat.size}-byte file", value=start)
+        if (direct := await self._storage.direct_url(key)) is not None:
+            return AssetFile(key, stat.size, stat.content_type, start, end, None, redirect=direct)
         return AssetFile(key, stat.size, stat.content_type, start, end, self._storage.open(key, start, end))
 
 
@@ -125,16 +133,25 @@ class LoadInput:
                        asset_id: str | None = None) -> MediaInput:
         if asset_id is not None:
             key = (await self._get_asset(asset_id, user_id)).storage_key
+            stat = await self._storage.stat(key)
         elif upload_id is not None:
-            key = upload_key(user_id, upload_id)
+            key, stat = await self._upload(user_id, kind, exact_id(f"{kind.value}.upload_id", upload_id))
         else:
             raise InvalidRequestError(kind.value, "give an upload_id or an asset_id")
-        try:
-            stat = await self._storage.stat(key)
-        except ObjectNotFoundError:
-            raise InvalidRequestError(kind.value, f"no such upload {upload_id!r}", value=upload_id) from None
         data = b"".join([chunk async for chunk in self._storage.open(key)])
         return MediaInput.from_bytes(kind, data, stat.content_type, key.rsplit("/", 1)[-1])
+
+    async def _upload(self, user_id: str, kind: MediaKind, upload_id: str) -> tuple[str, StoredObject]:
+        """The user's upload, where this release keeps it or (uploads of an older release) where
+        that one did, when only this user can have written there."""
+        for key in (upload_key(user_id, upload_id), legacy_upload_key(user_id, upload_id)):
+            if key is None:
+                continue
+            try:
+                return key, await self._storage.stat(key)
+            except ObjectNotFoundError:
+                continue
+        raise InvalidRequestError(kind.value, f"no such upload {upload_id!r}", value=upload_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from videoforge.application.ports.plans import PlanBook, PlansNotAssignableError, PlanSource
 from videoforge.domain.quota import Plan
-from videoforge.domain.request import user_id as checked_user_id
+from videoforge.domain.text import exact_user_id as checked_user_id
 
 
 @dataclass(frozen=True, slots=True)

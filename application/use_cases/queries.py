@@ -12,6 +12,7 @@ from videoforge.domain.job import VideoJob
 from videoforge.domain.operations import OperationType
 from videoforge.domain.quota import billing_period
 from videoforge.domain.request import VideoRequest
+from videoforge.domain.text import exact_id
 
 
 class GetJob:
@@ -21,7 +22,7 @@ class GetJob:
         self._jobs = jobs
 
     async def __call__(self, job_id: str, user_id: str) -> VideoJob:
-        job = await self._jobs.get(job_id)
+        job = await self._jobs.get(exact_id("task_id", job_id))
         if job.user_id != user_id:
             raise JobNotFoundError(f"no job {job_id}")
         return job

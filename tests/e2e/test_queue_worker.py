@@ -38,7 +38,7 @@ async def queue_database(tmp_path):
 
 
 def started(args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(CLI + args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen([*CLI, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 @pytest.mark.postgres
@@ -46,7 +46,7 @@ def test_serve_enqueues_and_a_worker_runs_the_job(queue_database, tmp_path):
     import httpx
 
     env = queue_env(queue_database, tmp_path)
-    upgraded = subprocess.run(CLI + ["db", "upgrade"], env=env, capture_output=True, text=True, timeout=120)
+    upgraded = subprocess.run([*CLI, "db", "upgrade"], env=env, capture_output=True, text=True, timeout=120)
     assert upgraded.returncode == 0, upgraded.stderr
     assert "job queue (pgqueuer) installed" in upgraded.stdout
     port = free_port()
@@ -88,6 +88,6 @@ def test_a_worker_without_postgresql_says_what_it_needs(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIDEOFORGE_")}
     env |= {"VIDEOFORGE_DATA_DIR": str(tmp_path)}
     for queue, expected in (("in-process", "VIDEOFORGE_QUEUE=pgqueuer"), ("pgqueuer", "PostgreSQL")):
-        result = subprocess.run(CLI + ["worker"], env=env | {"VIDEOFORGE_QUEUE": queue}, capture_output=True,
+        result = subprocess.run([*CLI, "worker"], env=env | {"VIDEOFORGE_QUEUE": queue}, capture_output=True,
                                 text=True, timeout=60)
         assert result.returncode == 2 and expected in result.stderr, result.stderr

@@ -28,7 +28,7 @@ def test_generate_prints_where_the_video_is(cli):
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
     assert body["model"] == "wavespeed-ai/hunyuan-video-1.5/text-to-video" and body["cost"] == "0.2"
-    assert body["path"].startswith("videos/cli-user/")
+    assert body["path"].startswith("videos/cli-user.")
     usage = json.loads(cli("usage", "--json").stdout)
     assert [(v["job_id"], v["cost"], v["billed_seconds"]) for v in usage["videos"]] == [(body["job_id"], "0.2", 5.0)]
 

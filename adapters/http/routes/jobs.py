@@ -15,6 +15,7 @@ from videoforge.adapters.http.schemas import (
 from videoforge.application.ports import JobDispatcher
 from videoforge.application.use_cases import UseCases
 from videoforge.domain import VideoJob
+from videoforge.domain.text import OFFSET_MAX
 
 
 def jobs_router(use_cases: UseCases, dispatcher: JobDispatcher, User: Any) -> APIRouter:
@@ -31,7 +32,7 @@ def jobs_router(use_cases: UseCases, dispatcher: JobDispatcher, User: Any) -> AP
 
     @router.get("/jobs", response_model=list[TaskOut], summary="Your jobs, newest first")
     async def list_jobs(user_id: User, limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                        offset: Annotated[int, Query(ge=0)] = 0) -> list[TaskOut]:
+                        offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0) -> list[TaskOut]:
         jobs = await use_cases.list_jobs()(user_id, limit=limit, offset=offset)
         return [await task(use_cases, job) for job in jobs]
 
