@@ -38,7 +38,7 @@ jobs_before_0005 = Table(
 )
 
 
-subscriptions_before_0006 = Table(
+subscriptions_before_0007 = Table(
     "user_subscriptions", MetaData(),
     *(Column(c.name, c.type, primary_key=c.primary_key) for c in user_subscriptions.c if c.name != "assigned_by"),
 )
@@ -55,11 +55,11 @@ async def add_job_before_0005(engine: AsyncEngine, job: VideoJob, job_metadata: 
         await conn.execute(jobs_before_0005.insert().values(**row, job_metadata=job_metadata))
 
 
-async def assign_before_0006(engine: AsyncEngine, user_id: str, plan: str) -> None:
-    """A plan assignment as revisions 0001 to 0005 stored it (no assigned_by)."""
+async def assign_before_0007(engine: AsyncEngine, user_id: str, plan: str) -> None:
+    """A plan assignment as revisions 0001 to 0006 stored it (no assigned_by)."""
     now = later(0)
     async with engine.begin() as conn:
-        await conn.execute(subscriptions_before_0006.insert().values(
+        await conn.execute(subscriptions_before_0007.insert().values(
             user_id=user_id, plan=plan, is_active=True, created_at=now, updated_at=now))
 
 
@@ -101,7 +101,7 @@ async def test_an_empty_database_is_brought_to_the_head_which_matches_the_schema
     await upgrade_engine(engine)
     await upgrade_engine(engine)  # again: nothing to do
     async with engine.connect() as conn:
-        assert await conn.run_sync(current) == head() == "0006"
+        assert await conn.run_sync(current) == head() == "0007"
         assert await conn.run_sync(schema_differences) == []
 
 
@@ -119,7 +119,7 @@ async def test_a_database_at_the_first_revision_keeps_its_rows_through_the_upgra
     kept_asset = await assets.add(asset(job_id=stored.id))
     record = usage(job_id=stored.id, cost="0.123456")
     await meter.record(record)
-    await assign_before_0006(engine, "u1", "basic")
+    await assign_before_0007(engine, "u1", "basic")
     reservation = await quota.reserve("u1", stored.id, Cost("0.20"), "2026-01")
 
     await upgrade_engine(engine)
@@ -191,10 +191,10 @@ async def test_the_control_data_of_jobs_at_revision_0004_moves_into_typed_column
         saving.id: {"request_fingerprint": "b2" * 32, "provider_billed_seconds": 4.5}, older.id: {}}
 
 
-async def test_plan_assignments_at_revision_0005_are_kept_through_0006_and_back(blank):
+async def test_plan_assignments_at_revision_0006_are_kept_through_0007_and_back(blank):
     engine = blank.engine()
-    await upgrade_engine(engine, "0005")
-    await assign_before_0006(engine, "u1", "basic")
+    await upgrade_engine(engine, "0006")
+    await assign_before_0007(engine, "u1", "basic")
     await upgrade_engine(engine)
 
     book = SqlPlanBook(engine)
@@ -206,8 +206,8 @@ async def test_plan_assignments_at_revision_0005_are_kept_through_0006_and_back(
         assert rows == [("u1", None), ("u2", "admin-7")]
         assert await conn.run_sync(schema_differences) == []
 
-    await downgrade_engine(engine, "0005")
+    await downgrade_engine(engine, "0006")
     async with engine.connect() as conn:
-        plans = (await conn.execute(select(subscriptions_before_0006.c.user_id, subscriptions_before_0006.c.plan)
-                                    .order_by(subscriptions_before_0006.c.user_id))).all()
+        plans = (await conn.execute(select(subscriptions_before_0007.c.user_id, subscriptions_before_0007.c.plan)
+                                    .order_by(subscriptions_before_0007.c.user_id))).all()
     assert plans == [("u1", "basic"), ("u2", "pro")]

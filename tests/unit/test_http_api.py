@@ -10,7 +10,7 @@ import jwt
 import pytest
 
 from tests.contracts.builders import text_request
-from videoforge.adapters.fakes import Outcome, fake_image
+from videoforge.adapters.fakes import Outcome, fake_image, fake_video
 from videoforge.bootstrap import Settings
 from videoforge.bootstrap.http import build_app
 from videoforge.domain import DEFAULT_PLANS, Cost, Plan
@@ -276,3 +276,17 @@ async def test_an_admin_sets_a_plan_and_the_next_request_sees_it(api, harness):
     assert "enterprise" in unknown.json()["allowed"]
     bad_user = await api.put("/api/video/admin/users/a%20b/plan", json={"plan": "pro"}, headers=by_claim)
     assert bad_user.status_code == 422 and bad_user.json()["field"] == "user_id"
+async def test_the_new_operations_are_accepted_with_their_options(api):
+    video = {"data_base64": base64.b64encode(fake_video(4.0)).decode(), "content_type": "video/mp4"}
+    face = {"data_base64": base64.b64encode(fake_image()).decode(), "content_type": "image/png"}
+    swap = {"operation": "face-swap", "model": "video-face-swap", "options": {"target_gender": "female"},
+            "inputs": {"video": video, "image": face}}
+    assert (await api.post("/api/video/jobs", json=swap, headers=U1)).status_code == 202
+    wrong = {"operation": "translate", "options": {"language": "Klingon"}, "inputs": {"video": video}}
+    refused = await api.post("/api/video/jobs", json=wrong, headers=U1)
+    assert refused.status_code == 422 and refused.json()["field"] == "language"
+    missing = await api.post("/api/video/jobs", json={"operation": "add_audio"}, headers=U1)
+    assert missing.status_code == 422 and missing.json()["field"] == "video"
+    await finish(api)
+    [job] = (await api.get("/api/video/jobs", headers=U1)).json()
+    assert job["status"] == "completed" and job["model"] == "wavespeed-ai/video-face-swap"

@@ -1,7 +1,7 @@
 """per-user plan assignments made by a person: who assigned them, plan names up to 64 characters
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02
 
 `user_subscriptions` holds the plan a user is assigned (`videoforge plans set`, the admin
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
