@@ -13,6 +13,7 @@ from videoforge.adapters.fakes import (
     FakeVideoProvider,
     InMemoryAssetLibrary,
     InMemoryJobRepository,
+    InMemoryPlanBook,
     InMemoryQuotaGuard,
     InMemoryStorage,
     InMemoryUsageMeter,
@@ -31,6 +32,7 @@ from videoforge.adapters.studios.podcast import INFINITETALK
 from videoforge.adapters.studios.product_marketing import WAN_TEXT_TO_VIDEO
 from videoforge.adapters.system.clock import SystemClock
 from videoforge.application.use_cases import (
+    AssignPlan,
     AuditBilling,
     BalanceCheck,
     CancelJob,
@@ -43,6 +45,7 @@ from videoforge.application.use_cases import (
     ListAssets,
     ListJobs,
     ListModels,
+    ListPlans,
     ListProviders,
     LoadInput,
     OpenAssetFile,
@@ -52,8 +55,10 @@ from videoforge.application.use_cases import (
     ResumeJobs,
     RunJob,
     SaveUpload,
+    ShowPlan,
     SubmitVideo,
     UseCases,
+    WatchJob,
 )
 from videoforge.application.use_cases.billing import accounts_of
 from videoforge.bootstrap.catalog import ConfigurationError, load_catalog
@@ -64,6 +69,7 @@ from videoforge.bootstrap.fal import (
     fal_webhook_verifier,
     provider_spellings,
 )
+from videoforge.bootstrap.plans import load_plans, user_plans
 from videoforge.bootstrap.settings import Settings
 from videoforge.bootstrap.wavespeed import (
     closed_on_shutdown,
@@ -72,7 +78,7 @@ from videoforge.bootstrap.wavespeed import (
     wavespeed_provider,
     webhook_verifier,
 )
-from videoforge.domain import DEFAULT_PLANS, ModelCatalog, Plan, Routing
+from videoforge.domain import ModelCatalog, Routing
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -214,17 +220,6 @@ def s3_config(settings: Settings) -> dict:
             "url_ttl": settings.s3_url_ttl}
 
 
-def plan_named(name: str) -> Plan:
-    try:
-        return DEFAULT_PLANS[name]
-    except KeyError:
-        raise ConfigurationError(f"unknown plan {name!r} (allowed: {', '.join(DEFAULT_PLANS)})") from None
-
-
-def user_plans(names: dict[str, str]) -> dict[str, Plan]:
-    return {user: plan_named(plan) for user, plan in names.items()}
-
-
 class Container(containers.DeclarativeContainer):
     """The composition root: the only place that knows which adapter serves which port."""
 
@@ -289,14 +284,20 @@ class Container(containers.DeclarativeContainer):
     unit_of_work = providers.Selector(
         config.backend, memory=providers.Object(nullcontext),
         sql=providers.Singleton(deferred(SQL, "SqlUnitOfWork"), sql_database))
-    configured_plans = providers.Callable(user_plans, config.user_plans)
-    fallback_plan = providers.Callable(plan_named, config.default_plan)
+    # Plans: the file's (or the legacy four) with per-user assignments in the backend; a host's own
+    # PlanSource replaces it (open_container(settings, plans=...) overrides `plan_source`).
+    plan_catalog = providers.Singleton(load_plans, plans_file=config.plans_file, default_plan=config.default_plan)
+    configured_plans = providers.Callable(user_plans, plan_catalog, config.user_plans)
+    plan_source = providers.Selector(
+        config.backend,
+        memory=providers.Singleton(InMemoryPlanBook, catalog=plan_catalog, assigned=configured_plans),
+        sql=providers.Singleton(deferred(SQL, "SqlPlanBook"), sql_database, catalog=plan_catalog,
+                                configured=configured_plans, clock=clock),
+    )
     quota_guard = providers.Selector(
         config.backend,
-        memory=providers.Singleton(InMemoryQuotaGuard, plans=configured_plans, default_plan=fallback_plan,
-                                   clock=clock),
-        sql=providers.Singleton(deferred(SQL, "SqlQuotaGuard"), sql_database, plans=configured_plans,
-                                default_plan=fallback_plan, clock=clock),
+        memory=providers.Singleton(InMemoryQuotaGuard, plans=plan_source, clock=clock),
+        sql=providers.Singleton(deferred(SQL, "SqlQuotaGuard"), sql_database, plans=plan_source, clock=clock),
     )
 
     poll_policy = providers.Singleton(PollPolicy, interval=config.poll_interval, deadline=config.poll_deadline,
@@ -321,12 +322,16 @@ class Container(containers.DeclarativeContainer):
     estimate_cost = providers.Factory(EstimateCost, preflight=preflight, quota=quota_guard, clock=clock)
     list_models = providers.Factory(ListModels, catalog=catalog, providers=provider_names)
     list_jobs = providers.Factory(ListJobs, jobs=job_repository)
+    watch_job = providers.Factory(WatchJob, jobs=job_repository, clock=clock, interval=config.events_interval)
     get_asset = providers.Factory(GetAsset, assets=asset_library)
     list_assets = providers.Factory(ListAssets, assets=asset_library)
     open_asset_file = providers.Factory(OpenAssetFile, assets=asset_library, storage=storage)
     save_upload = providers.Factory(SaveUpload, storage=storage, catalog=catalog)
     load_input = providers.Factory(LoadInput, storage=storage, assets=asset_library)
     get_usage = providers.Factory(GetUsage, usage=usage_meter, quota=quota_guard, clock=clock)
+    list_plans = providers.Factory(ListPlans, plans=plan_source)
+    show_plan = providers.Factory(ShowPlan, plans=plan_source)
+    assign_plan = providers.Factory(AssignPlan, plans=plan_source)
     audit_billing = providers.Factory(AuditBilling, accounts=provider_accounts, jobs=job_repository,
                                       usage=usage_meter, clock=clock)
     list_providers = providers.Factory(ListProviders, providers=provider_names, accounts=provider_accounts,
@@ -359,6 +364,11 @@ def studio_models(settings: Settings) -> dict[str, str | None]:
             "product_video_model": settings.product_video_model or (WAN_TEXT_TO_VIDEO if legacy else None)}
 
 
+def operations_config(settings: Settings) -> dict[str, object]:
+    """What running videoforge in operation needs: the balance check, the event streams."""
+    return {"refuse_below_balance": settings.refuse_below_balance, "events_interval": settings.events_interval}
+
+
 def build_container(settings: Settings | None = None) -> Container:
     """A container configured from `settings` (read from the environment when not given)."""
     settings = settings or Settings()
@@ -371,13 +381,14 @@ def build_container(settings: Settings | None = None) -> Container:
         "database_schema": settings.db_schema,
         "database_pool": database_pool(settings),
         "prices_file": str(settings.prices_file) if settings.prices_file else None,
-        "refuse_below_balance": settings.refuse_below_balance,
+        **operations_config(settings),
         "fake_providers": settings.fake_providers,
         # The fake probe reads only the fake provider's stand-in files; real outputs need PyAV.
         "media_probe": "fake" if settings.fake_providers else "pyav",
         **storage_config(settings),
         "work_dir": str(settings.data_dir / "work"),
         "default_provider": settings.default_provider,
+        "plans_file": str(settings.plans_file) if settings.plans_file else None,
         "default_plan": settings.default_plan,
         "user_plans": settings.user_plans,
         "poll_interval": settings.poll_interval,
@@ -392,6 +403,5 @@ def build_container(settings: Settings | None = None) -> Container:
         "family_providers": settings.family_providers,
         "provider_spellings": provider_spellings(settings),
     })
-    plan_named(settings.default_plan)
-    user_plans(settings.user_plans)
+    user_plans(load_plans(settings.plans_file, settings.default_plan), settings.user_plans)
     return container
