@@ -15,10 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.contracts.builders import asset, job, later, usage
 from tests.integration.conftest import BACKENDS, close_database, open_database
-from videoforge.adapters.sql import Database, SqlAssetLibrary, SqlJobRepository, SqlQuotaGuard, SqlUsageMeter
+from videoforge.adapters.sql import (
+    Database,
+    SqlAssetLibrary,
+    SqlJobRepository,
+    SqlPlanBook,
+    SqlQuotaGuard,
+    SqlUsageMeter,
+)
 from videoforge.adapters.sql.jobs import job_to_row
 from videoforge.adapters.sql.migrate import alembic_config, current, head, upgrade_engine
-from videoforge.adapters.sql.schema import metadata, video_jobs
+from videoforge.adapters.sql.schema import metadata, user_subscriptions, video_jobs
 from videoforge.domain import DEFAULT_PLANS, Cost, VideoJob
 
 LISTING_INDEXES = {"ix_video_jobs_user_id_created_at", "ix_video_jobs_status_created_at"}
@@ -32,16 +39,30 @@ jobs_before_0005 = Table(
 )
 
 
+subscriptions_before_0007 = Table(
+    "user_subscriptions", MetaData(),
+    *(Column(c.name, c.type, primary_key=c.primary_key) for c in user_subscriptions.c if c.name != "assigned_by"),
+)
+
+
 async def add_job_before_0005(engine: AsyncEngine, job: VideoJob, job_metadata: dict[str, Any] | None = None
                               ) -> None:
     """Writes a job the way revisions 0001 to 0004 stored it."""
     row = job_to_row(job)
     carried = {name: row.pop(name) for name in CONTROL}
-    row.pop("attempts")  # revision 0007
+    row.pop("attempts")  # revision 0008
     if job_metadata is None:
         job_metadata = {name: value for name, value in carried.items() if value}
     async with engine.begin() as conn:
         await conn.execute(jobs_before_0005.insert().values(**row, job_metadata=job_metadata))
+
+
+async def assign_before_0007(engine: AsyncEngine, user_id: str, plan: str) -> None:
+    """A plan assignment as revisions 0001 to 0006 stored it (no assigned_by)."""
+    now = later(0)
+    async with engine.begin() as conn:
+        await conn.execute(subscriptions_before_0007.insert().values(
+            user_id=user_id, plan=plan, is_active=True, created_at=now, updated_at=now))
 
 
 async def stored_metadata(engine: AsyncEngine) -> dict[str, dict[str, Any]]:
@@ -82,7 +103,7 @@ async def test_an_empty_database_is_brought_to_the_head_which_matches_the_schema
     await upgrade_engine(engine)
     await upgrade_engine(engine)  # again: nothing to do
     async with engine.connect() as conn:
-        assert await conn.run_sync(current) == head() == "0007"
+        assert await conn.run_sync(current) == head() == "0008"
         assert await conn.run_sync(schema_differences) == []
 
 
@@ -100,7 +121,7 @@ async def test_a_database_at_the_first_revision_keeps_its_rows_through_the_upgra
     kept_asset = await assets.add(asset(job_id=stored.id))
     record = usage(job_id=stored.id, cost="0.123456")
     await meter.record(record)
-    await quota.assign("u1", DEFAULT_PLANS["basic"])
+    await assign_before_0007(engine, "u1", "basic")
     reservation = await quota.reserve("u1", stored.id, Cost("0.20"), "2026-01")
 
     await upgrade_engine(engine)
@@ -172,18 +193,40 @@ async def test_the_control_data_of_jobs_at_revision_0004_moves_into_typed_column
         saving.id: {"request_fingerprint": "b2" * 32, "provider_billed_seconds": 4.5}, older.id: {}}
 
 
-async def test_revision_0007_adds_the_attempts_of_jobs_that_fell_back(blank):
+async def test_plan_assignments_at_revision_0006_are_kept_through_0007_and_back(blank):
+    engine = blank.engine()
+    await upgrade_engine(engine, "0006")
+    await assign_before_0007(engine, "u1", "basic")
+    await upgrade_engine(engine)
+
+    book = SqlPlanBook(engine)
+    assert await book.assignment("u1") == DEFAULT_PLANS["basic"]
+    await book.assign("u2", "pro", by="admin-7")
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(user_subscriptions.c.user_id, user_subscriptions.c.assigned_by)
+                                   .order_by(user_subscriptions.c.user_id))).all()
+        assert rows == [("u1", None), ("u2", "admin-7")]
+        assert await conn.run_sync(schema_differences) == []
+
+    await downgrade_engine(engine, "0006")
+    async with engine.connect() as conn:
+        plans = (await conn.execute(select(subscriptions_before_0007.c.user_id, subscriptions_before_0007.c.plan)
+                                    .order_by(subscriptions_before_0007.c.user_id))).all()
+    assert plans == [("u1", "basic"), ("u2", "pro")]
+
+
+async def test_revision_0008_adds_the_attempts_of_jobs_that_fell_back(blank):
     from videoforge.domain.job import AttemptOutcome
 
     engine = blank.engine()
-    await upgrade_engine(engine, "0006")
+    await upgrade_engine(engine, "0007")
     older = job()
-    jobs_at_0006 = Table("video_jobs", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
+    jobs_at_0007 = Table("video_jobs", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
                                                      for c in video_jobs.c if c.name != "attempts"))
     row = job_to_row(older)
     row.pop("attempts")
     async with engine.begin() as conn:
-        await conn.execute(jobs_at_0006.insert().values(**row))
+        await conn.execute(jobs_at_0007.insert().values(**row))
 
     await upgrade_engine(engine)
 
@@ -198,6 +241,6 @@ async def test_revision_0007_adds_the_attempts_of_jobs_that_fell_back(blank):
     assert (attempt.provider, attempt.outcome, attempt.cost, attempt.at) == ("wavespeed", "refused", Cost(0), later(2))
     async with engine.connect() as conn:
         assert await conn.run_sync(schema_differences) == []
-    await downgrade_engine(engine, "0006")
+    await downgrade_engine(engine, "0007")
     async with engine.connect() as conn:
-        assert await conn.run_sync(current) == "0006"
+        assert await conn.run_sync(current) == "0007"
