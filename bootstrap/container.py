@@ -253,13 +253,8 @@ class Container(containers.DeclarativeContainer):
         live=providers.Dict(local=local_provider.provider), wavespeed=wavespeed.provider,
         wavespeed_key=config.wavespeed.api_key, fal=fal.provider, fal_route=config.fal.route))
     provider_routing = providers.Singleton(routing, catalog=catalog, preferred=config.family_providers,
-<<<<<<< HEAD
                                            spellings=config.provider_spellings, fallbacks=config.fallbacks)
-    provider_names = providers.Callable(lambda registry: frozenset(registry), video_providers)
-=======
-                                           spellings=config.provider_spellings)
     provider_names = providers.Callable(frozenset, video_providers)
->>>>>>> main
     provider_accounts = providers.Callable(accounts_of, video_providers)
 
     media_probe = providers.Selector(config.media_probe, fake=providers.Singleton(FakeMediaProbe),
@@ -319,11 +314,7 @@ class Container(containers.DeclarativeContainer):
     run_job = providers.Factory(
         RunJob, jobs=job_repository, providers=video_providers, catalog=catalog, storage=storage,
         probe=media_probe, assets=asset_library, usage=usage_meter, quota=quota_guard, clock=clock,
-<<<<<<< HEAD
-        policy=poll_policy, routing=provider_routing)
-=======
-        policy=poll_policy, together=unit_of_work)
->>>>>>> main
+        policy=poll_policy, together=unit_of_work, routing=provider_routing)
     generate_video = providers.Factory(GenerateVideo, submit=submit_video, run=run_job, assets=asset_library)
     get_job = providers.Factory(GetJob, jobs=job_repository)
     cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,

@@ -1,11 +1,7 @@
 from __future__ import annotations
 
-<<<<<<< HEAD
-from dataclasses import dataclass, replace
-=======
 import re
-from dataclasses import dataclass
->>>>>>> main
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from videoforge.domain.errors import InvalidRequestError, QuotaExceededError
@@ -112,7 +108,7 @@ class QuotaUsage:
 
     def without(self, reservation: Reservation) -> QuotaUsage:
         """These figures less one held reservation: to ask the plan again about a new price for it."""
-        return replace(self, reserved_calls=max(0, self.reserved_calls - 1),
+        return replace(self, reserved_calls=max(0, self.reserved_calls - 1), running=max(0, self.running - 1),
                        reserved_cost=Cost(max(self.reserved_cost.usd - reservation.amount.usd, 0)))
 
 

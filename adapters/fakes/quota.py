@@ -71,6 +71,8 @@ class InMemoryQuotaGuard(FaultInjector, QuotaGuard):
 
     async def reprice(self, job_id: str, amount: Cost) -> Reservation:
         self._maybe_fail("reprice")
+        found = self.reservations.get(job_id)
+        plan = await self.plans.plan_for(found.user_id) if found is not None else None
         async with self._lock:
             current = self.reservations.get(job_id)
             if current is None:
@@ -79,7 +81,7 @@ class InMemoryQuotaGuard(FaultInjector, QuotaGuard):
                 raise QuotaGuardError(f"the reservation of job {job_id} is {current.state}; it cannot be re-priced")
             usage = self.usage(current.user_id, current.period).without(current)
             await asyncio.sleep(0)
-            self.plan_for(current.user_id).admit(usage, amount)
+            plan.admit(usage, amount)
             self.reservations[job_id] = replace(current, amount=amount)
             return self.reservations[job_id]
 

@@ -97,12 +97,12 @@ class SqlQuotaGuard(QuotaGuard):
         found = await self._get(job_id)
         if found is None:
             raise ReservationNotFoundError(f"no reservation for job {job_id}")
+        plan = await self.plans.plan_for(found.user_id)
         async with self._transaction(f"re-pricing the reservation of job {job_id}", conflicts=True) as conn:
             await self._lock_period(conn, found.user_id, found.period)
             current = await self._find(conn, job_id, lock=True)
             if current is None or current.state != ReservationState.RESERVED:
                 raise QuotaGuardError(f"the reservation of job {job_id} is no longer held; it cannot be re-priced")
-            plan = await self._plan(conn, current.user_id)
             usage = await self._usage(conn, current.user_id, current.period)
             plan.admit(usage.without(current), amount)  # raises QuotaExceededError, keeping the old amount
             await conn.execute(update(quota_reservations).where(R.job_id == job_id).values(

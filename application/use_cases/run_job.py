@@ -41,12 +41,8 @@ class RunJob:
 
     def __init__(self, jobs: JobRepository, providers: Mapping[str, VideoProvider], catalog: ModelCatalog,
                  storage: Storage, probe: MediaProbe, assets: AssetLibrary, usage: UsageMeter,
-<<<<<<< HEAD
-                 quota: QuotaGuard, clock: Clock, policy: PollPolicy | None = None, routing: Routing | None = None):
-=======
                  quota: QuotaGuard, clock: Clock, policy: PollPolicy | None = None,
-                 together: UnitOfWork = nullcontext):
->>>>>>> main
+                 together: UnitOfWork = nullcontext, routing: Routing | None = None):
         policy = policy or PollPolicy()
         self._keeper = JobKeeper(jobs, quota, clock, policy)
         self._recover = RecoverSubmission(self._keeper, clock, policy)
@@ -54,14 +50,9 @@ class RunJob:
         self._steps: dict[Step, RunStep] = {
             Step.SUBMIT: SubmitJob(self._keeper, providers, catalog, clock, policy, fallback),
             Step.RECOVER_SUBMISSION: self._recover,
-<<<<<<< HEAD
             Step.FOLLOW: FollowTask(self._keeper, providers, clock, policy, fallback),
-            Step.SAVE: DeliverOutput(self._keeper, KeepOutput(providers, storage, probe), catalog, assets, usage),
-=======
-            Step.FOLLOW: FollowTask(self._keeper, providers, clock, policy),
             Step.SAVE: DeliverOutput(self._keeper, KeepOutput(providers, storage, probe), catalog, assets, usage,
                                      together),
->>>>>>> main
         }
 
     async def __call__(self, job_id: str, progress: ProgressCallback | None = None) -> VideoJob:
