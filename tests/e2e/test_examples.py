@@ -28,8 +28,8 @@ def test_from_python_renders_a_video_offline(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     lines = result.stdout.splitlines()
     assert lines[0] == "local local/title-card: $0"
-    assert lines[-1].startswith("file://") and "/videos/user-42/" in lines[-1] and " $0 " in lines[-1]
-    [video] = (tmp_path / "videoforge-data" / "media" / "videos" / "user-42").rglob("*.mp4")
+    assert lines[-1].startswith("file://") and "/videos/user-42" in lines[-1] and " $0 " in lines[-1]
+    [video] = (tmp_path / "videoforge-data" / "media" / "videos").rglob("*.mp4")
     assert video.read_bytes()[4:8] == b"ftyp"
 
 
