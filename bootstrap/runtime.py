@@ -8,7 +8,7 @@ from dependency_injector import providers
 
 from videoforge.adapters.plans import PlanResolver
 from videoforge.application.ports.plans import PlanSource
-from videoforge.bootstrap.container import Container, build_container
+from videoforge.bootstrap.container import Container, OnFirstUse, build_container
 from videoforge.bootstrap.plans import plan_source
 from videoforge.bootstrap.settings import Settings
 
@@ -17,6 +17,14 @@ async def _maybe_await(result: object) -> None:
     # dependency-injector returns an awaitable only when some resource is async
     if inspect.isawaitable(result):
         await result
+
+
+async def start_resources(container: Container) -> None:
+    """Start every resource but those that start on first use (the database engine, the local
+    renderer): a command that never touches them never imports their adapters."""
+    for resource in container.traverse(types=[providers.Resource]):
+        if not isinstance(resource, OnFirstUse):
+            await _maybe_await(resource.init())
 
 
 @asynccontextmanager
@@ -28,7 +36,7 @@ async def open_container(settings: Settings | None = None, container: Container 
     container = container or build_container(settings)
     if plans is not None:
         container.plan_source.override(providers.Object(plan_source(plans)))
-    await _maybe_await(container.init_resources())
+    await start_resources(container)
     try:
         yield container
     finally:

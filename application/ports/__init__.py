@@ -34,6 +34,7 @@ from videoforge.application.ports.storage import (
     StorageError,
     StorageLimitError,
 )
+from videoforge.application.ports.unit_of_work import UnitOfWork
 from videoforge.application.ports.usage import UsageMeter, UsageMeterError
 
 __all__ = [
@@ -45,5 +46,5 @@ __all__ = [
     "ProviderError", "ProviderOutcomeUnknownError", "ProviderOutput", "ProviderOutputError",
     "ProviderRejectedError", "ProviderState", "ProviderStatus", "ProviderTask", "ProviderUnavailableError",
     "QuotaGuard", "QuotaGuardError", "ReservationNotFoundError", "Storage", "StorageError", "StorageLimitError",
-    "UsageMeter", "UsageMeterError", "VideoProvider",
+    "UnitOfWork", "UsageMeter", "UsageMeterError", "VideoProvider",
 ]
