@@ -67,8 +67,10 @@ class TaskOut(BaseModel):
     """The legacy task shape, plus `state` (our exact job status) and the job's figures."""
 
     task_id: str
-    status: Literal["pending", "processing", "completed", "failed", "cancelled"]
-    state: str
+    status: Literal["pending", "processing", "completed", "failed", "cancelled", "unknown_outcome"] = Field(
+        description="the legacy statuses, plus unknown_outcome: the submission's answer was lost; held for a person "
+                    "to reconcile, never resubmitted")
+    state: JobStatus = Field(description="our exact job status")
     progress: int
     message: str
     created_at: datetime
@@ -84,7 +86,7 @@ class TaskOut(BaseModel):
 _LEGACY_STATUS = {
     JobStatus.PENDING: "pending", JobStatus.SUBMITTING: "processing", JobStatus.PROCESSING: "processing",
     JobStatus.SAVING: "processing", JobStatus.COMPLETED: "completed", JobStatus.FAILED: "failed",
-    JobStatus.CANCELLED: "cancelled", JobStatus.UNKNOWN_OUTCOME: "failed",
+    JobStatus.CANCELLED: "cancelled", JobStatus.UNKNOWN_OUTCOME: "unknown_outcome",
 }
 
 
