@@ -2,10 +2,12 @@
 (aiosqlite) embedded by default and PostgreSQL (asyncpg) by URL; Alembic migrations."""
 
 from videoforge.adapters.sql.assets import SqlAssetLibrary
+from videoforge.adapters.sql.callbacks import SqlCallbackDeliveries
 from videoforge.adapters.sql.database import Database, describe, is_embedded, make_engine
 from videoforge.adapters.sql.jobs import SqlJobRepository
 from videoforge.adapters.sql.quota import SqlQuotaGuard
 from videoforge.adapters.sql.usage import SqlUsageMeter
 
-__all__ = ["Database", "SqlAssetLibrary", "SqlJobRepository", "SqlQuotaGuard", "SqlUsageMeter", "describe",
+__all__ = ["Database", "SqlCallbackDeliveries", "SqlAssetLibrary", "SqlJobRepository", "SqlQuotaGuard",
+           "SqlUsageMeter", "describe",
            "is_embedded", "make_engine"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.contracts.assets import AssetLibraryContract
+from tests.contracts.callbacks import CallbackDeliveriesContract
 from tests.contracts.jobs import JobRepositoryContract
 from tests.contracts.quota import QuotaGuardContract
 from tests.contracts.usage import UsageMeterContract
@@ -36,3 +37,11 @@ class TestSqlQuotaGuard(QuotaGuardContract):
             return SqlQuotaGuard(engine, {"u1": plan})
 
         return make
+
+
+class TestSqlCallbackDeliveries(CallbackDeliveriesContract):
+    @pytest.fixture
+    def deliveries(self, engine):
+        from videoforge.adapters.sql import SqlCallbackDeliveries
+
+        return SqlCallbackDeliveries(engine)
