@@ -8,7 +8,13 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from videoforge.application.ports.callbacks import CallbackDeliveries, CallbackError, CallbackSender
+from videoforge.application.ports.assets import AssetLibraryError
+from videoforge.application.ports.callbacks import (
+    CallbackDeliveries,
+    CallbackDeliveriesError,
+    CallbackError,
+    CallbackSender,
+)
 from videoforge.application.ports.clock import Clock
 from videoforge.application.ports.jobs import JobRepository
 from videoforge.application.use_cases.queries import GetJob
@@ -35,9 +41,16 @@ class NotifyCaller:
         self._backoff = (backoff_initial, backoff_max)
 
     async def __call__(self, job: VideoJob) -> CallbackDelivery | None:
-        url = job.request.callback_url
-        if not url or not job.terminal:
+        """Never raises for the callback's sake: the job has ended whatever becomes of its delivery."""
+        if not job.request.callback_url or not job.terminal:
             return None
+        try:
+            return await self._deliver(job, job.request.callback_url)
+        except (CallbackDeliveriesError, AssetLibraryError) as e:
+            log.error("the callback of job %s could not be recorded or described: %s", job.id, e)
+            return None
+
+    async def _deliver(self, job: VideoJob, url: str) -> CallbackDelivery | None:
         now = self._clock.now()
         delivery = CallbackDelivery(job.id, url, f"msg_{uuid.uuid4().hex}", DeliveryState.PENDING, now, now)
         if not await self._deliveries.claim(delivery):
