@@ -7,9 +7,11 @@ import pytest
 from tests.contracts.assets import AssetLibraryContract
 from tests.contracts.callbacks import CallbackDeliveriesContract
 from tests.contracts.jobs import JobRepositoryContract
+from tests.contracts.plans import PlanBookContract
 from tests.contracts.quota import QuotaGuardContract
 from tests.contracts.usage import UsageMeterContract
-from videoforge.adapters.sql import SqlAssetLibrary, SqlJobRepository, SqlQuotaGuard, SqlUsageMeter
+from videoforge.adapters.sql import SqlAssetLibrary, SqlJobRepository, SqlPlanBook, SqlQuotaGuard, SqlUsageMeter
+from videoforge.domain import PlanCatalog
 
 
 class TestSqlJobRepository(JobRepositoryContract):
@@ -45,3 +47,12 @@ class TestSqlCallbackDeliveries(CallbackDeliveriesContract):
         from videoforge.adapters.sql import SqlCallbackDeliveries
 
         return SqlCallbackDeliveries(engine)
+
+
+class TestSqlPlanBook(PlanBookContract):
+    @pytest.fixture
+    def book_for(self, engine):
+        async def make(plans, default):
+            return SqlPlanBook(engine, PlanCatalog(tuple(plans), default.name))
+
+        return make

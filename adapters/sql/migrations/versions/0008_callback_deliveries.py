@@ -1,7 +1,7 @@
 """callback deliveries: the one signed POST of a finished job to its caller's URL
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02
 
 A job may carry a `callback_url` (kept in its request JSON); when it ends, its delivery is
@@ -15,8 +15,8 @@ from alembic import op
 
 from videoforge.adapters.sql.types import UtcDateTime
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
