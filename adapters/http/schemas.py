@@ -41,6 +41,9 @@ class CreateJobIn(BaseModel):
         "and replace for edit, target_gender/target_index for video-face-swap"))
     idempotency_key: str | None = None
     source_module: str = Field("api", description="your module asking: letters, digits, _ - . (at most 64)")
+    callback_url: str | None = Field(None, description=(
+        "https URL POSTed the task shape when the job ends, signed per Standard Webhooks (webhook-id, "
+        "webhook-timestamp, webhook-signature); a public host, in your allow-list if the deployment sets one"))
     inputs: Inputs = Field(default_factory=Inputs)
 
 
@@ -272,3 +275,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def legacy_status(status: JobStatus) -> str:
     """The legacy task shape's `status` word for a job status."""
     return _LEGACY_STATUS[status]
+
+
+class CallbackOut(BaseModel):
+    """A job's callback delivery: one per finished job, its attempts recorded."""
+
+    url: str
+    webhook_id: str
+    state: Literal["pending", "delivered", "failed"]
+    attempts: int
+    last_status: int | None
+    last_error: str | None
+    created_at: datetime
+    updated_at: datetime
