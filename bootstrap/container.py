@@ -220,7 +220,7 @@ class Container(containers.DeclarativeContainer):
     )
 
     poll_policy = providers.Singleton(PollPolicy, interval=config.poll_interval, deadline=config.poll_deadline,
-                                      submit_grace=config.submit_grace)
+                                      submit_grace=config.submit_grace, history_settle=config.submit_settle)
 
     preflight = providers.Factory(Preflight, catalog=catalog, probe=media_probe, providers=provider_names,
                                   default_provider=config.default_provider, routing=provider_routing)
@@ -300,7 +300,7 @@ def build_container(settings: Settings | None = None) -> Container:
         "user_plans": settings.user_plans,
         "poll_interval": settings.poll_interval,
         "poll_deadline": settings.poll_deadline,
-        "submit_grace": settings.submit_grace,
+        "submit_grace": settings.submit_grace, "submit_settle": settings.submit_settle,
         "asset_url_template": settings.asset_url_template,
         **studio_models(settings),
         "max_output_bytes": settings.max_output_bytes,

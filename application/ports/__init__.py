@@ -23,6 +23,8 @@ from videoforge.application.ports.provider import (
     ProviderStatus,
     ProviderTask,
     ProviderUnavailableError,
+    SentSubmission,
+    SubmissionHistory,
     VideoProvider,
 )
 from videoforge.application.ports.quota import QuotaGuard, QuotaGuardError, ReservationNotFoundError
@@ -42,6 +44,7 @@ __all__ = [
     "JobRepository", "JobRepositoryError", "MediaProbe", "MediaProbeError", "MediaSource", "ObjectNotFoundError",
     "ProviderError", "ProviderOutcomeUnknownError", "ProviderOutput", "ProviderOutputError",
     "ProviderRejectedError", "ProviderState", "ProviderStatus", "ProviderTask", "ProviderUnavailableError",
+    "SentSubmission", "SubmissionHistory",
     "QuotaGuard", "QuotaGuardError", "ReservationNotFoundError", "Storage", "StorageError", "StorageLimitError",
     "UsageMeter", "UsageMeterError", "VideoProvider",
 ]
