@@ -19,6 +19,7 @@ from videoforge.adapters.fakes import (
 from videoforge.adapters.filesystem import FileSystemStorage
 from videoforge.adapters.local import LocalVideoProvider
 from videoforge.adapters.media import PyAVMediaProbe
+from videoforge.adapters.s3 import S3Storage
 from videoforge.adapters.sql import (
     Database,
     SqlAssetLibrary,
@@ -44,6 +45,8 @@ from videoforge.adapters.studios.podcast import INFINITETALK
 from videoforge.adapters.studios.product_marketing import WAN_TEXT_TO_VIDEO
 from videoforge.adapters.system.clock import SystemClock
 from videoforge.application.use_cases import (
+    AuditBilling,
+    BalanceCheck,
     CancelJob,
     EstimateCost,
     GenerateVideo,
@@ -54,6 +57,7 @@ from videoforge.application.use_cases import (
     ListAssets,
     ListJobs,
     ListModels,
+    ListProviders,
     LoadInput,
     OpenAssetFile,
     PollPolicy,
@@ -65,8 +69,15 @@ from videoforge.application.use_cases import (
     SubmitVideo,
     UseCases,
 )
+from videoforge.application.use_cases.billing import accounts_of
 from videoforge.bootstrap.catalog import ConfigurationError, load_catalog
-from videoforge.bootstrap.fal import check_family_providers, fal_config, fal_provider, provider_spellings
+from videoforge.bootstrap.fal import (
+    check_family_providers,
+    fal_config,
+    fal_provider,
+    fal_webhook_verifier,
+    provider_spellings,
+)
 from videoforge.bootstrap.settings import Settings
 from videoforge.bootstrap.wavespeed import (
     closed_on_shutdown,
@@ -146,6 +157,19 @@ def routing(catalog: ModelCatalog, preferred: dict[str, str], spellings: dict[st
     return Routing(preferred=dict(preferred), spellings=dict(spellings))
 
 
+def storage_config(settings: Settings) -> dict:
+    return {"storage": settings.storage, "storage_dir": str(settings.storage_dir), "s3": s3_config(settings)}
+
+
+def s3_config(settings: Settings) -> dict:
+    if settings.storage == "s3" and not settings.s3_bucket:
+        raise ConfigurationError("VIDEOFORGE_S3_BUCKET is required with VIDEOFORGE_STORAGE=s3")
+    return {"bucket": settings.s3_bucket, "prefix": settings.s3_prefix, "endpoint": settings.s3_endpoint,
+            "region": settings.s3_region, "part_size": settings.s3_part_size,
+            "concurrency": settings.s3_upload_concurrency, "presign": settings.s3_downloads == "presigned",
+            "url_ttl": settings.s3_url_ttl}
+
+
 def plan_named(name: str) -> Plan:
     try:
         return DEFAULT_PLANS[name]
@@ -177,7 +201,10 @@ class Container(containers.DeclarativeContainer):
         allow_private_urls=config.allow_private_urls, webhook_url=config.wavespeed.webhook_url)
     # fal shares the pooled client: it carries no credential, each adapter adds its own to its API calls.
     fal = providers.Singleton(fal_provider, client=wavespeed_client, route=config.fal.route, queue=config.fal.queue,
-                              credential=config.fal.credential, allow_private_urls=config.allow_private_urls)
+                              credential=config.fal.credential, allow_private_urls=config.allow_private_urls,
+                              webhook_url=config.fal.webhook_url)
+    fal_webhooks = providers.Singleton(fal_webhook_verifier, client=wavespeed_client, route=config.fal.route,
+                                       jwks_url=config.fal.jwks_url, allow_private_urls=config.allow_private_urls)
     local_provider = providers.Resource(local_provider_resource, work_dir=config.work_dir)
     video_providers = providers.Singleton(
         provider_registry, catalog=catalog, fake=config.fake_providers, fake_provider=fake_provider.provider,
@@ -186,6 +213,7 @@ class Container(containers.DeclarativeContainer):
     provider_routing = providers.Singleton(routing, catalog=catalog, preferred=config.family_providers,
                                            spellings=config.provider_spellings)
     provider_names = providers.Callable(lambda registry: frozenset(registry), video_providers)
+    provider_accounts = providers.Callable(accounts_of, video_providers)
 
     media_probe = providers.Selector(config.media_probe, fake=providers.Singleton(FakeMediaProbe),
                                      pyav=providers.Singleton(PyAVMediaProbe))
@@ -199,6 +227,10 @@ class Container(containers.DeclarativeContainer):
         config.storage,
         memory=providers.Singleton(InMemoryStorage, max_bytes=config.max_output_bytes),
         filesystem=providers.Singleton(FileSystemStorage, root=config.storage_dir, max_bytes=config.max_output_bytes),
+        s3=providers.Singleton(
+            S3Storage, bucket=config.s3.bucket, prefix=config.s3.prefix, endpoint=config.s3.endpoint,
+            region=config.s3.region, max_bytes=config.max_output_bytes, part_size=config.s3.part_size,
+            concurrency=config.s3.concurrency, presign=config.s3.presign, url_ttl=config.s3.url_ttl),
     )
     job_repository = providers.Selector(
         config.backend, memory=providers.Singleton(InMemoryJobRepository),
@@ -224,8 +256,9 @@ class Container(containers.DeclarativeContainer):
 
     preflight = providers.Factory(Preflight, catalog=catalog, probe=media_probe, providers=provider_names,
                                   default_provider=config.default_provider, routing=provider_routing)
+    balance_check = providers.Factory(BalanceCheck, accounts=provider_accounts, enabled=config.refuse_below_balance)
     submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=quota_guard, jobs=job_repository,
-                                     clock=clock)
+                                     clock=clock, balance=balance_check)
     run_job = providers.Factory(
         RunJob, jobs=job_repository, providers=video_providers, catalog=catalog, storage=storage,
         probe=media_probe, assets=asset_library, usage=usage_meter, quota=quota_guard, clock=clock,
@@ -246,6 +279,10 @@ class Container(containers.DeclarativeContainer):
     save_upload = providers.Factory(SaveUpload, storage=storage, catalog=catalog)
     load_input = providers.Factory(LoadInput, storage=storage, assets=asset_library)
     get_usage = providers.Factory(GetUsage, usage=usage_meter, quota=quota_guard, clock=clock)
+    audit_billing = providers.Factory(AuditBilling, accounts=provider_accounts, jobs=job_repository,
+                                      usage=usage_meter, clock=clock)
+    list_providers = providers.Factory(ListProviders, providers=provider_names, accounts=provider_accounts,
+                                       catalog=catalog)
 
     # The backend's studios: thin callers resolved from here.
     asset_links = providers.Singleton(AssetLinks, template=config.asset_url_template)
@@ -289,11 +326,11 @@ def build_container(settings: Settings | None = None) -> Container:
         "database_schema": settings.db_schema,
         "database_pool": database_pool(settings),
         "prices_file": str(settings.prices_file) if settings.prices_file else None,
+        "refuse_below_balance": settings.refuse_below_balance,
         "fake_providers": settings.fake_providers,
         # The fake probe reads only the fake provider's stand-in files; real outputs need PyAV.
         "media_probe": "fake" if settings.fake_providers else "pyav",
-        "storage": settings.storage,
-        "storage_dir": str(settings.storage_dir),
+        **storage_config(settings),
         "work_dir": str(settings.data_dir / "work"),
         "default_provider": settings.default_provider,
         "default_plan": settings.default_plan,

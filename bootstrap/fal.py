@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 from pydantic import SecretStr
 
-from videoforge.adapters.fal import FalVideoProvider, direct_route, router_route
+from videoforge.adapters.fal import FalVideoProvider, FalWebhookVerifier, direct_route, router_route
 from videoforge.adapters.fal.provider import FAL_QUEUE, HF_ROUTER_QUEUE
 from videoforge.bootstrap.catalog import ConfigurationError
 from videoforge.bootstrap.settings import Settings
@@ -38,7 +38,14 @@ def fal_config(settings: Settings) -> dict:
         raise ConfigurationError(f"VIDEOFORGE_FAL_QUEUE_URL must be an https URL (the credential travels with "
                                  f"every request), not {queue!r}")
     credential = settings.fal_key if route == "direct" else settings.hf_token if route else None
-    return {"route": route, "queue": queue, "credential": credential}
+    for name, url in (("VIDEOFORGE_FAL_WEBHOOK_URL", settings.fal_webhook_url),
+                      ("VIDEOFORGE_FAL_JWKS_URL", settings.fal_jwks_url)):
+        if url and not (url.startswith("https://") or settings.allow_private_urls):
+            raise ConfigurationError(f"{name} must be a public https URL, not {url!r}")
+    # fal delivers to a webhook only on its own queue: through Hugging Face's router none is asked for
+    webhook = settings.fal_webhook_url if route == "direct" else None
+    return {"route": route, "queue": queue, "credential": credential, "webhook_url": webhook,
+            "jwks_url": settings.fal_jwks_url}
 
 
 def provider_spellings(settings: Settings) -> dict[str, str]:
@@ -46,10 +53,16 @@ def provider_spellings(settings: Settings) -> dict[str, str]:
 
 
 def fal_provider(client: httpx.AsyncClient, route: str, queue: str, credential: SecretStr,
-                 allow_private_urls: bool) -> FalVideoProvider:
+                 allow_private_urls: bool, webhook_url: str | None) -> FalVideoProvider:
     secret = credential.get_secret_value()
     way = direct_route(secret, queue) if route == "direct" else router_route(secret, queue)
-    return FalVideoProvider(client, way, allow_private_urls=allow_private_urls)
+    return FalVideoProvider(client, way, allow_private_urls=allow_private_urls, webhook_url=webhook_url)
+
+
+def fal_webhook_verifier(client: httpx.AsyncClient, route: str | None, jwks_url: str,
+                         allow_private_urls: bool) -> FalWebhookVerifier | None:
+    """What the HTTP API checks fal's deliveries with (fal's published keys); None without fal."""
+    return FalWebhookVerifier(client, jwks_url, allow_private_urls=allow_private_urls) if route else None
 
 
 def check_family_providers(catalog: ModelCatalog, preferred: dict[str, str]) -> None:

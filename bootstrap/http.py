@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from fastapi import FastAPI
 
+from videoforge.adapters.fal import FalWebhookError, FalWebhookVerifier
 from videoforge.adapters.http import JwtVerifier, WebhookRejectedError, WebhookVerify, create_app
 from videoforge.adapters.wavespeed import WebhookVerificationError, WebhookVerifier
 from videoforge.bootstrap.catalog import ConfigurationError
@@ -31,8 +32,29 @@ def build_app(settings: Settings | None = None, container: Container | None = No
     dispatcher = queue_dispatcher(settings)
     return create_app(use_cases_of(container), verifier_from(settings), dispatcher=dispatcher,
                       resume_on_startup=resume_on_startup and dispatcher is None,
-                      resume_every=settings.resume_interval, webhook=wavespeed_webhook(container.wavespeed_webhooks()),
+                      resume_every=settings.resume_interval, webhooks=webhook_verifiers(container),
                       resources=lambda: serving_resources(container, dispatcher))
+
+
+def webhook_verifiers(container: Container) -> dict[str, WebhookVerify]:
+    """Provider name -> the check of its deliveries, for the providers configured to send them."""
+    verifiers = {"wavespeed": wavespeed_webhook(container.wavespeed_webhooks()),
+                 "fal": fal_webhook(container.fal_webhooks())}
+    return {name: verify for name, verify in verifiers.items() if verify is not None}
+
+
+def fal_webhook(verifier: FalWebhookVerifier | None) -> WebhookVerify | None:
+    """fal's ED25519 signature check, in the HTTP API's terms."""
+    if verifier is None:
+        return None
+
+    async def verify(headers: Mapping[str, str], body: bytes, query: Mapping[str, str]) -> str | None:
+        try:
+            return (await verifier.verify(headers, body, query)).provider_job_id
+        except FalWebhookError as e:
+            raise WebhookRejectedError(str(e)) from e
+
+    return verify
 
 
 def wavespeed_webhook(verifier: WebhookVerifier | None) -> WebhookVerify | None:
@@ -40,7 +62,7 @@ def wavespeed_webhook(verifier: WebhookVerifier | None) -> WebhookVerify | None:
     if verifier is None:
         return None
 
-    async def verify(headers: Mapping[str, str], body: bytes) -> str | None:
+    async def verify(headers: Mapping[str, str], body: bytes, query: Mapping[str, str]) -> str | None:
         try:
             event = await verifier.verify(headers, body)
         except WebhookVerificationError as e:

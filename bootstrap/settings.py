@@ -20,7 +20,17 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(5, ge=0)  # extra connections a burst may open per process
     db_pool_timeout: float = Field(30.0, gt=0)  # seconds a request waits for a free connection
     storage_dir: Path | None = None
-    storage: Literal["memory", "filesystem"] | None = None
+    storage: Literal["memory", "filesystem", "s3"] | None = None
+    # s3: an S3-compatible bucket; credentials (and, unless given here, endpoint and region) come
+    # from the usual AWS_* environment variables
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
+    s3_endpoint: str | None = None  # e.g. https://<account>.r2.cloudflarestorage.com; none: AWS
+    s3_region: str | None = None
+    s3_downloads: Literal["presigned", "streamed"] = "presigned"  # redirect to a signed URL, or via the API
+    s3_url_ttl: float = Field(300.0, gt=0, le=7 * 24 * 3600)  # seconds a presigned download URL lives
+    s3_part_size: int = Field(8 * 1024**2, ge=5 * 1024**2)  # multipart part; memory = part x concurrency
+    s3_upload_concurrency: int = Field(4, ge=1)
     # sql: jobs, assets, usage and quota in the database of database_url; memory: in-process fakes
     backend: Literal["sql", "memory"] = "sql"
     wavespeed_api_key: SecretStr | None = Field(
@@ -37,12 +47,15 @@ class Settings(BaseSettings):
     hf_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("HF_TOKEN", "VIDEOFORGE_HF_TOKEN"))
     fal_route: Literal["direct", "huggingface"] | None = None  # default: direct with FAL_KEY, else huggingface
     fal_queue_url: str | None = None  # default: https://queue.fal.run, or the router's fal-ai queue
+    fal_webhook_url: str | None = None  # `<public https of videoforge serve>/api/video/webhooks/fal` (direct route)
+    fal_jwks_url: str = "https://rest.alpha.fal.ai/.well-known/jwks.json"  # fal's webhook signing keys
     # family -> the provider a request naming the family gets, e.g. {"wan-2.5": "fal"}
     family_providers: dict[str, str] = Field(default_factory=dict)
     default_provider: str | None = None
     fake_providers: bool = False
     allow_private_urls: bool = False
     prices_file: Path | None = None
+    refuse_below_balance: bool = False  # refuse a job whose provider's balance is below its price
     default_plan: str = "free"
     user_plans: dict[str, str] = Field(default_factory=dict)
     poll_interval: float = Field(3.0, gt=0)

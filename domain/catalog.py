@@ -8,6 +8,7 @@ from videoforge.domain.errors import InvalidRequestError, UnknownModelError, Uns
 from videoforge.domain.media import MediaInfo, MediaKind
 from videoforge.domain.money import Cost
 from videoforge.domain.operations import OperationType
+from videoforge.domain.options import ModelOption, Span, check_options, check_times_within
 from videoforge.domain.pricing import BilledDuration, PriceRule, rule_from_mapping
 from videoforge.domain.render import RenderSpec
 from videoforge.domain.request import VideoRequest
@@ -15,9 +16,11 @@ from videoforge.domain.request import VideoRequest
 # Landscape pixel sizes per resolution name; portrait swaps them.
 _DIMENSIONS: dict[str, tuple[int, int]] = {
     "360p": (640, 360),
+    "512p": (768, 512),
     "480p": (832, 480),
     "540p": (960, 540),
     "720p": (1280, 720),
+    "1024p": (1536, 1024),
     "1080p": (1920, 1080),
     "2k": (2560, 1440),
     "4k": (3840, 2160),
@@ -78,14 +81,20 @@ class ModelSpec:
     required_inputs: frozenset[MediaKind] = frozenset()
     prompt_required: bool = False
     max_prompt_chars: int = 2000
+    # Model-specific settings under neutral names (domain/options.py), and the edited span they name.
+    options: Mapping[str, ModelOption] = field(default_factory=dict)
+    span: Span | None = None
+    # Whether the model makes sound when not told (set for models priced by it: the plan then
+    # always says, so the price and the render agree).
+    audio_default: bool | None = None
     verified: bool = False
     source: str = ""
     # The model family across providers ("wan-2.5"): the same model offered by several providers is
     # one spec per provider with one family name, by which a request can name it (see routing.py).
     family: str | None = None
 
-    def estimate(self, resolution: str, billed_seconds: float) -> Cost:
-        return self.price.price(resolution, billed_seconds)
+    def estimate(self, resolution: str, billed_seconds: float, with_audio: bool | None = None) -> Cost:
+        return self.price.price(resolution, billed_seconds, bool(with_audio))
 
     def summary(self) -> dict[str, Any]:
         """What callers show of a model (the CLI, the HTTP API, the studios), in plain values."""
@@ -93,7 +102,10 @@ class ModelSpec:
                 "aliases": list(self.aliases), "durations": list(self.durations),
                 "resolutions": list(self.resolutions), "aspect_ratios": list(self.aspect_ratios),
                 "billed_from": self.billed_from.value, "pricing": self.price.describe(),
-                "price_verified": self.verified, "source": self.source, "family": self.family}
+                "inputs": [kind.value for kind in self.inputs],
+                "options": {name: option.describe() for name, option in self.options.items()},
+                "verified": self.verified, "price_verified": self.verified, "source": self.source,
+                "family": self.family}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +120,10 @@ class GenerationPlan:
     width: int
     height: int
     ignored: tuple[str, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def estimate(self, billed_seconds: float) -> Cost:
+        return self.spec.estimate(self.resolution, billed_seconds, self.request.generate_audio)
 
     def billed_seconds(self, probed: Mapping[MediaKind, MediaInfo]) -> float:
         source = self.spec.billed_from
@@ -120,7 +136,10 @@ class GenerationPlan:
         return info.duration
 
     def check_probed(self, probed: Mapping[MediaKind, MediaInfo]) -> None:
-        """Refuse inputs whose probed length the model does not accept."""
+        """Refuse inputs whose probed length the model does not accept, and times (an edit's
+        span) that fall outside the input they refer to."""
+        check_times_within(self.spec.options, self.options,
+                           {kind: info.duration for kind, info in probed.items()})
         for kind, info in probed.items():
             limit = self.spec.inputs.get(kind)
             if limit is None or info.duration is None:
@@ -145,6 +164,7 @@ class GenerationPlan:
             resolution=self.resolution, aspect_ratio=self.aspect_ratio, duration=self.duration, prompt=req.prompt,
             negative_prompt=option("negative_prompt"), seed=option("seed"), generate_audio=option("generate_audio"),
             enable_prompt_expansion=option("enable_prompt_expansion"), inputs=tuple(req.inputs),
+            options=dict(self.options),
         )
 
 
@@ -275,10 +295,16 @@ class ModelCatalog:
             if request.input(kind) is None:
                 raise InvalidRequestError(kind.value, f"is required by {spec.id}")
         ignored = tuple(n for n in OPTIONAL_FIELDS if getattr(request, n) is not None and n not in spec.optional_fields)
+        options = check_options(spec.id, spec.options, request.options)
+        if spec.span is not None:
+            spec.span.check(options)
+        audio = request.generate_audio
+        if audio is None and spec.audio_default is not None:
+            audio = spec.audio_default
         width, height = dimensions(resolution, aspect)
         return GenerationPlan(spec, request.with_(model=spec.id, duration=duration, resolution=resolution,
-                                                  aspect_ratio=aspect),
-                              duration, resolution, aspect, width, height, ignored)
+                                                  aspect_ratio=aspect, generate_audio=audio, options=options),
+                              duration, resolution, aspect, width, height, ignored, options)
 
     def with_prices(self, overrides: Mapping[str, Mapping[str, Any]]) -> ModelCatalog:
         """A copy whose prices come from `overrides` ({model id: price rule}), e.g. read from a file."""

@@ -15,7 +15,7 @@ def actual_cost(job: VideoJob, spec: ModelSpec) -> Cost:
     """What a delivered job costs: the seconds the provider reports billing, priced by the
     model's rule, else the estimate the job was reserved at."""
     if job.provider_billed_seconds:
-        return spec.estimate(job.request.resolution, job.provider_billed_seconds)
+        return spec.estimate(job.request.resolution, job.provider_billed_seconds, job.request.generate_audio)
     return job.estimated_cost
 
 

@@ -11,12 +11,24 @@ from __future__ import annotations
 from videoforge.domain.catalog import AUDIO, IMAGE, MB, VIDEO, InputLimit, ModelSpec
 from videoforge.domain.media import MediaKind
 from videoforge.domain.operations import OperationType as Op
-from videoforge.domain.pricing import BilledDuration, PerBlock, PerSecond, rates
+from videoforge.domain.options import ModelOption
+from videoforge.domain.pricing import BilledDuration, Flat, PerBlock, PerSecond, rates
 
 WS = "wavespeed"
 DOCS = "https://wavespeed.ai/docs/docs-api/"
 PORTRAIT_OR_LANDSCAPE = ("16:9", "9:16")
 WAN_AUDIO = InputLimit(15 * MB, AUDIO.content_types, min_seconds=3, max_seconds=30)
+AGENT_SKILLS = "WaveSpeedAI/agent-skills (first-party code, commit 4dedf7c)"
+LEGACY = "the legacy backend's code (third-party, reference/alwrity-behaviour.md 3.4 and 4.1)"
+VEO = {"durations": (4, 6, 8), "default_duration": 8, "resolutions": ("720p", "1080p"), "default_resolution": "720p",
+       "aspect_ratios": PORTRAIT_OR_LANDSCAPE, "default_aspect_ratio": "16:9", "prompt_required": True,
+       "optional_fields": frozenset({"negative_prompt", "seed", "generate_audio"})}
+WAN26 = {"durations": (5, 10, 15), "default_duration": 5, "resolutions": ("720p", "1080p"),
+         "default_resolution": "720p",
+         "optional_fields": frozenset({"negative_prompt", "seed", "enable_prompt_expansion"}),
+         "options": {"shot_type": ModelOption(choices=("single", "multi"), help="one shot or several")},
+         "price": PerSecond(rates(**{"720p": "0.10", "1080p": "0.15"})), "verified": True,
+         "source": AGENT_SKILLS + ": 720p $0.10/s, 1080p $0.15/s"}
 
 WAVESPEED_MODELS: tuple[ModelSpec, ...] = (
     ModelSpec(
@@ -78,8 +90,71 @@ WAVESPEED_MODELS: tuple[ModelSpec, ...] = (
         default_resolution="720p",
         optional_fields=frozenset({"negative_prompt", "seed", "enable_prompt_expansion"}),
         inputs={MediaKind.VIDEO: VIDEO, MediaKind.AUDIO: WAN_AUDIO},
+        prompt_required=True,
         price=PerSecond(rates(**{"480p": "0.05", "720p": "0.10", "1080p": "0.15"})), verified=False,
-        source=DOCS + "alibaba/alibaba-wan-2.5-video-extend-fast; prices assumed as WAN 2.5 (unverified)",
+        source=DOCS + "alibaba/alibaba-wan-2.5-video-extend (prompt required: third-party API reference); "
+                      "prices assumed as WAN 2.5 (unverified)",
+    ),
+    ModelSpec(
+        id="bytedance/seedance-v1.5-pro/video-extend", provider=WS, operation=Op.EXTEND,
+        name="Seedance 1.5 Pro extend", aliases=("seedance-1.5-pro", "seedance-v1.5-pro", "seedance-1.5-pro/extend"),
+        durations=tuple(range(4, 13)), default_duration=5, resolutions=("480p", "720p"), default_resolution="720p",
+        optional_fields=frozenset({"seed", "generate_audio"}), audio_default=True,
+        options={"camera_fixed": ModelOption(bool, help="keep the camera still")},
+        inputs={MediaKind.VIDEO: VIDEO}, required_inputs=frozenset({MediaKind.VIDEO}),
+        price=PerSecond(rates(**{"480p": "0.012", "480p+audio": "0.024", "720p": "0.026", "720p+audio": "0.052"})),
+        verified=False, source=LEGACY + "; the same rates as Seedance 1.5 Pro text/image-to-video in " + AGENT_SKILLS,
+    ),
+    ModelSpec(
+        id="wavespeed-ai/wan-2.2-spicy/video-extend", provider=WS, operation=Op.EXTEND,
+        name="WAN 2.2 Spicy extend", aliases=("wan-2.2-spicy", "wan-2.2-spicy/video-extend"),
+        durations=(5, 8), default_duration=5, resolutions=("480p", "720p"), default_resolution="720p",
+        optional_fields=frozenset({"seed"}),
+        inputs={MediaKind.VIDEO: VIDEO}, required_inputs=frozenset({MediaKind.VIDEO}),
+        price=PerSecond(rates(**{"480p": "0.03", "720p": "0.06"})), verified=False, source=LEGACY,
+    ),
+    ModelSpec(
+        id="google/veo3.1/text-to-video", provider=WS, operation=Op.TEXT_TO_VIDEO, name="Veo 3.1",
+        aliases=("veo3.1", "veo-3.1", "google/veo3.1"), **VEO,
+        price=PerSecond(rates(**{"720p": "0.08", "1080p": "0.12"})), verified=False,
+        source=LEGACY + " (placeholder prices there; WaveSpeed's not seen)",
+    ),
+    ModelSpec(
+        id="google/veo3.1-fast/text-to-video", provider=WS, operation=Op.TEXT_TO_VIDEO, name="Veo 3.1 Fast",
+        aliases=("veo3.1-fast", "veo-3.1-fast", "google/veo3.1-fast"), **VEO, audio_default=True,
+        price=Flat(rates(**{"720p": "0.80", "720p+audio": "1.20", "1080p": "0.80", "1080p+audio": "1.20"})),
+        verified=True, source=AGENT_SKILLS + ": $1.20 a video with audio, $0.80 without (720p/1080p)",
+    ),
+    ModelSpec(
+        id="alibaba/wan-2.6/text-to-video", provider=WS, operation=Op.TEXT_TO_VIDEO, name="WAN 2.6",
+        aliases=("wan-2.6", "alibaba/wan-2.6", "wan-2.6/text-to-video"), prompt_required=True,
+        aspect_ratios=PORTRAIT_OR_LANDSCAPE, default_aspect_ratio="16:9", inputs={MediaKind.AUDIO: WAN_AUDIO}, **WAN26,
+    ),
+    ModelSpec(
+        id="alibaba/wan-2.6/image-to-video", provider=WS, operation=Op.IMAGE_TO_VIDEO, name="WAN 2.6 (image)",
+        aliases=("wan-2.6", "alibaba/wan-2.6", "wan-2.6/image-to-video"),
+        inputs={MediaKind.IMAGE: IMAGE, MediaKind.AUDIO: WAN_AUDIO}, required_inputs=frozenset({MediaKind.IMAGE}),
+        **WAN26,
+    ),
+    ModelSpec(
+        id="kwaivgi/kling-v2.5-turbo-std/image-to-video", provider=WS, operation=Op.IMAGE_TO_VIDEO,
+        name="Kling 2.5 Turbo Std (image)", aliases=("kling-v2.5-turbo-std", "kling-2.5-turbo-std"),
+        durations=(5, 10), default_duration=5, resolutions=("720p",), default_resolution="720p",
+        optional_fields=frozenset({"negative_prompt"}), prompt_required=True,
+        options={"guidance_scale": ModelOption(float, minimum=0, maximum=1, default=0.5,
+                                               help="how closely to follow the prompt")},
+        inputs={MediaKind.IMAGE: IMAGE}, required_inputs=frozenset({MediaKind.IMAGE}),
+        price=PerSecond(rates(**{"720p": "0.042"})), verified=False,
+        source=LEGACY + " ($0.21 for 5 s, $0.42 for 10 s)",
+    ),
+    ModelSpec(
+        id="wavespeed-ai/kandinsky5-pro/image-to-video", provider=WS, operation=Op.IMAGE_TO_VIDEO,
+        name="Kandinsky 5 Pro (image)", aliases=("kandinsky5-pro", "wavespeed/kandinsky5-pro"),
+        durations=(5,), default_duration=5, resolutions=("512p", "1024p"), default_resolution="512p",
+        prompt_required=True, inputs={MediaKind.IMAGE: IMAGE}, required_inputs=frozenset({MediaKind.IMAGE}),
+        price=PerSecond(rates(**{"512p": "0.04", "1024p": "0.12"})), verified=False,
+        source=DOCS + "wavespeed-ai/kandinsky5-pro-image-to-video (fields); price is fal's for the same model "
+                      "($0.04/s 512p, $0.12/s 1024p), WaveSpeed's not seen",
     ),
     ModelSpec(
         id="wavespeed-ai/infinitetalk", provider=WS, operation=Op.AVATAR, name="InfiniteTalk",
@@ -105,16 +180,20 @@ WAVESPEED_MODELS: tuple[ModelSpec, ...] = (
         aliases=("flashvsr", "wavespeed/flashvsr"), billed_from=BilledDuration.INPUT_VIDEO,
         resolutions=("720p", "1080p", "2k", "4k"), default_resolution="1080p",
         inputs={MediaKind.VIDEO: InputLimit(VIDEO.max_bytes, VIDEO.content_types, max_seconds=600)},
-        price=PerBlock(rates(**{"720p": "0.06", "1080p": "0.09", "2k": "0.12", "4k": "0.16"}), max_seconds=600),
-        verified=False, source="third-party code; billed per started 5 s of the input video (unverified)",
+        price=PerSecond(rates(**{"720p": "0.012", "1080p": "0.018", "2k": "0.024", "4k": "0.032"}),
+                        min_seconds=5, max_seconds=600),
+        verified=True, source=DOCS + "wavespeed-ai/flashvsr ($0.06/$0.09/$0.12/$0.16 per 5 s; per-second billing "
+                                     "rounded up with a 5 s minimum, as WaveSpeed's pricing formulas)",
     ),
     ModelSpec(
         id="wavespeed-ai/video-upscaler", provider=WS, operation=Op.ENHANCE, name="Video upscaler",
         aliases=("video-upscaler",), billed_from=BilledDuration.INPUT_VIDEO,
-        resolutions=("720p",), default_resolution="720p",
+        resolutions=("720p", "1080p", "2k", "4k"), default_resolution="720p",
         inputs={MediaKind.VIDEO: InputLimit(VIDEO.max_bytes, VIDEO.content_types, max_seconds=600)},
-        price=PerSecond(rates(**{"720p": "0.005"}), min_seconds=5, max_seconds=600), verified=True,
-        source=DOCS + "video-upscaler ($0.025 per 5 s at 720p; other tiers not published, so not offered)",
+        price=PerSecond(rates(**{"720p": "0.005", "1080p": "0.0075", "2k": "0.01", "4k": "0.0135"}),
+                        min_seconds=5, max_seconds=600), verified=False,
+        source=DOCS + "video-upscaler (720p $0.025 per 5 s, per second with a 5 s minimum; the 1080p/2K/4K rows "
+                      "of its table were not seen: their rates are 720p's scaled as FlashVSR's tiers, unverified)",
     ),
 )
 

@@ -21,7 +21,12 @@ class BilledDuration(StrEnum):
     INPUT_VIDEO = "input_video"  # the length of the input video (upscalers)
 
 
-def _rate(rates: Mapping[str, Decimal], resolution: str) -> Decimal:
+AUDIO_SUFFIX = "+audio"  # a rate key such as "720p+audio": the price when the model also makes sound
+
+
+def _rate(rates: Mapping[str, Decimal], resolution: str, with_audio: bool = False) -> Decimal:
+    if with_audio and resolution + AUDIO_SUFFIX in rates:
+        return rates[resolution + AUDIO_SUFFIX]
     if resolution in rates:
         return rates[resolution]
     if ANY_RESOLUTION in rates:
@@ -42,12 +47,13 @@ class PerSecond:
     min_seconds: int = 0
     max_seconds: int | None = None
 
-    def price(self, resolution: str, seconds: float) -> Cost:
-        return Cost(_rate(self.rates, resolution) * _clamp(seconds, self.min_seconds, self.max_seconds))
+    def price(self, resolution: str, seconds: float, with_audio: bool = False) -> Cost:
+        return Cost(_rate(self.rates, resolution, with_audio) * _clamp(seconds, self.min_seconds, self.max_seconds))
 
     def describe(self) -> str:
         rates = ", ".join(f"{r} ${v}/s" for r, v in self.rates.items())
-        return rates + (f", minimum {self.min_seconds} s" if self.min_seconds else "")
+        return (rates + (f", minimum {self.min_seconds} s" if self.min_seconds else "")
+                + (", rounded up to whole seconds" if self.rates else ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +65,10 @@ class PerBlock:
     min_blocks: int = 1
     max_seconds: int | None = None
 
-    def price(self, resolution: str, seconds: float) -> Cost:
+    def price(self, resolution: str, seconds: float, with_audio: bool = False) -> Cost:
         billed = _clamp(seconds, 0, self.max_seconds)
         blocks = max(math.ceil(billed / self.block_seconds), self.min_blocks)
-        return Cost(_rate(self.rates, resolution) * blocks)
+        return Cost(_rate(self.rates, resolution, with_audio) * blocks)
 
     def describe(self) -> str:
         return ", ".join(f"{r} ${v} per {self.block_seconds} s" for r, v in self.rates.items())
@@ -74,8 +80,8 @@ class Flat:
 
     rates: Mapping[str, Decimal]
 
-    def price(self, resolution: str, seconds: float) -> Cost:
-        return Cost(_rate(self.rates, resolution))
+    def price(self, resolution: str, seconds: float, with_audio: bool = False) -> Cost:
+        return Cost(_rate(self.rates, resolution, with_audio))
 
     def describe(self) -> str:
         return ", ".join(f"{r} ${v} per job" for r, v in self.rates.items())

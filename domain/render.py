@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from videoforge.domain.media import MediaKind
 from videoforge.domain.operations import OperationType
@@ -17,7 +19,8 @@ class RenderSpec:
     enhance). `negative_prompt`, `seed`, `generate_audio` and `enable_prompt_expansion` are None
     when not asked for or when the model does not take them. `inputs` are the kinds of input
     files the render uses, in the request's order; their bytes travel beside the spec (the
-    application's `ProviderTask`), since the domain holds no I/O.
+    application's `ProviderTask`), since the domain holds no I/O. `options` are the model's own
+    settings under neutral names (domain/options.py), checked, defaults filled in.
     """
 
     model: str
@@ -33,3 +36,4 @@ class RenderSpec:
     generate_audio: bool | None = None
     enable_prompt_expansion: bool | None = None
     inputs: tuple[MediaKind, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)

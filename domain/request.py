@@ -63,6 +63,8 @@ class VideoRequest:
     idempotency_key: str | None = None
     # The provider asked for by name (`provider=`); None lets the routing rules choose (routing.py).
     provider: str | None = None
+    # The model's own settings under neutral names (domain/options.py), checked by the catalog.
+    options: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -80,6 +82,13 @@ class VideoRequest:
                                       or not SEED_RANGE[0] <= self.seed <= SEED_RANGE[1]):
             raise InvalidRequestError("seed", f"must be a whole number from {SEED_RANGE[0]} (random) to "
                                               f"{SEED_RANGE[1]}", value=self.seed)
+        if not isinstance(self.options, dict) or not all(isinstance(k, str) for k in self.options):
+            raise InvalidRequestError("options", "must map option names to values", value=self.options)
+        set_(self, "options", {k: v for k, v in self.options.items() if v is not None})
+        for name, value in self.options.items():
+            storable(f"options.{name}", name, max_chars=NAME_MAX)
+            if isinstance(value, str):
+                storable(f"options.{name}", value, max_chars=PROMPT_MAX)
         set_(self, "source_module", source_module(self.source_module))
         for kind in MediaKind:
             media = self.input(kind)
@@ -107,6 +116,7 @@ class VideoRequest:
             parts.append(f"{name}={getattr(self, name)!r}")
         if self.provider is not None:  # only when named, so fingerprints kept from before stay equal
             parts.append(f"provider={self.provider.lower()!r}")
+        parts.extend(f"option.{name}={value!r}" for name, value in sorted(self.options.items()))
         for kind, media in self.inputs.items():
             content = hashlib.sha256(media.data).hexdigest() if media.data is not None else f"{media.path}"
             parts.append(f"{kind.value}={media.size}:{content}")

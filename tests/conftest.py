@@ -104,3 +104,29 @@ def fal_emulator(fal_server):
     fal_server.reset()
     yield fal_server
     fal_server.reset()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3-compatible server (moto's server mode) on loopback, for the session, with the
+    bucket `videoforge-test`. Without moto installed it skips, saying why, except in CI (fails)."""
+    import os
+
+    from tests.s3server import S3Server, moto_available
+
+    if not moto_available():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but moto[server] is not installed: the S3 storage tests are required in CI")
+        pytest.skip("S3 tests skipped: moto[server] is not installed (pip install -e '.[dev]')")
+    with S3Server() as server:
+        server.create_bucket("videoforge-test")
+        yield server
+
+
+@pytest.fixture
+def s3_environment(monkeypatch):
+    """The usual AWS_* environment, as a deployment sets it (moto accepts any credentials)."""
+    from tests.s3server import CREDENTIALS
+
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)

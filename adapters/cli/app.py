@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 import typer
 
+from videoforge.adapters.cli.billing import BillingCommands
 from videoforge.adapters.cli.generation import GenerationCommands
 from videoforge.adapters.cli.jobs import JobCommands
 from videoforge.adapters.cli.library import LibraryCommands
@@ -23,6 +24,9 @@ def build_cli(open_use_cases: UseCasesOpener, *, user_errors: tuple[type[Excepti
     library = LibraryCommands(run)
     GenerationCommands(run).register(app)
     app.command("usage")(library.usage)
+    billing = BillingCommands(run)
+    app.command("providers")(billing.providers)
+    app.add_typer(billing.group(), name="billing")
     if serve is not None:
         app.command("serve")(serve_command(serve, run.user_errors))
     if worker is not None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from videoforge.adapters.fakes.faults import FaultInjector
 from videoforge.application.ports.jobs import ConcurrentUpdateError, DuplicateJobError, JobNotFoundError, JobRepository
@@ -59,6 +60,12 @@ class InMemoryJobRepository(FaultInjector, JobRepository):
         self._maybe_fail("find_by_provider_job_id")
         return next((j.copy() for j in self.jobs.values()
                      if j.provider == provider and j.provider_job_id == provider_job_id), None)
+
+    async def list_at_provider(self, provider: str, since: datetime, until: datetime) -> list[VideoJob]:
+        self._maybe_fail("list_at_provider")
+        return sorted((j.copy() for j in self.jobs.values() if j.provider == provider and j.provider_job_id
+                       and j.submitted_at is not None and since <= j.submitted_at < until),
+                      key=lambda j: j.submitted_at)
 
     async def list_unfinished(self) -> list[VideoJob]:
         self._maybe_fail("list_unfinished")

@@ -77,6 +77,10 @@ class InMemoryStorage(FaultInjector, Storage):
             raise ObjectNotFoundError(key)
         return None  # kept in memory: readers stream it
 
+    async def direct_url(self, key: str) -> str | None:
+        self._key(key)
+        return None  # served from `open`
+
     async def url(self, key: str) -> str:
         self._key(key)
         return self._base_url + key

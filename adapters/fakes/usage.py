@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from videoforge.adapters.fakes.faults import FaultInjector
 from videoforge.application.ports.usage import UsageMeter
 from videoforge.domain.money import Cost
@@ -22,6 +24,10 @@ class InMemoryUsageMeter(FaultInjector, UsageMeter):
         self._maybe_fail("records")
         return sorted((r for r in self.events.values() if r.user_id == user_id and r.period == period),
                       key=lambda r: r.created_at)
+
+    async def records_of(self, job_ids: Collection[str]) -> list[UsageRecord]:
+        self._maybe_fail("records_of")
+        return [self.events[j] for j in dict.fromkeys(job_ids) if j in self.events]
 
     async def summary(self, user_id: str, period: str) -> UsageSummary:
         self._maybe_fail("summary")

@@ -29,7 +29,7 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urlencode, urljoin
 
 import httpx
 
@@ -92,9 +92,10 @@ class FalVideoProvider(VideoProvider):
 
     def __init__(self, client: httpx.AsyncClient, route: Route, *, allow_private_urls: bool = False,
                  chunk_size: int = 1024 * 1024, max_redirects: int = 5,
-                 formats: Mapping[str, FalFormat] | None = None):
+                 formats: Mapping[str, FalFormat] | None = None, webhook_url: str | None = None):
         self._client = client
         self._route = route
+        self._webhook_url = webhook_url
         self._formats = {**FAL_FORMATS, **(formats or {})}
         self._allow_private = allow_private_urls
         self._chunk_size = chunk_size
@@ -105,7 +106,7 @@ class FalVideoProvider(VideoProvider):
         body = await self._body(task)
         try:
             response = await self._client.post(f"{self._route.queue}/{task.spec.model}", json=body,
-                                               params=self._route.query, headers=self._headers())
+                                               params=self._submit_params(app), headers=self._headers())
         except httpx.TransportError as e:
             raise ProviderOutcomeUnknownError(f"fal could not be reached after sending the submission "
                                               f"({type(e).__name__}); a request may exist") from e
@@ -120,6 +121,15 @@ class FalVideoProvider(VideoProvider):
         if not isinstance(request_id, str) or not request_id:
             raise ProviderOutcomeUnknownError("fal accepted the submission without a request id")
         return f"{app}/{request_id}"
+
+    def _submit_params(self, app: str) -> dict[str, str]:
+        """The route's query, and where fal is to deliver the end of the request: the webhook URL
+        carries the app, which fal's delivery does not (webhooks.py)."""
+        params = dict(self._route.query)
+        if self._webhook_url:
+            joiner = "&" if "?" in self._webhook_url else "?"
+            params["fal_webhook"] = f"{self._webhook_url}{joiner}{urlencode({'app': app})}"
+        return params
 
     async def _body(self, task: ProviderTask) -> dict[str, Any]:
         wire = self._formats.get(task.spec.model)

@@ -164,6 +164,10 @@ class FileSystemStorage(Storage):
         except OSError as e:
             raise StorageError(f"{key}: cannot delete the file: {e}") from e
 
+    async def direct_url(self, key: str) -> str | None:
+        self._path(key)
+        return None  # served from `open`
+
     async def url(self, key: str) -> str:
         path = self._path(key)
         if self._base_url is not None:

@@ -1,6 +1,6 @@
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from functools import partial
 from typing import Any
@@ -25,7 +25,7 @@ Resources = Callable[[], AbstractAsyncContextManager[Any]]
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
-def create_app(use_cases: UseCases, verifier: JwtVerifier, *, webhook: WebhookVerify | None = None,
+def create_app(use_cases: UseCases, verifier: JwtVerifier, *, webhooks: Mapping[str, WebhookVerify] | None = None,
                resume_on_startup: bool = False, resume_every: float | None = None,
                resources: Resources | None = None, dispatcher: JobDispatcher | None = None) -> FastAPI:
     """The HTTP API. Jobs created here are handed to `dispatcher` (a queue's workers run them), or
@@ -39,7 +39,7 @@ def create_app(use_cases: UseCases, verifier: JwtVerifier, *, webhook: WebhookVe
     app = FastAPI(title="videoforge", version="0.1.0", lifespan=lifespan(runner, resume, resources),
                   description="Every AI video generation through one pipeline: priced, reserved, durable, stored.")
     app.state.runner = runner
-    app.include_router(api_router(use_cases, dispatcher or runner, verifier, webhook))
+    app.include_router(api_router(use_cases, dispatcher or runner, verifier, webhooks or {}))
 
     @app.get("/health", summary="Liveness")
     async def health() -> dict[str, Any]:
@@ -50,7 +50,7 @@ def create_app(use_cases: UseCases, verifier: JwtVerifier, *, webhook: WebhookVe
 
 
 def api_router(use_cases: UseCases, dispatcher: JobDispatcher, verifier: JwtVerifier,
-               webhook: WebhookVerify | None) -> APIRouter:
+               webhooks: Mapping[str, WebhookVerify]) -> APIRouter:
     """Every route under /api/video, one router per resource."""
     user = authenticated_user(verifier)
     api = APIRouter(prefix=PREFIX, responses=ERRORS)
@@ -59,7 +59,7 @@ def api_router(use_cases: UseCases, dispatcher: JobDispatcher, verifier: JwtVeri
     api.include_router(assets_router(use_cases, user))
     api.include_router(catalog_router(use_cases, user))
     api.include_router(usage_router(use_cases, user))
-    api.include_router(webhooks_router(use_cases, dispatcher, webhook))
+    api.include_router(webhooks_router(use_cases, dispatcher, webhooks))
     return api
 
 

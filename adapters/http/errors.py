@@ -11,6 +11,7 @@ from videoforge.adapters.http.routes.webhooks import WebhookRejectedError
 from videoforge.application.errors import JobNotCancellableError
 from videoforge.application.ports import AssetNotFoundError, JobNotFoundError
 from videoforge.domain import InvalidRequestError, QuotaExceededError
+from videoforge.domain.billing import InsufficientBalanceError
 
 
 def body(error: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -27,12 +28,8 @@ def validation_body(errors: Sequence[Any]) -> dict[str, Any]:
     return body("invalid_request", f"{field}: {first['msg']}", field=field, allowed=None, detail=details)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Each error a caller can cause, mapped once: its status and a JSON body that says it."""
-
-    @app.exception_handler(AuthError)
-    async def unauthorised(_: Request, e: AuthError) -> JSONResponse:
-        return JSONResponse(body("unauthorized", str(e)), status_code=401, headers={"WWW-Authenticate": "Bearer"})
+def install_validation_handlers(app: FastAPI) -> None:
+    """A request the schema or the domain refuses: 422 with the documented error body, naming the field."""
 
     @app.exception_handler(RequestValidationError)
     async def malformed(_: Request, e: RequestValidationError) -> JSONResponse:
@@ -43,9 +40,25 @@ def install_error_handlers(app: FastAPI) -> None:
         allowed = [str(a) for a in e.allowed] if e.allowed is not None else None
         return JSONResponse(body("invalid_request", str(e), field=e.field, allowed=allowed), status_code=422)
 
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Each error a caller can cause, mapped once: its status and a JSON body that says it."""
+
+    @app.exception_handler(AuthError)
+    async def unauthorised(_: Request, e: AuthError) -> JSONResponse:
+        return JSONResponse(body("unauthorized", str(e)), status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+    install_validation_handlers(app)
+
     @app.exception_handler(QuotaExceededError)
     async def quota(_: Request, e: QuotaExceededError) -> JSONResponse:
         return JSONResponse(body(str(e), str(e), provider="video", usage_info=e.usage_info), status_code=429)
+
+    @app.exception_handler(InsufficientBalanceError)
+    async def unaffordable(_: Request, e: InsufficientBalanceError) -> JSONResponse:
+        # The operator's account balance is theirs: the caller learns only that it falls short.
+        return JSONResponse(body("insufficient_balance", f"the {e.provider} account cannot cover this job's price "
+                                 f"({e.price}) right now; nothing was reserved"), status_code=402)
 
     @app.exception_handler(JobNotFoundError)
     @app.exception_handler(AssetNotFoundError)

@@ -157,6 +157,9 @@ class ModelOut(BaseModel):
     aspect_ratios: list[str]
     billed_from: str
     pricing: str
+    inputs: list[str] = []
+    options: dict[str, dict[str, Any]] = {}  # the model's own settings: type, choices, range, default
+    verified: bool
     price_verified: bool
     source: str
 

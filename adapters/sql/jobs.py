@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -31,6 +32,7 @@ def request_to_json(request: VideoRequest) -> dict[str, Any]:
     as a description only (kind, type, size, name) with `kept: false`."""
     data: dict[str, Any] = {"operation": request.operation.value, "user_id": request.user_id}
     data |= {name: getattr(request, name) for name in _REQUEST_FIELDS}
+    data["options"] = request.options
     data["extra"] = request.extra
     data["inputs"] = {kind.value: {"content_type": m.content_type, "size": m.size, "filename": m.filename,
                                    "path": m.path, "kept": m.persistable}
@@ -48,7 +50,7 @@ def request_from_json(data: dict[str, Any]) -> VideoRequest:
             inputs[kind] = MediaInput.not_kept(MediaKind(kind), m["content_type"], m["size"], m["filename"])
     fields = {name: data.get(name) for name in _REQUEST_FIELDS if data.get(name) is not None}
     return VideoRequest(operation=data["operation"], user_id=data["user_id"], extra=data.get("extra") or {},
-                        **fields, **inputs)
+                        options=data.get("options") or {}, **fields, **inputs)
 
 
 def job_to_row(job: VideoJob) -> dict[str, Any]:
@@ -173,6 +175,13 @@ class SqlJobRepository(JobRepository):
                                          video_jobs.c.provider_job_id == provider_job_id).limit(1)
         found = await self._list(query, f"finding the job of {provider} task {provider_job_id}")
         return found[0] if found else None
+
+    async def list_at_provider(self, provider: str, since: datetime, until: datetime) -> list[VideoJob]:
+        c = video_jobs.c
+        query = (select(video_jobs).where(c.provider == provider, c.provider_job_id.is_not(None),
+                                          c.submitted_at >= since, c.submitted_at < until)
+                 .order_by(c.submitted_at, c.id))
+        return await self._list(query, f"listing the jobs sent to {provider}")
 
     async def list_unfinished(self) -> list[VideoJob]:
         query = (select(video_jobs).where(video_jobs.c.status.in_([s.value for s in UNFINISHED]))

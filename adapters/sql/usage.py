@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from videoforge.application.ports.usage import UsageMeter, UsageMeterError
 from videoforge.domain.money import ZERO
 from videoforge.domain.records import UsageRecord, UsageSummary
 
+_BATCH = 500  # job ids per query (well under every driver's parameter limit)
 LEGACY_PROVIDER = "video"  # the legacy APIProvider value of every video generation
 
 
@@ -73,6 +75,16 @@ class SqlUsageMeter(UsageMeter):
                 api_usage_logs.c.user_id == user_id, api_usage_logs.c.billing_period == period)
                 .order_by(api_usage_logs.c.timestamp, api_usage_logs.c.id))).all()
         return [_record(row) for row in rows]
+
+    async def records_of(self, job_ids: Collection[str]) -> list[UsageRecord]:
+        wanted = list(dict.fromkeys(job_ids))
+        found: list[UsageRecord] = []
+        async with self._db.transaction(UsageMeterError, "reading the usage of jobs", write=False) as conn:
+            for start in range(0, len(wanted), _BATCH):
+                rows = (await conn.execute(select(api_usage_logs).where(
+                    api_usage_logs.c.job_id.in_(wanted[start:start + _BATCH])))).all()
+                found.extend(_record(row) for row in rows)
+        return found
 
 
 def _record(row: Any) -> UsageRecord:

@@ -30,9 +30,13 @@ class WireFormat:
 
     size_field: str | None = None  # takes the frame as "WIDTH*HEIGHT" under this field
     resolution_field: str | None = None  # takes the resolution's name ("720p") under this field
+    aspect_ratio_field: str | None = None  # takes the aspect ratio ("16:9") under this field
     duration_field: str | None = "duration"  # None: the model's length comes from an input
     inline_images: bool = False  # takes small images inline as data URIs (else they are uploaded)
+    raw_base64_images: bool = False  # takes images as bare base64, never a URL (Kling, as the legacy code sent)
     input_fields: Mapping[MediaKind, str] = field(default_factory=dict)  # the inputs it takes, by kind
+    option_fields: Mapping[str, str] = field(default_factory=dict)  # the spec's options it takes: neutral -> wire
+    option_values: Mapping[str, Mapping[Any, Any]] = field(default_factory=dict)  # values spelt otherwise
 
     def body(self, spec: RenderSpec, inputs: Mapping[MediaKind, str]) -> dict[str, Any]:
         """The JSON body for `spec`, with `inputs` (a URL or data URI per kind) under their fields.
@@ -44,11 +48,16 @@ class WireFormat:
             body[self.size_field] = f"{spec.width}*{spec.height}"
         if self.resolution_field:
             body[self.resolution_field] = spec.resolution
+        if self.aspect_ratio_field and spec.aspect_ratio:
+            body[self.aspect_ratio_field] = spec.aspect_ratio
         if self.duration_field and spec.duration is not None:
             body[self.duration_field] = spec.duration
         options = {"negative_prompt": spec.negative_prompt, "seed": spec.seed, "generate_audio": spec.generate_audio,
                    "enable_prompt_expansion": spec.enable_prompt_expansion}
         body.update((name, value) for name, value in options.items() if value is not None)
+        for name, value in spec.options.items():
+            if name in self.option_fields:
+                body[self.option_fields[name]] = self.option_values.get(name, {}).get(value, value)
         for kind, reference in inputs.items():
             body[self.input_fields[kind]] = reference
         return body
@@ -66,6 +75,20 @@ WIRE_FORMATS: Mapping[str, WireFormat] = {
     "alibaba/wan-2.5/image-to-video": WireFormat(resolution_field="resolution", inline_images=True,
                                                  input_fields=takes(IMAGE, AUDIO)),
     "alibaba/wan-2.5/video-extend": WireFormat(resolution_field="resolution", input_fields=takes(VIDEO, AUDIO)),
+    "alibaba/wan-2.6/text-to-video": WireFormat(size_field="size", input_fields=takes(AUDIO),
+                                                option_fields={"shot_type": "shot_type"}),
+    "alibaba/wan-2.6/image-to-video": WireFormat(resolution_field="resolution", input_fields=takes(IMAGE, AUDIO),
+                                                 option_fields={"shot_type": "shot_type"}),
+    "google/veo3.1/text-to-video": WireFormat(resolution_field="resolution", aspect_ratio_field="aspect_ratio"),
+    "google/veo3.1-fast/text-to-video": WireFormat(resolution_field="resolution", aspect_ratio_field="aspect_ratio"),
+    # The legacy code sent Kling's image as bare base64 and its guidance as guidance_scale (0-1).
+    "kwaivgi/kling-v2.5-turbo-std/image-to-video": WireFormat(raw_base64_images=True, input_fields=takes(IMAGE),
+                                                              option_fields={"guidance_scale": "guidance_scale"}),
+    "wavespeed-ai/kandinsky5-pro/image-to-video": WireFormat(resolution_field="resolution",
+                                                             input_fields={IMAGE: "image_url"}),
+    "bytedance/seedance-v1.5-pro/video-extend": WireFormat(resolution_field="resolution", input_fields=takes(VIDEO),
+                                                           option_fields={"camera_fixed": "camera_fixed"}),
+    "wavespeed-ai/wan-2.2-spicy/video-extend": WireFormat(resolution_field="resolution", input_fields=takes(VIDEO)),
     "wavespeed-ai/infinitetalk": WireFormat(resolution_field="resolution", duration_field=None, inline_images=True,
                                             input_fields=takes(IMAGE, AUDIO)),
     "wavespeed-ai/hunyuan-avatar": WireFormat(resolution_field="resolution", duration_field=None,

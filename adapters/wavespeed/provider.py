@@ -15,8 +15,10 @@ import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from videoforge.adapters.safe_urls import UnsafeURLError, check_connected_peer, check_fetchable
+from videoforge.adapters.wavespeed.billing import BILLINGS_PATH, page_of, search_body
 from videoforge.adapters.wavespeed.models import WIRE_FORMATS, WireFormat
 from videoforge.adapters.wavespeed.protocol import INSUFFICIENT_CREDIT, as_int, envelope, quoted, status_of
+from videoforge.application.ports.billing import ProviderAccount
 from videoforge.application.ports.media import MediaSource
 from videoforge.application.ports.provider import (
     InsufficientCreditError,
@@ -33,6 +35,7 @@ from videoforge.application.ports.provider import (
     SubmissionHistory,
     VideoProvider,
 )
+from videoforge.domain.billing import ProviderCharge
 from videoforge.domain.job import ErrorCode
 from videoforge.domain.media import MediaKind
 
@@ -77,7 +80,7 @@ def _transient(response: httpx.Response, read_envelope: bool) -> bool:
     return False
 
 
-class WaveSpeedVideoProvider(VideoProvider, SubmissionHistory):
+class WaveSpeedVideoProvider(VideoProvider, ProviderAccount, SubmissionHistory):
     """WaveSpeed's REST API (v3) over one shared httpx.AsyncClient.
 
     The client is owned by the caller (the container closes it); it must carry no API key of
@@ -113,7 +116,8 @@ class WaveSpeedVideoProvider(VideoProvider, SubmissionHistory):
                  inline_images: bool = True, wire_formats: Mapping[str, WireFormat] = WIRE_FORMATS,
                  inline_image_max_bytes: int = 512 * 1024, balance_path: str = "/api/v3/balance",
                  result_path: str = "/api/v3/predictions/{id}/result", two_step_upload: bool = True,
-                 client_name: str = "videoforge", chunk_size: int = 1024 * 1024, max_redirects: int = 5):
+                 client_name: str = "videoforge", billing_page_size: int = 100, chunk_size: int = 1024 * 1024,
+                 max_redirects: int = 5):
         if not api_key:
             raise ValueError("a WaveSpeed API key is required")
         if read_attempts < 1:
@@ -140,6 +144,7 @@ class WaveSpeedVideoProvider(VideoProvider, SubmissionHistory):
         self._result_path = result_path
         self._two_step_upload = two_step_upload
         self._client_name = client_name
+        self._billing_page = billing_page_size
         self._chunk_size = chunk_size
         self._max_redirects = max_redirects
 
@@ -160,11 +165,16 @@ class WaveSpeedVideoProvider(VideoProvider, SubmissionHistory):
                 allowed = ", ".join(wire.input_fields.values()) or "none"
                 raise ProviderRejectedError(f"{kind.value}: WaveSpeed's {spec.model} takes no {kind.value} input "
                                             f"(allowed: {allowed}); nothing was sent", code=ErrorCode.INVALID_PARAMETER)
+        unknown = [name for name in spec.options if name not in wire.option_fields]
+        if unknown:
+            raise ProviderRejectedError(f"{unknown[0]}: WaveSpeed's {spec.model} takes no such option (allowed: "
+                                        f"{', '.join(wire.option_fields) or 'none'}); nothing was sent",
+                                        code=ErrorCode.INVALID_PARAMETER)
         references: dict[MediaKind, str] = {}
         for kind, source in task.inputs.items():
             field = wire.input_fields[kind]
             try:
-                references[kind] = await self._input_reference(wire.inline_images, field, source)
+                references[kind] = await self._input_reference(wire, field, source)
             except ProviderError:
                 raise
             except Exception as e:
@@ -312,7 +322,7 @@ class WaveSpeedVideoProvider(VideoProvider, SubmissionHistory):
             log.info("wavespeed refused %s: HTTP %s %s", what, response.status_code, quoted(message, self._key))
         return accepted
 
-    async def balance(self) -> Decimal:
+    async def balance(self) -> Decimal:  # ProviderAccount
         """The account's balance in USD (`GET /api/v3/balance`). Raises ProviderUnavailableError."""
         what = "the account balance"
         response = await self._read("GET", self._balance_path, what)
@@ -322,6 +332,20 @@ class WaveSpeedVideoProvider(VideoProvider, SubmissionHistory):
             return Decimal(str(data["balance"]))
         except (KeyError, InvalidOperation) as e:
             raise ProviderUnavailableError("WaveSpeed answered the balance read without a balance") from e
+
+    async def charges(self, since: datetime, until: datetime) -> AsyncIterator[ProviderCharge]:
+        """The account's deductions and refunds in [since, until), from `billings/search`, page by page."""
+        page, more = 1, True
+        while more:
+            what = f"page {page} of the billing records"
+            response = await self._read("POST", BILLINGS_PATH, what, json=search_body(page, self._billing_page, since,
+                                                                                       until))
+            code, message, data = envelope(response)
+            self._raise_for_read(response, code, message, what)
+            charges, more = page_of(data)
+            for charge in charges:
+                yield charge
+            page += 1
 
     def _raise_for_read(self, response: httpx.Response, code: int | None, message: str, what: str) -> None:
         if response.status_code in (401, 403):
@@ -375,10 +399,13 @@ class WaveSpeedVideoProvider(VideoProvider, SubmissionHistory):
 
     # -- inputs ------------------------------------------------------------------------------------
 
-    async def _input_reference(self, inline_images: bool, field: str, source: MediaSource) -> str:
-        """What goes in the payload for an input file: a data URI (small images, where its wire
-        format says the model takes them) or the URL of an upload."""
-        if (inline_images and self._inline_allowed and source.content_type.startswith("image/")
+    async def _input_reference(self, wire: WireFormat, field: str, source: MediaSource) -> str:
+        """What goes in the payload for an input file: bare base64 (images, for the models that
+        take nothing else), a data URI (small images, where its wire format says the model takes
+        them) or the URL of an upload."""
+        if wire.raw_base64_images and source.content_type.startswith("image/"):
+            return base64.b64encode(b"".join([chunk async for chunk in source.chunks()])).decode()
+        if (wire.inline_images and self._inline_allowed and source.content_type.startswith("image/")
                 and source.size is not None and source.size <= self._inline_max):
             data = b"".join([chunk async for chunk in source.chunks()])
             return f"data:{source.content_type};base64,{base64.b64encode(data).decode()}"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from datetime import datetime
 from typing import Protocol
 
 from videoforge.domain.job import VideoJob
@@ -53,6 +54,12 @@ class JobRepository(Protocol):
     @abstractmethod
     async def find_by_provider_job_id(self, provider: str, provider_job_id: str) -> VideoJob | None:
         """The job that owns a provider's task (for webhooks), or None."""
+        ...
+
+    @abstractmethod
+    async def list_at_provider(self, provider: str, since: datetime, until: datetime) -> list[VideoJob]:
+        """The jobs that reached the provider (they have its task id) with `submitted_at` in
+        [since, until), oldest first: what a billing audit compares with the provider's records."""
         ...
 
     @abstractmethod

@@ -60,5 +60,11 @@ class Storage(Protocol):
 
     @abstractmethod
     async def url(self, key: str) -> str:
-        """A URL or path by which `key` can be served."""
+        """A lasting URL or path naming `key` (kept in the asset record)."""
+        ...
+
+    @abstractmethod
+    async def direct_url(self, key: str) -> str | None:
+        """A short-lived URL from which a client downloads `key` itself (object storage set to
+        presign downloads), or None: the bytes are served from `open`."""
         ...

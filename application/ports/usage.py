@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Collection
 from typing import Protocol
 
 from videoforge.domain.records import UsageRecord, UsageSummary
@@ -27,4 +28,9 @@ class UsageMeter(Protocol):
     @abstractmethod
     async def records(self, user_id: str, period: str) -> list[UsageRecord]:
         """The period's records (one per completed video), oldest first; what the summary adds up."""
+        ...
+
+    @abstractmethod
+    async def records_of(self, job_ids: Collection[str]) -> list[UsageRecord]:
+        """The records of these jobs, whichever user and period (jobs never billed have none)."""
         ...

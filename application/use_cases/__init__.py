@@ -1,3 +1,4 @@
+from videoforge.application.use_cases.billing import AuditBilling, BalanceCheck, ListProviders, ProviderOverview
 from videoforge.application.use_cases.cancel import CancelJob
 from videoforge.application.use_cases.factories import UseCases
 from videoforge.application.use_cases.generate import GenerateVideo
@@ -21,7 +22,8 @@ from videoforge.application.use_cases.submit import SubmitVideo
 from videoforge.application.use_cases.webhook import HandleProviderWebhook
 
 __all__ = [
-    "AssetFile", "CancelJob", "EstimateCost", "GenerateVideo", "GetAsset", "GetJob", "GetUsage",
+    "AssetFile", "AuditBilling", "BalanceCheck", "CancelJob", "ListProviders", "ProviderOverview",
+    "EstimateCost", "GenerateVideo", "GetAsset", "GetJob", "GetUsage",
     "HandleProviderWebhook", "ListAssets", "ListJobs", "ListModels", "LoadInput", "OpenAssetFile", "PollPolicy",
     "Preflight", "Quote", "ReconcileJob", "ResumeJobs", "ResumeReport", "RunJob", "SaveUpload", "SubmitVideo", "Upload",
     "UsageReport", "UseCases",

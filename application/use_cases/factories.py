@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from videoforge.application.use_cases.billing import AuditBilling, ListProviders
 from videoforge.application.use_cases.cancel import CancelJob
 from videoforge.application.use_cases.generate import GenerateVideo
 from videoforge.application.use_cases.library import (
@@ -44,3 +45,5 @@ class UseCases:
     save_upload: Callable[[], SaveUpload]
     load_input: Callable[[], LoadInput]
     get_usage: Callable[[], GetUsage]
+    audit_billing: Callable[[], AuditBilling]
+    list_providers: Callable[[], ListProviders]

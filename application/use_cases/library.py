@@ -58,7 +58,8 @@ class AssetFile:
     content_type: str
     start: int
     end: int  # exclusive
-    chunks: AsyncIterator[bytes]
+    chunks: AsyncIterator[bytes] | None  # None when `redirect` is given
+    redirect: str | None = None  # a short-lived URL the client downloads the file from itself
 
 
 class OpenAssetFile:
@@ -78,6 +79,8 @@ class OpenAssetFile:
         end = stat.size if end is None else min(end, stat.size)
         if start < 0 or start >= stat.size or end <= start:
             raise InvalidRequestError("range", f"starts past the end of a {stat.size}-byte file", value=start)
+        if (direct := await self._storage.direct_url(key)) is not None:
+            return AssetFile(key, stat.size, stat.content_type, start, end, None, redirect=direct)
         return AssetFile(key, stat.size, stat.content_type, start, end, self._storage.open(key, start, end))
 
 

@@ -44,7 +44,7 @@ class Preflight:
         probed = {kind: await self._probe_input(kind, media) for kind, media in request.inputs.items()}
         plan.check_probed(probed)
         billed = plan.billed_seconds(probed)
-        return Quote(plan, probed, plan.spec.estimate(plan.resolution, billed), billed)
+        return Quote(plan, probed, plan.estimate(billed), billed)
 
     async def _probe_input(self, kind: MediaKind, media) -> MediaInfo:
         try:

@@ -5,6 +5,7 @@ import uuid
 from videoforge.application.ports.clock import Clock
 from videoforge.application.ports.jobs import DuplicateJobError, JobRepository
 from videoforge.application.ports.quota import QuotaGuard
+from videoforge.application.use_cases.billing import BalanceCheck
 from videoforge.application.use_cases.preflight import Preflight
 from videoforge.domain.errors import InvalidRequestError
 from videoforge.domain.job import VideoJob
@@ -28,8 +29,10 @@ class SubmitVideo:
     same user returns the same job and reserves nothing new.
     """
 
-    def __init__(self, preflight: Preflight, quota: QuotaGuard, jobs: JobRepository, clock: Clock):
+    def __init__(self, preflight: Preflight, quota: QuotaGuard, jobs: JobRepository, clock: Clock,
+                 balance: BalanceCheck | None = None):
         self._preflight = preflight
+        self._balance = balance
         self._quota = quota
         self._jobs = jobs
         self._clock = clock
@@ -41,6 +44,8 @@ class SubmitVideo:
             if existing is not None:
                 return self._same(existing, fingerprint)
         quote = await self._preflight(request)
+        if self._balance is not None:
+            await self._balance(quote.plan.spec.provider, quote.cost)
         now = self._clock.now()
         job = VideoJob(
             id=new_id(), user_id=request.user_id, request=quote.plan.request, provider=quote.plan.spec.provider,

@@ -18,10 +18,10 @@ def text_request(user_id: str = "u1", **changes) -> VideoRequest:
 
 
 def job(user_id: str = "u1", *, job_id: str | None = None, created_at: datetime = T0, key: str | None = None,
-        request: VideoRequest | None = None, fingerprint: str | None = None) -> VideoJob:
+        request: VideoRequest | None = None, fingerprint: str | None = None, provider: str = "wavespeed") -> VideoJob:
     return VideoJob(
         id=job_id or uuid.uuid4().hex, user_id=user_id, request=request or text_request(user_id),
-        provider="wavespeed", model="wavespeed-ai/hunyuan-video-1.5/text-to-video", estimated_cost=Cost("0.20"),
+        provider=provider, model="wavespeed-ai/hunyuan-video-1.5/text-to-video", estimated_cost=Cost("0.20"),
         billed_seconds=5.0, created_at=created_at, updated_at=created_at, idempotency_key=key,
         request_fingerprint=fingerprint,
     )

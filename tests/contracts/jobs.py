@@ -138,3 +138,22 @@ class JobRepositoryContract:
         await jobs.add(job("u2"))
         assert [j.id for j in await jobs.list_for_user("u1")] == ids[::-1]
         assert [j.id for j in await jobs.list_for_user("u1", limit=2, offset=1)] == ids[::-1][1:3]
+
+    async def test_jobs_sent_to_a_provider_are_listed_by_submission_time(self, jobs):
+        async def sent(task_id: str, at: int, provider: str = "wavespeed") -> str:
+            stored = await jobs.add(job(provider=provider))
+            stored.start_submission(later(at))
+            stored = await jobs.save(stored)
+            stored.mark_submitted(task_id, later(at))
+            return (await jobs.save(stored)).id
+
+        before = await sent("t-0", 0)
+        second = await sent("t-2", 20)
+        first = await sent("t-1", 10)
+        await sent("t-3", 30)
+        await sent("t-local", 15, provider="local")
+        await jobs.add(job())  # never submitted: no task at the provider
+        listed = await jobs.list_at_provider("wavespeed", later(5), later(30))
+        assert [j.id for j in listed] == [first, second]
+        assert [j.provider_job_id for j in listed] == ["t-1", "t-2"]
+        assert before not in [j.id for j in await jobs.list_at_provider("wavespeed", later(1), later(60))]

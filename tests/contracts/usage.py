@@ -38,3 +38,13 @@ class UsageMeterContract:
         record = usage(cost="0.123456")
         await meter.record(record)
         assert await meter.records("u1", "2026-01") == [record]
+
+    async def test_records_are_read_by_job_whatever_the_user_or_period(self, meter):
+        a = usage("u1", job_id="job-a", period="2026-01")
+        b = usage("u2", job_id="job-b", period="2026-02")
+        await meter.record(a)
+        await meter.record(b)
+        await meter.record(usage("u1", job_id="job-c"))
+        found = await meter.records_of(["job-b", "job-a", "job-missing", "job-a"])
+        assert sorted(found, key=lambda r: r.job_id) == [a, b]
+        assert await meter.records_of([]) == []

@@ -38,7 +38,7 @@ async def queue_database(tmp_path):
 
 
 def started(args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(CLI + args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen([*CLI, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 @pytest.mark.postgres

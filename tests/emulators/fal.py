@@ -9,13 +9,18 @@ Scenarios, scripted per submission: succeed (IN_QUEUE for `queue_polls` reads wi
 queue position, then IN_PROGRESS with logs for `progress_polls`, then COMPLETED), error
 (COMPLETED with `error`/`error_type` in the body), reject (422 on submit, nothing created),
 submit_5xx_created / submit_5xx_nothing (503 on submit, after or without creating a request),
-hang (IN_PROGRESS until cancelled). A cancelled request reads COMPLETED and its result answers
+hang (IN_PROGRESS until cancelled). Webhooks: a submission's `fal_webhook` URL is kept, the
+emulator serves its own JWKS at `/.well-known/jwks.json` and `delivery(request id)` builds the
+delivery fal would POST there, signed with the emulator's ED25519 test key (or another key, an
+old timestamp, for the refusal tests). A cancelled request reads COMPLETED and its result answers
 HTTP 499 with status CANCELLED: an ASSUMPTION of this emulator (fal documents the cancel
 answers, not what a cancelled request's result looks like), noted in the issue 13 report.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import itertools
 import json
 import threading
@@ -26,6 +31,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import uvicorn
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from videoforge.adapters.fakes import fake_video
 
@@ -53,6 +60,7 @@ class FalRequest:
     reads: int = 0
     cancelled: bool = False
     completed: bool = False
+    webhook: str | None = None
 
 
 class FalEmulator:
@@ -67,6 +75,9 @@ class FalEmulator:
         self.cancels: list[tuple[str, int, str]] = []
         self.routes: list[str] = []  # "direct" or "router", per authorised call
         self.real_media = False  # outputs are real MP4s (for the PyAV probe) instead of stand-ins
+        self.signing_key = Ed25519PrivateKey.generate()
+        self.user_id = "emulated-user"
+        self.jwks_reads = 0
         self._real: bytes | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -85,6 +96,7 @@ class FalEmulator:
             self.cancels.clear()
             self.routes.clear()
             self.real_media = False
+            self.jwks_reads = 0
 
     @property
     def router_queue(self) -> str:
@@ -126,6 +138,9 @@ class FalEmulator:
         query = {k: v[0] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
         if path.startswith("/_outputs/"):
             return await _respond(send, 200, self._output(), "video/mp4")
+        if path == "/.well-known/jwks.json":
+            self.jwks_reads += 1
+            return await _json(send, 200, jwks(self.signing_key))
         auth = headers.get("authorization", "")
         if auth == f"Key {self.fal_key}":
             route = "direct"
@@ -139,8 +154,35 @@ class FalEmulator:
         if len(parts) >= 4 and parts[2] == "requests":
             return await self._request_call(method, "/".join(parts[:2]), parts[3], parts[4:], send)
         if method == "POST":
-            return await self._submit("/".join(parts), await _body(receive), send)
+            return await self._submit("/".join(parts), await _body(receive), query.get("fal_webhook"), send)
         return await _json(send, 404, {"detail": "Not Found"})
+
+    @property
+    def jwks_url(self) -> str:
+        return self.url + "/.well-known/jwks.json"
+
+    def finish(self, request_id: str) -> None:
+        """End a request now (as if its model finished), as a delivery would announce."""
+        with self._lock:
+            self.requests[request_id].completed = True
+
+    def delivery(self, request_id: str, *, status: str = "OK", sent_at: float | None = None,
+                 key: Ed25519PrivateKey | None = None, signed: bool = True) -> tuple[dict[str, str], bytes]:
+        """The headers and body fal would POST to the request's webhook URL, signed as fal signs."""
+        request = self.requests.get(request_id)
+        payload = ({"video": {"url": f"{self.url}/_outputs/{request_id}.mp4", "content_type": "video/mp4"}}
+                   if status == "OK" else {"detail": "the model failed"})
+        body = json.dumps({"request_id": request_id, "gateway_request_id": request_id, "status": status,
+                           "payload": payload, "error": None if status == "OK" else "the model failed"}).encode()
+        stamp = str(int(sent_at if sent_at is not None else time.time()))
+        message = "\n".join((request_id, self.user_id, stamp, hashlib.sha256(body).hexdigest())).encode()
+        headers = {"x-fal-webhook-request-id": request_id, "x-fal-webhook-user-id": self.user_id,
+                   "x-fal-webhook-timestamp": stamp,
+                   "x-fal-webhook-signature": (key or self.signing_key).sign(message).hex()}
+        if not signed:
+            del headers["x-fal-webhook-signature"]
+        assert request is None or request.webhook, "the submission named no webhook URL"
+        return headers, body
 
     def _output(self) -> bytes:
         if not self.real_media:
@@ -155,7 +197,7 @@ class FalEmulator:
                 self._real = mp4(Path(work) / "out.mp4", 1.0, 160, 90, audio=False).read_bytes()
         return self._real
 
-    async def _submit(self, model: str, body: bytes, send: Send) -> None:
+    async def _submit(self, model: str, body: bytes, webhook: str | None, send: Send) -> None:
         with self._lock:
             self.submissions += 1
             scenario = self._script.pop(0) if self._script else FalScenario()
@@ -164,7 +206,8 @@ class FalEmulator:
         if scenario.kind == "submit_5xx_nothing":
             return await _json(send, 503, {"detail": "Service Unavailable"})
         app = "/".join(model.split("/")[:2])
-        request = FalRequest(f"req-{next(self._ids)}", app, model, json.loads(body or b"{}"), scenario)
+        request = FalRequest(f"req-{next(self._ids)}", app, model, json.loads(body or b"{}"), scenario,
+                             webhook=webhook)
         with self._lock:
             self.requests[request.id] = request
         if scenario.kind == "submit_5xx_created":
@@ -220,6 +263,16 @@ class FalEmulator:
         request.cancelled = True
         self.cancels.append((request.id, 202, "CANCELLATION_REQUESTED"))
         return await _json(send, 202, {"status": "CANCELLATION_REQUESTED"})
+
+
+def jwks(*keys: Ed25519PrivateKey) -> dict[str, Any]:
+    """A JWKS as fal publishes it: ED25519 public keys, base64url without padding."""
+    def x(key: Ed25519PrivateKey) -> str:
+        raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    return {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": x(k), "kid": f"test-{i}", "use": "sig"}
+                     for i, k in enumerate(keys)]}
 
 
 def fal_environment(emulator: FalEmulator, way: str = "router", **extra: str) -> dict[str, str]:

@@ -61,6 +61,8 @@ class Scenario:
     reject_status: int = 400
     reject_message: str = "invalid parameter: prompt"
     twins: int = 0  # more tasks created with the same inputs (the history shows them all)
+    charge: str | None = None  # deducted when the task is created (else the emulator's price of the model)
+    refund: bool = True  # a failed task's deduction is refunded when it fails
 
     @classmethod
     def succeed(cls, polls: int = 1, **changes: Any) -> Scenario:
@@ -92,6 +94,7 @@ class Task:
     polls: int = 0
     ended_as: str | None = None  # set by DELETE
     delivered: bool = False
+    refunded: bool = False
     body: bytes = b""  # the submission's JSON exactly as it came over the wire
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -126,6 +129,12 @@ class WaveSpeedEmulator:
         self.webhook_secret = webhook_secret
         self.signing_secret = webhook_secret  # what deliveries are signed with (tests may make it wrong)
         self.balance = balance
+        self._initial_balance = balance
+        # Billing records, as `POST /api/v3/billings/search` lists them: a deduction for each task
+        # created (its scenario's `charge`, else `prices[model]`; none when neither is set), a
+        # refund when a task fails; tests plant others with `add_billing`.
+        self.prices: dict[str, str] = {}
+        self.billings: list[dict[str, Any]] = []
         self.default = Scenario()
         self._script: list[Scenario] = []
         self._lock = threading.Lock()
@@ -178,6 +187,9 @@ class WaveSpeedEmulator:
             self.uploads.clear()
             self.deliveries.clear()
             self.connections.clear()
+            self.prices.clear()
+            self.billings.clear()
+            self.balance = self._initial_balance
             self.faults = _Faults()
             self.retry_after = None
             self.signing_secret = self.webhook_secret
@@ -188,6 +200,16 @@ class WaveSpeedEmulator:
 
     def requests_to(self, method: str, prefix: str) -> list[Request]:
         return [r for r in self.requests if r.method == method and r.path.startswith(prefix)]
+
+    def add_billing(self, task_id: str | None, kind: str, price: str, at: datetime | None = None) -> dict[str, Any]:
+        """Record a deduction or refund (`kind`) for a task, as WaveSpeed's billing would."""
+        record = {"uuid": uuid.uuid4().hex, "billing_type": kind, "price": float(price),
+                  "created_at": (at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                  "access_key_name": "default",
+                  **({"prediction": {"uuid": task_id, "model_uuid": "m", "status": "completed"}} if task_id else {})}
+        with self._lock:
+            self.billings.append(record)
+        return record
 
     def output_url(self, task_id: str) -> str:
         return f"{self.url}/outputs/{task_id}.mp4"
@@ -262,6 +284,8 @@ class WaveSpeedEmulator:
             return await _json(send, 401, {"code": 401, "message": f"invalid authentication: key {given!r} unknown"})
         if path == "/api/v3/balance" and method == "GET":
             return await _json(send, 200, _envelope({"balance": float(self.balance)}))
+        if path == "/api/v3/billings/search" and method == "POST":
+            return await self._billings(await _body(receive), send)
         if path == "/api/v3/media/uploads" and method == "POST":
             return await self._ticket(await _body(receive), send)
         if path == "/api/v3/media/upload/binary" and method == "POST":
@@ -289,9 +313,14 @@ class WaveSpeedEmulator:
                                {"code": scenario.reject_status, "message": scenario.reject_message})
         task = Task(uuid.uuid4().hex, model, payload, scenario, time.monotonic(), webhook, body=body)
         self.tasks[task.id] = task
+        charge = scenario.charge if scenario.charge is not None else self.prices.get(model)
+        if charge is not None:
+            self.add_billing(task.id, "deduct", charge)
         for _ in range(scenario.twins):
             twin = Task(uuid.uuid4().hex, model, payload, scenario, time.monotonic(), webhook, body=body)
             self.tasks[twin.id] = twin
+            if charge is not None:
+                self.add_billing(twin.id, "deduct", charge)
         if scenario.submit == "error_after_create":
             return await _json(send, scenario.reject_status,
                                {"code": scenario.reject_status, "message": scenario.reject_message})
@@ -368,9 +397,30 @@ class WaveSpeedEmulator:
         self.polls[task_id] += 1
         task.polls += 1
         status = self._status(task)
+        self._refund_if_failed(task, status)
         if status in ("completed", "failed") and task.webhook and not task.delivered:
             self._spawn(self._deliver(task, status))
         await _json(send, 200, _envelope(self._prediction(task, status)))
+
+    def _refund_if_failed(self, task: Task, status: str) -> None:
+        if status != "failed" or task.refunded or not task.scenario.refund:
+            return
+        task.refunded = True
+        for record in [b for b in self.billings if b.get("prediction", {}).get("uuid") == task.id]:
+            if record["billing_type"] == "deduct":
+                self.add_billing(task.id, "refund", str(record["price"]))
+
+    async def _billings(self, body: bytes, send: Send) -> None:
+        query = json.loads(body or b"{}")
+        page, size = int(query.get("page", 1)), int(query.get("page_size", 20))
+        since, until = (_instant(query.get(k)) for k in ("start_time", "end_time"))
+        with self._lock:
+            found = [b for b in self.billings
+                     if (since is None or _instant(b["created_at"]) >= since)
+                     and (until is None or _instant(b["created_at"]) < until)
+                     and query.get("billing_type") in (None, b["billing_type"])]
+        items = found[(page - 1) * size:page * size]
+        await _json(send, 200, _envelope({"page": page, "has_more": page * size < len(found), "items": items}))
 
     async def _delete(self, task_id: str, send: Send) -> None:
         task = self.tasks.get(task_id)
@@ -492,6 +542,10 @@ def _iso(moment: datetime) -> str:
 
 def _parse_time(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+
+
+def _instant(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
 
 def _envelope(data: dict[str, Any]) -> dict[str, Any]:

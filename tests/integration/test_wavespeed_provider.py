@@ -8,6 +8,7 @@ import logging
 import re
 import socket
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -34,7 +35,7 @@ from videoforge.application.ports.provider import (
 )
 from videoforge.application.sources import InputSource
 from videoforge.bootstrap.wavespeed import http_client
-from videoforge.domain import ErrorCode, MediaInput, MediaKind, OperationType, VideoRequest, default_catalog
+from videoforge.domain import Cost, ErrorCode, MediaInput, MediaKind, OperationType, VideoRequest, default_catalog
 
 TASK = text_task("wavespeed-ai/hunyuan-video-1.5/text-to-video", seed=7)
 
@@ -469,6 +470,31 @@ async def test_cancel_says_honestly_whether_it_was_accepted(provider, wavespeed_
 
 async def test_balance_reads_the_account_balance(provider):
     assert await provider.balance() == Decimal("12.34")
+
+
+async def test_billing_records_are_read_page_by_page_within_the_window(make_provider, wavespeed_emulator):
+    now = datetime.now(UTC)
+    for i in range(5):
+        wavespeed_emulator.add_billing(f"task-{i}", "deduct", "0.2", at=now - timedelta(minutes=10 - i))
+    wavespeed_emulator.add_billing("task-1", "refund", "0.2", at=now - timedelta(minutes=3))
+    wavespeed_emulator.add_billing("task-old", "deduct", "9", at=now - timedelta(days=40))
+    wavespeed_emulator.add_billing(None, "deduct", "1.5", at=now - timedelta(minutes=2))  # tied to no task
+
+    charges = [c async for c in make_provider(billing_page_size=2).charges(now - timedelta(hours=1), now)]
+
+    assert [(c.task_id, c.kind.value, c.amount) for c in charges] == [
+        *((f"task-{i}", "deduct", Cost("0.2")) for i in range(5)), ("task-1", "refund", Cost("0.2")),
+        (None, "deduct", Cost("1.5"))]
+    searches = wavespeed_emulator.requests_to("POST", "/api/v3/billings/search")
+    assert len(searches) == 4 and all(r.headers["authorization"].startswith("Bearer ") for r in searches)
+
+
+async def test_an_unreadable_billing_answer_is_an_unavailable_provider(make_provider, wavespeed_emulator):
+    wavespeed_emulator.add_billing("task-1", "deduct", "0.2")
+    wavespeed_emulator.billings[0]["price"] = "not a number"
+    now = datetime.now(UTC)
+    with pytest.raises(ProviderUnavailableError, match="billing record"):
+        [c async for c in make_provider().charges(now - timedelta(hours=1), now + timedelta(hours=1))]
 
 
 # -- the API key never shows ----------------------------------------------------------------------

@@ -56,7 +56,39 @@ CASE_FIELDS = {
     "alibaba/wan-2.5/image-to-video (defaults)": dict(operation="image_to_video", image=image(LARGE_PNG)),
     "alibaba/wan-2.5/video-extend (everything)": dict(
         operation="extend", prompt="a cat", resolution="1080p", duration=3, video=VIDEO, audio=AUDIO, **EVERYTHING),
-    "alibaba/wan-2.5/video-extend (defaults)": dict(operation="extend", video=VIDEO),
+    "alibaba/wan-2.5/video-extend (defaults)": dict(operation="extend", prompt="a cat", video=VIDEO),
+    "alibaba/wan-2.6/text-to-video (everything)": dict(
+        operation="text_to_video", prompt="a cat", resolution="1080p", aspect_ratio="9:16", duration=15, audio=AUDIO,
+        options={"shot_type": "multi"}, **EVERYTHING),
+    "alibaba/wan-2.6/text-to-video (defaults)": dict(operation="text_to_video", prompt="a cat"),
+    "alibaba/wan-2.6/image-to-video (everything)": dict(
+        operation="image_to_video", prompt="a cat", resolution="1080p", duration=10, image=image(SMALL_PNG),
+        audio=AUDIO, options={"shot_type": "single"}, **EVERYTHING),
+    "alibaba/wan-2.6/image-to-video (defaults)": dict(operation="image_to_video", image=image(LARGE_PNG)),
+    "google/veo3.1/text-to-video (everything)": dict(
+        operation="text_to_video", prompt="a cat", resolution="1080p", aspect_ratio="9:16", duration=4, **EVERYTHING),
+    "google/veo3.1/text-to-video (defaults)": dict(operation="text_to_video", prompt="a cat"),
+    "google/veo3.1-fast/text-to-video (everything)": dict(
+        operation="text_to_video", prompt="a cat", resolution="1080p", aspect_ratio="9:16", duration=6,
+        **(EVERYTHING | {"generate_audio": False})),
+    "google/veo3.1-fast/text-to-video (defaults)": dict(operation="text_to_video", prompt="a cat"),
+    "kwaivgi/kling-v2.5-turbo-std/image-to-video (everything)": dict(
+        operation="image_to_video", prompt="a cat", duration=10, image=image(SMALL_PNG),
+        options={"guidance_scale": 0.8}, **EVERYTHING),
+    "kwaivgi/kling-v2.5-turbo-std/image-to-video (defaults)": dict(operation="image_to_video", prompt="a cat",
+                                                                   image=image(SMALL_PNG)),
+    "wavespeed-ai/kandinsky5-pro/image-to-video (everything)": dict(
+        operation="image_to_video", prompt="a cat", resolution="1024p", duration=5, image=image(SMALL_PNG),
+        **EVERYTHING),
+    "wavespeed-ai/kandinsky5-pro/image-to-video (defaults)": dict(operation="image_to_video", prompt="a cat",
+                                                                  image=image(LARGE_PNG)),
+    "bytedance/seedance-v1.5-pro/video-extend (everything)": dict(
+        operation="extend", prompt="a cat", resolution="480p", duration=12, video=VIDEO,
+        options={"camera_fixed": True}, **(EVERYTHING | {"generate_audio": False})),
+    "bytedance/seedance-v1.5-pro/video-extend (defaults)": dict(operation="extend", video=VIDEO),
+    "wavespeed-ai/wan-2.2-spicy/video-extend (everything)": dict(
+        operation="extend", prompt="a cat", resolution="480p", duration=8, video=VIDEO, **EVERYTHING),
+    "wavespeed-ai/wan-2.2-spicy/video-extend (defaults)": dict(operation="extend", video=VIDEO),
     "wavespeed-ai/infinitetalk (everything)": dict(
         operation="avatar", prompt="a cat", resolution="720p", image=image(SMALL_PNG), audio=AUDIO, **EVERYTHING),
     "wavespeed-ai/infinitetalk (defaults)": dict(operation="avatar", image=image(LARGE_PNG), audio=AUDIO),
@@ -84,10 +116,49 @@ PINNED: dict[str, bytes] = {
         b'{"prompt":"a cat","size":"1080*1920","duration":10,"negative_prompt":"blur","seed":7'
         b',"enable_prompt_expansion":false,"audio":"<upload:voice.mp3>"}',
     "alibaba/wan-2.5/video-extend (defaults)":
-        b'{"resolution":"720p","duration":5,"video":"<upload:clip.mp4>"}',
+        b'{"prompt":"a cat","resolution":"720p","duration":5,"video":"<upload:clip.mp4>"}',
     "alibaba/wan-2.5/video-extend (everything)":
         b'{"prompt":"a cat","resolution":"1080p","duration":3,"negative_prompt":"blur","seed":7'
         b',"enable_prompt_expansion":false,"audio":"<upload:voice.mp3>","video":"<upload:clip.mp4>"}',
+    "alibaba/wan-2.6/image-to-video (defaults)":
+        b'{"resolution":"720p","duration":5,"image":"<upload:face.png>"}',
+    "alibaba/wan-2.6/image-to-video (everything)":
+        b'{"prompt":"a cat","resolution":"1080p","duration":10,"negative_prompt":"blur","seed":7'
+        b',"enable_prompt_expansion":false,"shot_type":"single","image":"<upload:face.png>","audio":"<upload:voice.mp3>"}',
+    "alibaba/wan-2.6/text-to-video (defaults)":
+        b'{"prompt":"a cat","size":"1280*720","duration":5}',
+    "alibaba/wan-2.6/text-to-video (everything)":
+        b'{"prompt":"a cat","size":"1080*1920","duration":15,"negative_prompt":"blur","seed":7'
+        b',"enable_prompt_expansion":false,"shot_type":"multi","audio":"<upload:voice.mp3>"}',
+    "bytedance/seedance-v1.5-pro/video-extend (defaults)":
+        b'{"resolution":"720p","duration":5,"generate_audio":true,"video":"<upload:clip.mp4>"}',
+    "bytedance/seedance-v1.5-pro/video-extend (everything)":
+        b'{"prompt":"a cat","resolution":"480p","duration":12,"seed":7,"generate_audio":false,"camera_fixed":true'
+        b',"video":"<upload:clip.mp4>"}',
+    "google/veo3.1-fast/text-to-video (defaults)":
+        b'{"prompt":"a cat","resolution":"720p","aspect_ratio":"16:9","duration":8,"generate_audio":true}',
+    "google/veo3.1-fast/text-to-video (everything)":
+        b'{"prompt":"a cat","resolution":"1080p","aspect_ratio":"9:16","duration":6,"negative_prompt":"blur","seed":7'
+        b',"generate_audio":false}',
+    "google/veo3.1/text-to-video (defaults)":
+        b'{"prompt":"a cat","resolution":"720p","aspect_ratio":"16:9","duration":8}',
+    "google/veo3.1/text-to-video (everything)":
+        b'{"prompt":"a cat","resolution":"1080p","aspect_ratio":"9:16","duration":4,"negative_prompt":"blur","seed":7'
+        b',"generate_audio":true}',
+    # Kling takes its image as bare base64, never a URL, however large (as the legacy code sent it).
+    "kwaivgi/kling-v2.5-turbo-std/image-to-video (defaults)":
+        b'{"prompt":"a cat","duration":5,"guidance_scale":0.5,"image":"iVBORw0KGgotc21hbGwtZmFjZQ=="}',
+    "kwaivgi/kling-v2.5-turbo-std/image-to-video (everything)":
+        b'{"prompt":"a cat","duration":10,"negative_prompt":"blur","guidance_scale":0.8'
+        b',"image":"iVBORw0KGgotc21hbGwtZmFjZQ=="}',
+    "wavespeed-ai/kandinsky5-pro/image-to-video (defaults)":
+        b'{"prompt":"a cat","resolution":"512p","duration":5,"image_url":"<upload:face.png>"}',
+    "wavespeed-ai/kandinsky5-pro/image-to-video (everything)":
+        b'{"prompt":"a cat","resolution":"1024p","duration":5,"image_url":"<upload:face.png>"}',
+    "wavespeed-ai/wan-2.2-spicy/video-extend (defaults)":
+        b'{"resolution":"720p","duration":5,"video":"<upload:clip.mp4>"}',
+    "wavespeed-ai/wan-2.2-spicy/video-extend (everything)":
+        b'{"prompt":"a cat","resolution":"480p","duration":8,"seed":7,"video":"<upload:clip.mp4>"}',
     "lightricks/ltx-2-fast/text-to-video (defaults)":
         b'{"prompt":"a cat","duration":6}',
     "lightricks/ltx-2-fast/text-to-video (everything)":

@@ -145,7 +145,7 @@ async def test_inputs_by_upload_and_by_reference(api, harness):
     assert (await api.post("/api/video/jobs", json=inline, headers=U1)).status_code == 202
     await finish(api)
     [asset, *_] = (await api.get("/api/video/assets", headers=U1)).json()
-    extend = {"operation": "extend", "duration": 3, "resolution": "480p",
+    extend = {"operation": "extend", "prompt": "and then", "duration": 3, "resolution": "480p",
               "inputs": {"video": {"asset_id": asset["id"]}}}
     created = await api.post("/api/video/jobs", json=extend, headers=U1)
     assert created.status_code == 202

@@ -400,7 +400,7 @@ async def test_avatar_is_billed_by_the_length_of_its_audio(harness):
 async def test_enhance_is_billed_by_the_input_video_and_reaches_the_target_resolution(harness):
     request = VideoRequest(operation=OperationType.ENHANCE, user_id="u1", video=video(12.0), resolution="1080p")
     result = await harness.container.generate_video()(request)
-    assert result.model_name == "wavespeed-ai/flashvsr" and result.cost == Cost("0.27")  # 3 blocks x $0.09
+    assert result.model_name == "wavespeed-ai/flashvsr" and result.cost == Cost("0.216")  # 12 s x $0.018
     assert (result.width, result.height, result.duration) == (1920, 1080, 12.0)
 
 
@@ -481,7 +481,7 @@ async def test_estimate_reports_price_and_quota_without_reserving(harness):
 async def test_list_models_filters_by_operation(harness):
     avatars = await harness.container.list_models()("talking-avatar")
     assert {m.id for m in avatars} == {"wavespeed-ai/infinitetalk", "wavespeed-ai/hunyuan-avatar"}
-    assert len(await harness.container.list_models()()) == 11
+    assert len(await harness.container.list_models()()) == 19
 
 
 async def test_a_webhook_drives_the_job_that_owns_the_task(harness):

@@ -32,8 +32,10 @@ def test_a_wire_format_can_say_everything_its_model_takes(spec):
     assert set(wire.input_fields) == set(spec.inputs)
     # A model whose wire has no duration must take its length from an input, or it would be lost.
     assert wire.duration_field is not None or not spec.durations
-    # A model offering aspect ratios must be sent the frame in pixels, else the ratio would be lost.
-    assert wire.size_field is not None or len(spec.aspect_ratios) <= 1
+    # A model offering aspect ratios must be sent the frame in pixels or the ratio, else it would be lost.
+    assert wire.size_field is not None or wire.aspect_ratio_field is not None or len(spec.aspect_ratios) <= 1
+    # Every option the model offers has a wire name, and no wire name is for an option it does not offer.
+    assert set(wire.option_fields) == set(spec.options)
     assert not (wire.size_field and wire.resolution_field)
 
 

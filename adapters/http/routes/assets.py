@@ -1,7 +1,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
-from fastapi.responses import StreamingResponse
+from fastapi.responses import RedirectResponse, StreamingResponse
 
 from videoforge.adapters.http.ranges import parse_range
 from videoforge.adapters.http.schemas import PREFIX, AssetOut, ErrorOut, asset_out
@@ -39,12 +39,15 @@ def assets_router(use_cases: UseCases, User: Any) -> APIRouter:
 
 
 async def file_response(use_cases: UseCases, asset_id: str, user_id: str, range_header: str | None, *,
-                        thumbnail: bool) -> StreamingResponse:
-    """An asset's video or thumbnail, whole (200) or the one byte range asked for (206)."""
+                        thumbnail: bool) -> StreamingResponse | RedirectResponse:
+    """An asset's video or thumbnail, whole (200) or the one byte range asked for (206), or a
+    redirect (307) to a short-lived URL of the object storage, which answers the same Range."""
     asset = await use_cases.get_asset()(asset_id, user_id)
     wanted = parse_range(range_header, asset.file_size) if range_header and not thumbnail else None
     start, end = wanted or (0, None)
     opened = await use_cases.open_asset_file()(asset_id, user_id, thumbnail=thumbnail, start=start, end=end)
+    if opened.redirect is not None:
+        return RedirectResponse(opened.redirect, status_code=307, headers={"Cache-Control": "private, no-store"})
     headers = {"Accept-Ranges": "bytes", "Content-Length": str(opened.end - opened.start)}
     if wanted is None:
         return StreamingResponse(opened.chunks, media_type=opened.content_type, headers=headers)

@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterable, AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import obstore
+from obstore.exceptions import BaseError, NotFoundError
+from obstore.store import S3Store
+
+from videoforge.application.ports.storage import (
+    InvalidKeyError,
+    ObjectNotFoundError,
+    StorageError,
+    StorageLimitError,
+)
+from videoforge.domain.errors import InvalidRequestError
+from videoforge.domain.keys import validate_key
+from videoforge.domain.records import StoredObject
+
+MiB = 1024 * 1024
+# obstore raises FileNotFoundError for a missing object and its own errors (or OSError) for the rest
+_MISSING = (NotFoundError, FileNotFoundError)
+_FAILED = (BaseError, OSError)
+_META = ".meta/"  # sidecars: never a valid key (a segment cannot start with "."), so never a user's object
+
+
+class _Counted:
+    """The chunks of a save, hashed and counted on their way to S3; it remembers why it stopped
+    (over the cap, or the source's own error) so that save raises that, not obstore's wrapper."""
+
+    def __init__(self, chunks: AsyncIterable[bytes], cap: int):
+        self._chunks = chunks
+        self._cap = cap
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+        self.error: BaseException | None = None
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._chunks:
+                self.size += len(chunk)
+                if self.size > self._cap:
+                    raise StorageLimitError(f"object larger than the {self._cap}-byte limit")
+                self.sha256.update(chunk)
+                yield chunk
+        except Exception as e:
+            self.error = e
+            raise
+
+
+class S3Storage:
+    """Storage in an S3-compatible bucket, under `prefix`. Saves stream as a multipart upload
+    (`part_size` x `concurrency` bytes in memory at most, whatever the object's size) which is
+    completed only when the whole stream arrived, and aborted otherwise: a failed save leaves no
+    object, and a failed replacement the previous one. The size, sha256 and type of each object
+    are kept in a small sidecar object (`.meta/<key>.json`) written after it. Credentials,
+    endpoint and region come from the arguments or the usual AWS_* environment variables.
+
+    `direct_url` gives a presigned GET valid `url_ttl` seconds when `presign` is on (downloads
+    then bypass the API), else None (the API streams `open`). `url` is the object's lasting
+    name, `s3://bucket/prefix/key`."""
+
+    def __init__(self, bucket: str, *, prefix: str = "", endpoint: str | None = None, region: str | None = None,
+                 max_bytes: int = 2 * 1024**3, part_size: int = 8 * MiB, concurrency: int = 4,
+                 presign: bool = True, url_ttl: float = 300.0):
+        options = {"endpoint": endpoint} if endpoint else {}
+        if region:
+            options["region"] = region
+        client = {"allow_http": True} if endpoint and endpoint.startswith("http://") else {}
+        self._store = S3Store(bucket, prefix=prefix.strip("/") or None, client_options=client or None, **options)
+        self._name = f"s3://{bucket}/" + (prefix.strip("/") + "/" if prefix.strip("/") else "")
+        self._max = max_bytes
+        self._part_size = max(5 * MiB, part_size)  # S3's smallest part (but the last)
+        self._concurrency = concurrency
+        self._presign = presign
+        self._ttl = timedelta(seconds=url_ttl)
+
+    async def save(self, key: str, chunks: AsyncIterable[bytes], content_type: str) -> StoredObject:
+        self._key(key)
+        counted = _Counted(chunks, self._max)
+        try:
+            await obstore.put_async(self._store, key, counted, attributes={"Content-Type": content_type},
+                                    chunk_size=self._part_size, max_concurrency=self._concurrency)
+        except BaseException as e:
+            if counted.error is not None and counted.error is not e:
+                raise counted.error from None
+            if isinstance(e, _FAILED):
+                raise StorageError(f"saving {key} failed: {_reason(e)}") from None
+            raise
+        stored = StoredObject(key, counted.size, counted.sha256.hexdigest(), content_type)
+        await self._write_meta(stored)
+        return stored
+
+    async def _write_meta(self, stored: StoredObject) -> None:
+        meta = {"size": stored.size, "sha256": stored.sha256, "content_type": stored.content_type}
+        try:
+            await obstore.put_async(self._store, _META + stored.key + ".json", json.dumps(meta).encode(),
+                                    attributes={"Content-Type": "application/json"})
+        except _FAILED as e:
+            await self.delete(stored.key)
+            raise StorageError(f"saving {stored.key} failed: {_reason(e)}") from None
+
+    async def open(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+        self._key(key)
+        wanted = (start, end) if end is not None else {"offset": start}
+        try:
+            result = await obstore.get_async(self._store, key, options={"range": wanted})
+            async for chunk in result.stream(min_chunk_size=MiB):
+                yield bytes(chunk)
+        except _MISSING:
+            raise ObjectNotFoundError(key) from None
+        except _FAILED as e:
+            raise StorageError(f"reading {key} failed: {_reason(e)}") from None
+
+    async def stat(self, key: str) -> StoredObject:
+        self._key(key)
+        try:
+            meta = json.loads(bytes(await (await obstore.get_async(self._store, _META + key + ".json")).bytes_async()))
+        except _MISSING:
+            raise ObjectNotFoundError(key) from None
+        except _FAILED as e:
+            raise StorageError(f"reading {key} failed: {_reason(e)}") from None
+        return StoredObject(key, int(meta["size"]), meta["sha256"], meta["content_type"])
+
+    async def delete(self, key: str) -> None:
+        self._key(key)
+        try:  # the sidecar first: an object without one is not reported as stored
+            await obstore.delete_async(self._store, [_META + key + ".json", key])
+        except _MISSING:
+            return
+        except _FAILED as e:
+            raise StorageError(f"deleting {key} failed: {_reason(e)}") from None
+
+    def local_path(self, key: str) -> Path | None:
+        """None (nothing is kept on this machine: readers stream `open`) once the key is known to exist."""
+        self._key(key)
+        try:
+            obstore.head(self._store, _META + key + ".json")
+        except _MISSING:
+            raise ObjectNotFoundError(key) from None
+        except _FAILED as e:
+            raise StorageError(f"reading {key} failed: {_reason(e)}") from None
+        return None
+
+    async def url(self, key: str) -> str:
+        return self._name + self._key(key)
+
+    async def direct_url(self, key: str) -> str | None:
+        self._key(key)
+        if not self._presign:
+            return None
+        try:
+            return await obstore.sign_async(self._store, "GET", key, self._ttl)
+        except _FAILED as e:
+            raise StorageError(f"signing a download of {key} failed: {_reason(e)}") from None
+
+    @staticmethod
+    def _key(key: str) -> str:
+        try:
+            return validate_key(key)
+        except InvalidRequestError as e:
+            raise InvalidKeyError(str(e)) from None
+
+
+def _reason(error: BaseException) -> str:
+    """The error's kind and first line, without a URL's query (a signature) in it."""
+    first = (str(error).splitlines() or [""])[0].split("?")[0]
+    return f"{type(error).__name__}: {first[:200]}"
