@@ -216,7 +216,9 @@ class Container(containers.DeclarativeContainer):
     provider_accounts = providers.Callable(accounts_of, video_providers)
 
     media_probe = providers.Selector(config.media_probe, fake=providers.Singleton(FakeMediaProbe),
-                                     pyav=providers.Singleton(PyAVMediaProbe))
+                                     pyav=providers.Singleton(
+                                         PyAVMediaProbe, max_image_pixels=providers.Callable(
+                                             lambda c: c.max_input_pixels(), catalog)))
 
     sql_engine = providers.Resource(sql_engine_resource, url=config.database_url, enabled=config.sql,
                                     schema=config.database_schema, pool=config.database_pool)

@@ -19,8 +19,11 @@ def verifier_from(settings: Settings) -> JwtVerifier:
     secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else None
     if bool(secret) == bool(settings.jwks_url):
         raise ConfigurationError("set exactly one of VIDEOFORGE_JWT_SECRET or VIDEOFORGE_JWKS_URL for the HTTP API")
-    return JwtVerifier(secret=secret, jwks_url=settings.jwks_url, audience=settings.jwt_audience,
-                       issuer=settings.jwt_issuer)
+    try:
+        return JwtVerifier(secret=secret, jwks_url=settings.jwks_url, audience=settings.jwt_audience,
+                           issuer=settings.jwt_issuer)
+    except ValueError as e:
+        raise ConfigurationError(f"VIDEOFORGE_JWT_SECRET: {e}") from None
 
 
 def build_app(settings: Settings | None = None, container: Container | None = None, *,

@@ -27,23 +27,26 @@ class PyAVMediaProbe(MediaProbe):
     temporary file in `temp_dir` first. Decoding runs in a thread, off the event loop.
     """
 
-    def __init__(self, temp_dir: str | os.PathLike[str] | None = None, thumbnail_width: int = 640):
+    def __init__(self, temp_dir: str | os.PathLike[str] | None = None, thumbnail_width: int = 640,
+                 max_image_pixels: int = 25_000_000):
         self._temp_dir = temp_dir
         self._thumbnail_width = thumbnail_width
+        self._max_pixels = max_image_pixels
 
     async def probe(self, source: MediaSource, expected: MediaKind) -> MediaInfo:
         async with local_file(source, self._temp_dir) as path:
-            return await asyncio.to_thread(probe_file, path, expected)
+            return await asyncio.to_thread(probe_file, path, expected, self._max_pixels)
 
     async def thumbnail(self, source: MediaSource) -> bytes:
         async with local_file(source, self._temp_dir) as path:
             return await asyncio.to_thread(poster_frame, path, self._thumbnail_width)
 
 
-def probe_file(path: Path, expected: MediaKind) -> MediaInfo:
-    """What the file at `path` is, when it is decodable `expected` media; else InvalidMediaError."""
+def probe_file(path: Path, expected: MediaKind, max_pixels: int = 25_000_000) -> MediaInfo:
+    """What the file at `path` is, when it is decodable `expected` media; else InvalidMediaError.
+    An image larger than `max_pixels` by its header is refused before a pixel is decoded."""
     if expected is MediaKind.IMAGE:
-        return _probe_image(path)
+        return _probe_image(path, max_pixels)
     try:
         with av.open(str(path)) as container:
             if expected is MediaKind.VIDEO:
@@ -53,12 +56,15 @@ def probe_file(path: Path, expected: MediaKind) -> MediaInfo:
         raise InvalidMediaError(f"not a decodable {expected.value} file: {_reason(e)}") from e
 
 
-def _probe_image(path: Path) -> MediaInfo:
+def _probe_image(path: Path, max_pixels: int) -> MediaInfo:
     try:
-        with Image.open(path) as image:
+        with Image.open(path) as image:  # reads the header only
             fmt = image.format or "unknown"
             if fmt not in _IMAGE_FORMATS:
                 raise InvalidMediaError(f"{fmt} images are not supported (allowed: {', '.join(_IMAGE_FORMATS)})")
+            if image.width * image.height > max_pixels:
+                raise InvalidMediaError(f"the image is {image.width}x{image.height} pixels by its header, more than "
+                                        f"the {max_pixels} any model takes; nothing was decoded")
             image.load()  # decodes every pixel: a truncated file fails here
             return MediaInfo(MediaKind.IMAGE, width=image.width, height=image.height, codec=fmt.lower())
     except UnidentifiedImageError as e:
