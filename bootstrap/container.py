@@ -269,7 +269,8 @@ class Container(containers.DeclarativeContainer):
     get_job = providers.Factory(GetJob, jobs=job_repository)
     cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,
                                    clock=clock)
-    resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job, quota=quota_guard, clock=clock)
+    resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job, quota=quota_guard, clock=clock,
+                                    storage=storage)
     handle_webhook = providers.Factory(HandleProviderWebhook, jobs=job_repository, run=run_job)
     reconcile_job = providers.Factory(ReconcileJob, jobs=job_repository, quota=quota_guard, clock=clock)
     estimate_cost = providers.Factory(EstimateCost, preflight=preflight, quota=quota_guard, clock=clock)
