@@ -8,11 +8,13 @@ from fastapi import FastAPI
 
 from videoforge.adapters.fal import FalWebhookError, FalWebhookVerifier
 from videoforge.adapters.http import JwtVerifier, WebhookRejectedError, WebhookVerify, create_app
+from videoforge.adapters.http.limits import BodyLimits
 from videoforge.adapters.wavespeed import WebhookVerificationError, WebhookVerifier
 from videoforge.bootstrap.catalog import ConfigurationError
 from videoforge.bootstrap.container import Container, build_container, use_cases_of
 from videoforge.bootstrap.queue import queue_dispatcher, serving_resources
 from videoforge.bootstrap.settings import Settings
+from videoforge.domain import MediaKind, ModelCatalog
 
 
 def verifier_from(settings: Settings) -> JwtVerifier:
@@ -36,7 +38,14 @@ def build_app(settings: Settings | None = None, container: Container | None = No
     return create_app(use_cases_of(container), verifier_from(settings), dispatcher=dispatcher,
                       resume_on_startup=resume_on_startup and dispatcher is None,
                       resume_every=settings.resume_interval, webhooks=webhook_verifiers(container),
-                      resources=lambda: serving_resources(container, dispatcher))
+                      resources=lambda: serving_resources(container, dispatcher),
+                      limits=body_limits(container.catalog()))
+
+
+def body_limits(catalog: ModelCatalog) -> BodyLimits:
+    """The request body limits: an upload may be as large as the largest input any model takes."""
+    largest = max(catalog.max_input_bytes(kind) for kind in MediaKind)
+    return BodyLimits(upload_bytes=largest + BodyLimits.form_overhead)
 
 
 def webhook_verifiers(container: Container) -> dict[str, WebhookVerify]:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from videoforge.adapters.http.auth import JwtVerifier, authenticated_user
 from videoforge.adapters.http.errors import install_error_handlers
+from videoforge.adapters.http.limits import BodyLimits, RequestLimits
 from videoforge.adapters.http.routes.assets import assets_router
 from videoforge.adapters.http.routes.catalog import catalog_router
 from videoforge.adapters.http.routes.jobs import jobs_router
@@ -27,7 +28,8 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 def create_app(use_cases: UseCases, verifier: JwtVerifier, *, webhooks: Mapping[str, WebhookVerify] | None = None,
                resume_on_startup: bool = False, resume_every: float | None = None,
-               resources: Resources | None = None, dispatcher: JobDispatcher | None = None) -> FastAPI:
+               resources: Resources | None = None, dispatcher: JobDispatcher | None = None,
+               limits: BodyLimits | None = None) -> FastAPI:
     """The HTTP API. Jobs created here are handed to `dispatcher` (a queue's workers run them), or
     without one run in the background of this process. With
     `resume_on_startup`, unfinished jobs are resumed when the app starts, and with
@@ -46,6 +48,7 @@ def create_app(use_cases: UseCases, verifier: JwtVerifier, *, webhooks: Mapping[
         return {"status": "ok"}
 
     install_error_handlers(app)
+    app.add_middleware(RequestLimits, verifier=verifier, limits=limits, protected_prefix=PREFIX)
     return app
 
 
