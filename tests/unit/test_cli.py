@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from videoforge.adapters.cli.app import build_cli
-from videoforge.adapters.fakes import fake_audio, fake_image
+from videoforge.adapters.fakes import fake_audio, fake_image, fake_video
 from videoforge.bootstrap.cli import open_use_cases
 
 
@@ -68,7 +68,9 @@ def test_models_table_and_json(cli):
     table = cli("models", "--operation", "avatar")
     assert table.exit_code == 0 and "infinitetalk" in table.stdout
     rows = json.loads(cli("models", "--json").stdout)
-    assert {r["operation"] for r in rows} == {"text_to_video", "image_to_video", "avatar", "enhance", "extend"}
+    assert {r["operation"] for r in rows} == {"text_to_video", "image_to_video", "avatar", "enhance", "extend",
+                                                  "edit", "face_swap", "translate", "remove_background",
+                                                  "add_audio"}
 
 
 def test_unknown_job_is_a_user_error(cli):
@@ -80,3 +82,18 @@ def test_usage_and_lists_run(cli):
     assert cli("usage", "--json").exit_code == 0
     assert json.loads(cli("assets", "list", "--json").stdout) == []
     assert json.loads(cli("jobs", "list", "--json").stdout) == []
+
+
+def test_the_new_operations_take_their_options_on_the_command_line(cli, tmp_path):
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(fake_video(6.0))
+    result = cli("generate", "--operation", "translate", "--video", str(clip), "--option", "language=Spanish", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["model"] == "heygen/video-translate"
+    refused = cli("estimate", "--operation", "translate", "--video", str(clip), "--option", "language=Klingon")
+    assert refused.exit_code == 2 and "language" in refused.stderr and "Spanish" in refused.stderr
+    edit = cli("estimate", "--operation", "edit", "--prompt", "a red boat", "--video", str(clip),
+               "--option", "start_time=1", "--option", "end_time=4", "--json")
+    assert edit.exit_code == 0, edit.output
+    assert json.loads(edit.stdout)["cost"] == "0.6"  # 6 s x $0.10
+    assert cli("estimate", "--video", str(clip), "--option", "oops").exit_code == 2

@@ -10,7 +10,7 @@ import jwt
 import pytest
 
 from tests.contracts.builders import text_request
-from videoforge.adapters.fakes import Outcome, fake_image
+from videoforge.adapters.fakes import Outcome, fake_image, fake_video
 from videoforge.bootstrap import Settings
 from videoforge.bootstrap.http import build_app
 from videoforge.domain import DEFAULT_PLANS, Cost, Plan
@@ -238,3 +238,19 @@ async def test_a_signed_webhook_drives_its_job_and_a_forged_one_is_refused(harne
         again = await client.post("/api/video/webhooks/wavespeed", content=body, headers=headers)
         assert again.json()["duplicate"] is True
     assert (await harness.jobs.get(job.id)).status is JobStatus.COMPLETED
+
+
+async def test_the_new_operations_are_accepted_with_their_options(api):
+    video = {"data_base64": base64.b64encode(fake_video(4.0)).decode(), "content_type": "video/mp4"}
+    face = {"data_base64": base64.b64encode(fake_image()).decode(), "content_type": "image/png"}
+    swap = {"operation": "face-swap", "model": "video-face-swap", "options": {"target_gender": "female"},
+            "inputs": {"video": video, "image": face}}
+    assert (await api.post("/api/video/jobs", json=swap, headers=U1)).status_code == 202
+    wrong = {"operation": "translate", "options": {"language": "Klingon"}, "inputs": {"video": video}}
+    refused = await api.post("/api/video/jobs", json=wrong, headers=U1)
+    assert refused.status_code == 422 and refused.json()["field"] == "language"
+    missing = await api.post("/api/video/jobs", json={"operation": "add_audio"}, headers=U1)
+    assert missing.status_code == 422 and missing.json()["field"] == "video"
+    await finish(api)
+    [job] = (await api.get("/api/video/jobs", headers=U1)).json()
+    assert job["status"] == "completed" and job["model"] == "wavespeed-ai/video-face-swap"
