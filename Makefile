@@ -33,6 +33,7 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_pipeline_sql
 	$(BIN)/python -m benchmarks.wavespeed
+	$(BIN)/python -m benchmarks.bench_memory
 	$(BIN)/python -m benchmarks.s3_storage
 
 clean:
