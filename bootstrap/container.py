@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields
+from datetime import timedelta
 
 from dependency_injector import containers, providers
 from sqlalchemy.exc import ArgumentError, InvalidRequestError
@@ -271,7 +272,8 @@ class Container(containers.DeclarativeContainer):
     cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,
                                    clock=clock)
     resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job, quota=quota_guard, clock=clock,
-                                    storage=storage)
+                                    storage=storage, leftovers_idle=providers.Callable(
+                                        lambda seconds: timedelta(seconds=seconds), config.leftovers_idle))
     handle_webhook = providers.Factory(HandleProviderWebhook, jobs=job_repository, run=run_job)
     reconcile_job = providers.Factory(ReconcileJob, jobs=job_repository, quota=quota_guard, clock=clock)
     estimate_cost = providers.Factory(EstimateCost, preflight=preflight, quota=quota_guard, clock=clock)
@@ -348,6 +350,7 @@ def build_container(settings: Settings | None = None) -> Container:
         "poll_interval": settings.poll_interval,
         "poll_deadline": settings.poll_deadline,
         "submit_grace": settings.submit_grace, "submit_settle": settings.submit_settle,
+        "leftovers_idle": settings.leftovers_idle,
         "asset_url_template": settings.asset_url_template,
         **studio_models(settings),
         "max_output_bytes": settings.max_output_bytes,

@@ -595,9 +595,11 @@ def main() -> None:
     parser.add_argument("--after", type=float, default=None, help="tasks complete this many seconds after submit")
     parser.add_argument("--polls", type=int, default=1, help="or after this many result reads")
     parser.add_argument("--output-size", type=int, default=0)
+    parser.add_argument("--real-media", action="store_true", help="real H.264 MP4 outputs (made with PyAV)")
     args = parser.parse_args()
     emulator = WaveSpeedEmulator(api_key=args.api_key)
     emulator.keep_requests = False
+    emulator.real_media = args.real_media
     emulator.default = Scenario.succeed(args.polls, after=args.after, output_size=args.output_size)
     with emulator:
         print(emulator.url, flush=True)
