@@ -585,7 +585,7 @@ def emulator_environment(emulator: WaveSpeedEmulator, **extra: str) -> dict[str,
 
 
 def main() -> None:
-    """`python -m tests.emulators.wavespeed [--after S] [--polls N] [--output-size B]`: serve on an
+    """`python -m tests.emulators.wavespeed [--after S] [--polls N] [--output-size B] [--real-media]`: serve on an
     ephemeral loopback port, print the URL, stop when stdin closes. Counts at GET /_emulator/stats."""
     import argparse
     import sys
@@ -595,7 +595,7 @@ def main() -> None:
     parser.add_argument("--after", type=float, default=None, help="tasks complete this many seconds after submit")
     parser.add_argument("--polls", type=int, default=1, help="or after this many result reads")
     parser.add_argument("--output-size", type=int, default=0)
-    parser.add_argument("--real-media", action="store_true", help="real H.264 MP4 outputs (made with PyAV)")
+    parser.add_argument("--real-media", action="store_true", help="serve real H.264 MP4s (made once per shape)")
     args = parser.parse_args()
     emulator = WaveSpeedEmulator(api_key=args.api_key)
     emulator.keep_requests = False
