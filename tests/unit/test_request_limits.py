@@ -16,7 +16,7 @@ from videoforge.adapters.http.auth import JwtVerifier
 from videoforge.adapters.http.limits import BodyLimits, RequestLimits
 
 SECRET = "limits-test-secret-of-at-least-32-bytes"
-TOKEN = {"Authorization": "Bearer " + jwt.encode({"sub": "u1", "exp": int(time.time()) + 600}, SECRET,
+TOKEN = {"Authorization": "Bearer " + jwt.encode({"sub": "u1", "exp": int(time.time()) + 3600}, SECRET,
                                                   algorithm="HS256")}
 
 
