@@ -14,7 +14,8 @@ from videoforge.adapters.fakes.storage import InMemoryStorage
 from videoforge.adapters.fakes.usage import InMemoryUsageMeter
 
 __all__ = [
-    "FakeClock", "FakeMediaProbe", "FakeVideoProvider", "FakeVideoProviderWithHistory", "FaultInjector", "InMemoryAssetLibrary",
+    "FakeClock", "FakeMediaProbe", "FakeVideoProvider", "FakeVideoProviderWithHistory", "FaultInjector",
+    "InMemoryAssetLibrary",
     "InMemoryCallbackDeliveries", "InMemoryJobRepository", "InMemoryPlanBook", "InMemoryQuotaGuard",
     "InMemoryStorage", "InMemoryUsageMeter", "Outcome",
     "fake_audio", "fake_image", "fake_media", "fake_video",
