@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     poll_interval: float = Field(3.0, gt=0)
     poll_deadline: float = Field(1800.0, gt=0)
     submit_grace: float = Field(900.0, ge=0)
+    # a submission whose answer proved nothing, at a provider with a task history: no matching task
+    # this long after it went out means nothing was created (it is then sent again)
+    submit_settle: float = Field(60.0, ge=0)
+    # a temporary file of a save not written for this long was left by a killed process: swept
+    leftovers_idle: float = Field(900.0, ge=0)
     asset_url_template: str = "/api/video/assets/{asset_id}/video"  # the studios' `video_url`
     podcast_model: str | None = None
     product_video_model: str | None = None

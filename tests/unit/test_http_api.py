@@ -19,7 +19,7 @@ SECRET = "test-secret-for-hs256-at-least-32-bytes-long"
 
 
 def token(sub: str, secret: str = SECRET, exp: float | None = None, **extra) -> dict[str, str]:
-    claims = {"sub": sub, "exp": int(exp if exp is not None else time.time() + 600), **extra}
+    claims = {"sub": sub, "exp": int(exp if exp is not None else time.time() + 3600), **extra}
     return {"Authorization": "Bearer " + jwt.encode(claims, secret, algorithm="HS256")}
 
 
