@@ -50,7 +50,7 @@ async def add_job_before_0005(engine: AsyncEngine, job: VideoJob, job_metadata: 
     """Writes a job the way revisions 0001 to 0004 stored it."""
     row = job_to_row(job)
     carried = {name: row.pop(name) for name in CONTROL}
-    row.pop("attempts")  # revision 0008
+    row.pop("attempts")  # revision 0009
     if job_metadata is None:
         job_metadata = {name: value for name, value in carried.items() if value}
     async with engine.begin() as conn:
@@ -103,7 +103,7 @@ async def test_an_empty_database_is_brought_to_the_head_which_matches_the_schema
     await upgrade_engine(engine)
     await upgrade_engine(engine)  # again: nothing to do
     async with engine.connect() as conn:
-        assert await conn.run_sync(current) == head() == "0008"
+        assert await conn.run_sync(current) == head() == "0009"
         assert await conn.run_sync(schema_differences) == []
 
 
@@ -215,18 +215,18 @@ async def test_plan_assignments_at_revision_0006_are_kept_through_0007_and_back(
     assert plans == [("u1", "basic"), ("u2", "pro")]
 
 
-async def test_revision_0008_adds_the_attempts_of_jobs_that_fell_back(blank):
+async def test_revision_0009_adds_the_attempts_of_jobs_that_fell_back(blank):
     from videoforge.domain.job import AttemptOutcome
 
     engine = blank.engine()
-    await upgrade_engine(engine, "0007")
+    await upgrade_engine(engine, "0008")
     older = job()
-    jobs_at_0007 = Table("video_jobs", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
+    jobs_at_0008 = Table("video_jobs", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
                                                      for c in video_jobs.c if c.name != "attempts"))
     row = job_to_row(older)
     row.pop("attempts")
     async with engine.begin() as conn:
-        await conn.execute(jobs_at_0007.insert().values(**row))
+        await conn.execute(jobs_at_0008.insert().values(**row))
 
     await upgrade_engine(engine)
 
@@ -241,6 +241,6 @@ async def test_revision_0008_adds_the_attempts_of_jobs_that_fell_back(blank):
     assert (attempt.provider, attempt.outcome, attempt.cost, attempt.at) == ("wavespeed", "refused", Cost(0), later(2))
     async with engine.connect() as conn:
         assert await conn.run_sync(schema_differences) == []
-    await downgrade_engine(engine, "0007")
+    await downgrade_engine(engine, "0008")
     async with engine.connect() as conn:
-        assert await conn.run_sync(current) == "0007"
+        assert await conn.run_sync(current) == "0008"
