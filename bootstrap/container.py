@@ -93,6 +93,14 @@ if TYPE_CHECKING:
 # Adapters that import SQLAlchemy, Alembic, PyAV or obstore are imported when the container first builds
 # one, so that a command which needs none of them (`videoforge models`, `--help`) starts fast.
 SQL, MEDIA, LOCAL = "videoforge.adapters.sql", "videoforge.adapters.media", "videoforge.adapters.local"
+METRICS = "videoforge.adapters.prometheus"
+
+
+def metered(registry: Mapping[str, object], metrics: Any) -> dict[str, object]:
+    """The providers as RunJob sees them: timed and their errors counted."""
+    from videoforge.adapters.prometheus import MeteredProvider
+
+    return {name: MeteredProvider(p, metrics, name) for name, p in registry.items()}
 
 
 def deferred(module: str, name: str) -> Callable[..., Any]:
@@ -318,12 +326,17 @@ class Container(containers.DeclarativeContainer):
     notify_caller = providers.Factory(NotifyCaller, deliveries=callback_deliveries, sender=callback_sender,
                                       clock=clock, describe=providers.Callable(task_payload, asset_library),
                                       retry_for=config.callbacks.retry_for)
+    metrics = providers.Singleton(deferred(METRICS, "VideoMetrics"))
+    metered_jobs = providers.Singleton(deferred(METRICS, "MeteredJobs"), job_repository, metrics)
+    metered_quota = providers.Singleton(deferred(METRICS, "MeteredQuota"), quota_guard, metrics)
+    metered_storage = providers.Singleton(deferred(METRICS, "MeteredStorage"), storage, metrics)
+    metered_providers = providers.Callable(metered, video_providers, metrics)
     balance_check = providers.Factory(BalanceCheck, accounts=provider_accounts, enabled=config.refuse_below_balance)
-    submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=quota_guard, jobs=job_repository,
+    submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=metered_quota, jobs=job_repository,
                                      clock=clock, balance=balance_check, callbacks=callback_sender)
     run_job = providers.Factory(
-        RunJob, jobs=job_repository, providers=video_providers, catalog=catalog, storage=storage,
-        probe=media_probe, assets=asset_library, usage=usage_meter, quota=quota_guard, clock=clock,
+        RunJob, jobs=metered_jobs, providers=metered_providers, catalog=catalog, storage=metered_storage,
+        probe=media_probe, assets=asset_library, usage=usage_meter, quota=metered_quota, clock=clock,
         policy=poll_policy, together=unit_of_work, notify=notify_caller)
     generate_video = providers.Factory(GenerateVideo, submit=submit_video, run=run_job, assets=asset_library)
     get_job = providers.Factory(GetJob, jobs=job_repository)
