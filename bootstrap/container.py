@@ -66,6 +66,7 @@ from videoforge.application.use_cases import (
     ResumeJobs,
     RunJob,
     SaveUpload,
+    StoredVideo,
     SubmitVideo,
     UseCases,
 )
@@ -294,7 +295,9 @@ class Container(containers.DeclarativeContainer):
                                       links=asset_links)
     product_video = providers.Factory(ProductVideoService, generate=generate_video, model=config.product_video_model,
                                       links=asset_links)
-    ai_video_generate = providers.Factory(LegacyVideoGeneration, generate=generate_video, links=asset_links)
+    stored_video = providers.Factory(StoredVideo, storage=storage)
+    ai_video_generate = providers.Factory(LegacyVideoGeneration, generate=generate_video, links=asset_links,
+                                          stored=stored_video)
 
 
 def use_cases_of(container: Container) -> UseCases:

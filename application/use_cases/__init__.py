@@ -10,6 +10,7 @@ from videoforge.application.use_cases.library import (
     LoadInput,
     OpenAssetFile,
     SaveUpload,
+    StoredVideo,
     Upload,
     UsageReport,
 )
@@ -25,6 +26,6 @@ __all__ = [
     "AssetFile", "AuditBilling", "BalanceCheck", "CancelJob", "ListProviders", "ProviderOverview",
     "EstimateCost", "GenerateVideo", "GetAsset", "GetJob", "GetUsage",
     "HandleProviderWebhook", "ListAssets", "ListJobs", "ListModels", "LoadInput", "OpenAssetFile", "PollPolicy",
-    "Preflight", "Quote", "ReconcileJob", "ResumeJobs", "ResumeReport", "RunJob", "SaveUpload", "SubmitVideo", "Upload",
-    "UsageReport", "UseCases",
+    "Preflight", "Quote", "ReconcileJob", "ResumeJobs", "ResumeReport", "RunJob", "SaveUpload", "StoredVideo",
+    "SubmitVideo", "Upload", "UsageReport", "UseCases",
 ]

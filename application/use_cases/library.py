@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterable, AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from videoforge.application.ports.assets import AssetLibrary, AssetNotFoundError
 from videoforge.application.ports.clock import Clock
@@ -82,6 +85,31 @@ class OpenAssetFile:
         if (direct := await self._storage.direct_url(key)) is not None:
             return AssetFile(key, stat.size, stat.content_type, start, end, None, redirect=direct)
         return AssetFile(key, stat.size, stat.content_type, start, end, self._storage.open(key, start, end))
+
+
+class StoredVideo:
+    """A stored video as legacy callers had it: a file on this machine (the storage's own, where
+    it keeps files) and, on demand, its whole bytes."""
+
+    def __init__(self, storage: Storage):
+        self._storage = storage
+
+    async def local_path(self, key: str) -> Path | None:
+        return await asyncio.to_thread(self._storage.local_path, key)
+
+    def read_now(self, key: str) -> bytes:
+        """All the bytes of `key`, read at once. Blocking, for synchronous legacy code: the
+        storage's file where there is one, else its stream read on a loop of its own in a
+        helper thread (the caller's loop waits, as the legacy code's did)."""
+        path = self._storage.local_path(key)
+        if path is not None:
+            return path.read_bytes()
+
+        async def collect() -> bytes:
+            return b"".join([chunk async for chunk in self._storage.open(key)])
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="videoforge-read") as pool:
+            return pool.submit(asyncio.run, collect()).result()
 
 
 @dataclass(frozen=True, slots=True)
