@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterable, AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from videoforge.application.ports.assets import AssetLibrary, AssetNotFoundError
@@ -167,7 +167,8 @@ class LoadInput:
         else:
             raise InvalidRequestError(kind.value, "give an upload_id or an asset_id")
         data = b"".join([chunk async for chunk in self._storage.open(key)])
-        return MediaInput.from_bytes(kind, data, stat.content_type, key.rsplit("/", 1)[-1])
+        media = MediaInput.from_bytes(kind, data, stat.content_type, key.rsplit("/", 1)[-1])
+        return replace(media, asset_id=asset_id) if asset_id is not None else media
 
     async def _upload(self, user_id: str, kind: MediaKind, upload_id: str) -> tuple[str, StoredObject]:
         """The user's upload, where this release keeps it or (uploads of an older release) where
