@@ -69,6 +69,7 @@ from videoforge.application.use_cases import (
     StoredVideo,
     SubmitVideo,
     UseCases,
+    WatchJob,
 )
 from videoforge.application.use_cases.billing import accounts_of
 from videoforge.bootstrap.catalog import ConfigurationError, load_catalog
@@ -274,6 +275,7 @@ class Container(containers.DeclarativeContainer):
     estimate_cost = providers.Factory(EstimateCost, preflight=preflight, quota=quota_guard, clock=clock)
     list_models = providers.Factory(ListModels, catalog=catalog, providers=provider_names)
     list_jobs = providers.Factory(ListJobs, jobs=job_repository)
+    watch_job = providers.Factory(WatchJob, jobs=job_repository, clock=clock, interval=config.events_interval)
     get_asset = providers.Factory(GetAsset, assets=asset_library)
     list_assets = providers.Factory(ListAssets, assets=asset_library)
     open_asset_file = providers.Factory(OpenAssetFile, assets=asset_library, storage=storage)
@@ -314,6 +316,11 @@ def studio_models(settings: Settings) -> dict[str, str | None]:
             "product_video_model": settings.product_video_model or (WAN_TEXT_TO_VIDEO if legacy else None)}
 
 
+def operations_config(settings: Settings) -> dict[str, object]:
+    """What running videoforge in operation needs: the balance check, the event streams."""
+    return {"refuse_below_balance": settings.refuse_below_balance, "events_interval": settings.events_interval}
+
+
 def build_container(settings: Settings | None = None) -> Container:
     """A container configured from `settings` (read from the environment when not given)."""
     settings = settings or Settings()
@@ -329,7 +336,7 @@ def build_container(settings: Settings | None = None) -> Container:
         "database_schema": settings.db_schema,
         "database_pool": database_pool(settings),
         "prices_file": str(settings.prices_file) if settings.prices_file else None,
-        "refuse_below_balance": settings.refuse_below_balance,
+        **operations_config(settings),
         "fake_providers": settings.fake_providers,
         # The fake probe reads only the fake provider's stand-in files; real outputs need PyAV.
         "media_probe": "fake" if settings.fake_providers else "pyav",

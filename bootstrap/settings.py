@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     product_video_model: str | None = None
     max_output_bytes: int = Field(2 * 1024**3, gt=0)
     resume_interval: float = Field(60.0, gt=0)
+    events_interval: float = Field(0.5, gt=0)  # how often an SSE stream reads its job's new events
     # in-process: `serve` runs its jobs itself (SQLite, `make run`); pgqueuer: `serve` enqueues them
     # in PostgreSQL and `videoforge worker` processes run them (see README, "Production topology")
     queue: Literal["in-process", "pgqueuer"] = "in-process"

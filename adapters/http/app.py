@@ -11,6 +11,7 @@ from videoforge.adapters.http.auth import JwtVerifier, authenticated_user
 from videoforge.adapters.http.errors import install_error_handlers
 from videoforge.adapters.http.routes.assets import assets_router
 from videoforge.adapters.http.routes.catalog import catalog_router
+from videoforge.adapters.http.routes.events import events_router
 from videoforge.adapters.http.routes.jobs import jobs_router
 from videoforge.adapters.http.routes.uploads import uploads_router
 from videoforge.adapters.http.routes.usage import usage_router
@@ -55,6 +56,7 @@ def api_router(use_cases: UseCases, dispatcher: JobDispatcher, verifier: JwtVeri
     user = authenticated_user(verifier)
     api = APIRouter(prefix=PREFIX, responses=ERRORS)
     api.include_router(jobs_router(use_cases, dispatcher, user))
+    api.include_router(events_router(use_cases, user))
     api.include_router(uploads_router(use_cases, user))
     api.include_router(assets_router(use_cases, user))
     api.include_router(catalog_router(use_cases, user))

@@ -266,3 +266,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorOut, "description": "a field is not allowed; names it and what is allowed"},
 }
 """The error answers every route of the API documents."""
+
+
+def legacy_status(status: JobStatus) -> str:
+    """The legacy task shape's `status` word for a job status."""
+    return _LEGACY_STATUS[status]

@@ -171,3 +171,17 @@ quota_reservations = Table(
     Index(None, "user_id", "billing_period", "state"),
     Index(None, "state", "created_at"),
 )
+
+# One row per saved change of a job (and its creation), numbered by the job's version: what
+# `GET /api/video/jobs/{id}/events` streams, from whichever process saved it.
+job_events = Table(
+    "job_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_id", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("progress", Integer, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    UniqueConstraint("job_id", "version"),
+)

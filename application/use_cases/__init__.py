@@ -20,6 +20,7 @@ from videoforge.application.use_cases.reconcile import ReconcileJob
 from videoforge.application.use_cases.resume import ResumeJobs, ResumeReport
 from videoforge.application.use_cases.run_job import PollPolicy, RunJob
 from videoforge.application.use_cases.submit import SubmitVideo
+from videoforge.application.use_cases.watch import WatchJob
 from videoforge.application.use_cases.webhook import HandleProviderWebhook
 
 __all__ = [
@@ -27,5 +28,5 @@ __all__ = [
     "EstimateCost", "GenerateVideo", "GetAsset", "GetJob", "GetUsage",
     "HandleProviderWebhook", "ListAssets", "ListJobs", "ListModels", "LoadInput", "OpenAssetFile", "PollPolicy",
     "Preflight", "Quote", "ReconcileJob", "ResumeJobs", "ResumeReport", "RunJob", "SaveUpload", "StoredVideo",
-    "SubmitVideo", "Upload", "UsageReport", "UseCases",
+    "SubmitVideo", "Upload", "UsageReport", "UseCases", "WatchJob",
 ]

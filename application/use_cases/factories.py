@@ -19,6 +19,7 @@ from videoforge.application.use_cases.reconcile import ReconcileJob
 from videoforge.application.use_cases.resume import ResumeJobs
 from videoforge.application.use_cases.run_job import RunJob
 from videoforge.application.use_cases.submit import SubmitVideo
+from videoforge.application.use_cases.watch import WatchJob
 from videoforge.application.use_cases.webhook import HandleProviderWebhook
 
 
@@ -47,3 +48,4 @@ class UseCases:
     get_usage: Callable[[], GetUsage]
     audit_billing: Callable[[], AuditBilling]
     list_providers: Callable[[], ListProviders]
+    watch_job: Callable[[], WatchJob]
