@@ -19,7 +19,8 @@ SECRET = "test-secret-for-hs256-at-least-32-bytes-long"
 
 
 def token(sub: str, secret: str = SECRET, exp: float | None = None) -> dict[str, str]:
-    claims = {"sub": sub, "exp": int(exp if exp is not None else time.time() + 600)}
+    # Valid for hours: U1 and U2 are made at import, and a loaded machine's full run can take long.
+    claims = {"sub": sub, "exp": int(exp if exp is not None else time.time() + 6 * 3600)}
     return {"Authorization": "Bearer " + jwt.encode(claims, secret, algorithm="HS256")}
 
 
