@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+ROUNDS ?= 3
+
 .PHONY: install run test lint bench clean
 
 $(STAMP): pyproject.toml
@@ -29,11 +31,13 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
-# Performance figures (not tests): written to benchmarks/results/, summed up in BENCHMARKS.md.
+# Performance figures (not tests; ROUNDS=1 for a quicker compare): written to benchmarks/results/, summed up in BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_pipeline_sql
 	$(BIN)/python -m benchmarks.wavespeed
 	$(BIN)/python -m benchmarks.s3_storage
+	$(BIN)/python -m benchmarks.startup
+	$(BIN)/python -m benchmarks.compare --rounds $(ROUNDS)
 
 clean:
 	rm -rf $(VENV) videoforge-data .pytest_cache .ruff_cache

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from fastapi import FastAPI
 
 from videoforge.adapters.fal import FalWebhookError, FalWebhookVerifier
-from videoforge.adapters.http import JwtVerifier, WebhookRejectedError, WebhookVerify, create_app
+from videoforge.adapters.http import AdminPolicy, JwtVerifier, WebhookRejectedError, WebhookVerify, create_app
 from videoforge.adapters.wavespeed import WebhookVerificationError, WebhookVerifier
 from videoforge.bootstrap.catalog import ConfigurationError
 from videoforge.bootstrap.container import Container, build_container, use_cases_of
@@ -33,7 +33,8 @@ def build_app(settings: Settings | None = None, container: Container | None = No
     return create_app(use_cases_of(container), verifier_from(settings), dispatcher=dispatcher,
                       resume_on_startup=resume_on_startup and dispatcher is None,
                       resume_every=settings.resume_interval, webhooks=webhook_verifiers(container),
-                      resources=lambda: serving_resources(container, dispatcher))
+                      resources=lambda: serving_resources(container, dispatcher),
+                      admin=AdminPolicy(settings.admin_subjects, settings.admin_claim or None))
 
 
 def webhook_verifiers(container: Container) -> dict[str, WebhookVerify]:

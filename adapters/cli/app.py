@@ -9,6 +9,7 @@ from videoforge.adapters.cli.billing import BillingCommands
 from videoforge.adapters.cli.generation import GenerationCommands
 from videoforge.adapters.cli.jobs import JobCommands
 from videoforge.adapters.cli.library import LibraryCommands
+from videoforge.adapters.cli.plans import PlanCommands
 from videoforge.adapters.cli.runner import EXIT_USER, CommandRunner, UseCasesOpener, fail
 
 
@@ -33,6 +34,7 @@ def build_cli(open_use_cases: UseCasesOpener, *, user_errors: tuple[type[Excepti
         app.command("worker")(worker_command(worker, run.user_errors))
     app.add_typer(JobCommands(run).group(), name="jobs")
     app.add_typer(library.assets_group(), name="assets")
+    app.add_typer(PlanCommands(run).group(), name="plans")
     return app
 
 

@@ -5,17 +5,37 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from videoforge.adapters.http.auth import AuthError
+from videoforge.adapters.http.auth import AuthError, ForbiddenError
 from videoforge.adapters.http.ranges import RangeNotSatisfiableError
 from videoforge.adapters.http.routes.webhooks import WebhookRejectedError
 from videoforge.application.errors import JobNotCancellableError
-from videoforge.application.ports import AssetNotFoundError, JobNotFoundError
+from videoforge.application.ports import (
+    AssetNotFoundError,
+    JobNotFoundError,
+    PlansNotAssignableError,
+    PlanSourceError,
+)
 from videoforge.domain import InvalidRequestError, QuotaExceededError
 from videoforge.domain.billing import InsufficientBalanceError
 
 
 def body(error: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": error, "message": message, **extra}
+
+
+# Errors answered with their status and {"error": name, "message": the error's sentence}.
+PLAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    ForbiddenError: (403, "forbidden"),
+    PlansNotAssignableError: (409, "plans_not_assignable"),  # the host's resolver decides plans
+    PlanSourceError: (503, "plans_unavailable"),  # the plans cannot be told now: nothing was reserved
+}
+
+
+def plain(status: int, name: str) -> Any:
+    async def handle(_: Request, e: Exception) -> JSONResponse:
+        return JSONResponse(body(name, str(e)), status_code=status)
+
+    return handle
 
 
 def validation_body(errors: Sequence[Any]) -> dict[str, Any]:
@@ -47,6 +67,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AuthError)
     async def unauthorised(_: Request, e: AuthError) -> JSONResponse:
         return JSONResponse(body("unauthorized", str(e)), status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+    for error, (status, name) in PLAIN_ERRORS.items():
+        app.add_exception_handler(error, plain(status, name))
 
     install_validation_handlers(app)
 

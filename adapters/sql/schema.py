@@ -143,10 +143,11 @@ usage_summaries = Table(
 user_subscriptions = Table(
     "user_subscriptions", metadata,
     Column("user_id", String(255), primary_key=True),
-    Column("plan", String(50), nullable=False),
+    Column("plan", String(64), nullable=False),
     Column("is_active", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("assigned_by", String(255)),  # who put the user on the plan: an admin's subject, "cli"
 )
 
 # One row per user and billing period: what a reservation locks (SELECT ... FOR UPDATE) so

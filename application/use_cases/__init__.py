@@ -14,6 +14,7 @@ from videoforge.application.use_cases.library import (
     Upload,
     UsageReport,
 )
+from videoforge.application.use_cases.plans import AssignPlan, ListPlans, PlanList, ShowPlan, UserPlan
 from videoforge.application.use_cases.preflight import Preflight, Quote
 from videoforge.application.use_cases.queries import EstimateCost, GetJob, ListJobs, ListModels
 from videoforge.application.use_cases.reconcile import ReconcileJob
@@ -24,6 +25,7 @@ from videoforge.application.use_cases.watch import WatchJob
 from videoforge.application.use_cases.webhook import HandleProviderWebhook
 
 __all__ = [
+    "AssignPlan", "ListPlans", "PlanList", "ShowPlan", "UserPlan",
     "AssetFile", "AuditBilling", "BalanceCheck", "CancelJob", "ListProviders", "ProviderOverview",
     "EstimateCost", "GenerateVideo", "GetAsset", "GetJob", "GetUsage",
     "HandleProviderWebhook", "ListAssets", "ListJobs", "ListModels", "LoadInput", "OpenAssetFile", "PollPolicy",

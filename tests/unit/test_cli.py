@@ -84,6 +84,29 @@ def test_usage_and_lists_run(cli):
     assert json.loads(cli("jobs", "list", "--json").stdout) == []
 
 
+def test_plans_set_is_seen_by_the_next_request(cli, monkeypatch, tmp_path):
+    plans = tmp_path / "plans.json"
+    plans.write_text(json.dumps({"plans": {"trial": {"video_calls_limit": 1, "monthly_cost_limit": "1"},
+                                           "team": {"video_calls_limit": 5, "monthly_cost_limit": "25.50",
+                                                    "concurrent_jobs": 2}}}))
+    monkeypatch.setenv("VIDEOFORGE_PLANS_FILE", str(plans))
+    monkeypatch.setenv("VIDEOFORGE_DEFAULT_PLAN", "trial")
+    listed = json.loads(cli("plans", "list", "--json").stdout)
+    assert listed["default"] == "trial" and [p["name"] for p in listed["plans"]] == ["trial", "team"]
+    assert listed["plans"][1] == {"name": "team", "video_calls_limit": 5, "monthly_cost_limit": "25.5",
+                                  "concurrent_jobs": 2}
+    assert cli("generate", "--prompt", "a heron", "--user", "ann").exit_code == 0
+    refused = cli("generate", "--prompt", "a heron", "--user", "ann")
+    assert refused.exit_code == 2 and "Would use 2 of 1 videos" in refused.stderr
+
+    changed = cli("plans", "set", "ann", "team")
+    assert changed.exit_code == 0 and "ann: team (assigned): 5 videos and at most $25.5 a month, 2 at a time" in (
+        changed.stdout)
+    assert cli("generate", "--prompt", "a heron", "--user", "ann").exit_code == 0
+    assert json.loads(cli("plans", "show", "ann", "--json").stdout)["assigned"] is True
+    assert "bob: trial (default)" in cli("plans", "show", "bob").stdout
+    unknown = cli("plans", "set", "ann", "gold")
+    assert unknown.exit_code == 2 and "plan: unknown plan 'gold' (allowed: trial, team)" in unknown.stderr
 def test_the_new_operations_take_their_options_on_the_command_line(cli, tmp_path):
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(fake_video(6.0))
