@@ -12,6 +12,7 @@ from videoforge.adapters.fakes import (
     FakeMediaProbe,
     FakeVideoProvider,
     InMemoryAssetLibrary,
+    InMemoryCallbackDeliveries,
     InMemoryJobRepository,
     InMemoryPlanBook,
     InMemoryQuotaGuard,
@@ -47,6 +48,7 @@ from videoforge.application.use_cases import (
     EstimateCost,
     GenerateVideo,
     GetAsset,
+    GetCallbackDelivery,
     GetJob,
     GetUsage,
     HandleProviderWebhook,
@@ -56,6 +58,7 @@ from videoforge.application.use_cases import (
     ListPlans,
     ListProviders,
     LoadInput,
+    NotifyCaller,
     OpenAssetFile,
     PollPolicy,
     Preflight,
@@ -70,6 +73,7 @@ from videoforge.application.use_cases import (
     WatchJob,
 )
 from videoforge.application.use_cases.billing import accounts_of
+from videoforge.bootstrap.callbacks import signed_callback_sender, task_payload
 from videoforge.bootstrap.catalog import ConfigurationError, load_catalog
 from videoforge.bootstrap.fal import (
     check_family_providers,
@@ -314,13 +318,22 @@ class Container(containers.DeclarativeContainer):
 
     preflight = providers.Factory(Preflight, catalog=catalog, probe=media_probe, providers=provider_names,
                                   default_provider=config.default_provider, routing=provider_routing)
+    callback_sender = providers.Singleton(
+        signed_callback_sender, client=wavespeed_client, secret=config.callbacks.secret, hosts=config.callbacks.hosts,
+        allow_private=config.allow_private_urls)
+    callback_deliveries = providers.Selector(
+        config.backend, memory=providers.Singleton(InMemoryCallbackDeliveries),
+        sql=providers.Singleton(deferred(SQL, "SqlCallbackDeliveries"), sql_database))
+    notify_caller = providers.Factory(NotifyCaller, deliveries=callback_deliveries, sender=callback_sender,
+                                      clock=clock, describe=providers.Callable(task_payload, asset_library),
+                                      retry_for=config.callbacks.retry_for)
     balance_check = providers.Factory(BalanceCheck, accounts=provider_accounts, enabled=config.refuse_below_balance)
     submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=quota_guard, jobs=job_repository,
-                                     clock=clock, balance=balance_check)
+                                     clock=clock, balance=balance_check, callbacks=callback_sender)
     run_job = providers.Factory(
         RunJob, jobs=job_repository, providers=video_providers, catalog=catalog, storage=storage,
         probe=media_probe, assets=asset_library, usage=usage_meter, quota=quota_guard, clock=clock,
-        policy=poll_policy, together=unit_of_work)
+        policy=poll_policy, together=unit_of_work, notify=notify_caller)
     generate_video = providers.Factory(GenerateVideo, submit=submit_video, run=run_job, assets=asset_library)
     get_job = providers.Factory(GetJob, jobs=job_repository)
     cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,
@@ -331,6 +344,8 @@ class Container(containers.DeclarativeContainer):
     estimate_cost = providers.Factory(EstimateCost, preflight=preflight, quota=quota_guard, clock=clock)
     list_models = providers.Factory(ListModels, catalog=catalog, providers=provider_names)
     list_jobs = providers.Factory(ListJobs, jobs=job_repository)
+    get_callback_delivery = providers.Factory(GetCallbackDelivery, jobs=job_repository,
+                                              deliveries=callback_deliveries)
     watch_job = providers.Factory(WatchJob, jobs=job_repository, clock=clock, interval=config.events_interval)
     get_asset = providers.Factory(GetAsset, assets=asset_library)
     list_assets = providers.Factory(ListAssets, assets=asset_library)
@@ -389,7 +404,9 @@ def studio_models(settings: Settings) -> dict[str, str | None]:
 
 def operations_config(settings: Settings) -> dict[str, object]:
     """What running videoforge in operation needs: the balance check, the event streams."""
-    return {"refuse_below_balance": settings.refuse_below_balance, "events_interval": settings.events_interval}
+    return {"refuse_below_balance": settings.refuse_below_balance, "events_interval": settings.events_interval,
+            "callbacks": {"secret": settings.callback_secret, "hosts": settings.callback_hosts,
+                          "retry_for": settings.callback_retry_for}}
 
 
 def build_container(settings: Settings | None = None) -> Container:

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     max_output_bytes: int = Field(2 * 1024**3, gt=0)
     resume_interval: float = Field(60.0, gt=0)
     events_interval: float = Field(0.5, gt=0)  # how often an SSE stream reads its job's new events
+    callback_secret: SecretStr | None = None  # `whsec_<base64>`: signs the callbacks to callers
+    callback_hosts: dict[str, list[str]] = Field(default_factory=dict)  # tenant (or "*") -> hosts it may name
+    callback_retry_for: float = Field(600.0, gt=0)  # seconds a failing callback is retried
     # in-process: `serve` runs its jobs itself (SQLite, `make run`); pgqueuer: `serve` enqueues them
     # in PostgreSQL and `videoforge worker` processes run them (see README, "Production topology")
     queue: Literal["in-process", "pgqueuer"] = "in-process"

@@ -2,6 +2,7 @@
 Shipped in the package so that users' own test suites can run the whole pipeline offline."""
 
 from videoforge.adapters.fakes.assets import InMemoryAssetLibrary
+from videoforge.adapters.fakes.callbacks import InMemoryCallbackDeliveries
 from videoforge.adapters.fakes.clock import FakeClock
 from videoforge.adapters.fakes.faults import FaultInjector
 from videoforge.adapters.fakes.jobs import InMemoryJobRepository
@@ -14,7 +15,7 @@ from videoforge.adapters.fakes.usage import InMemoryUsageMeter
 
 __all__ = [
     "FakeClock", "FakeMediaProbe", "FakeVideoProvider", "FaultInjector", "InMemoryAssetLibrary",
-    "InMemoryJobRepository", "InMemoryPlanBook", "InMemoryQuotaGuard", "InMemoryStorage", "InMemoryUsageMeter",
-    "Outcome",
+    "InMemoryCallbackDeliveries", "InMemoryJobRepository", "InMemoryPlanBook", "InMemoryQuotaGuard",
+    "InMemoryStorage", "InMemoryUsageMeter", "Outcome",
     "fake_audio", "fake_image", "fake_media", "fake_video",
 ]

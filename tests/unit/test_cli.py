@@ -138,3 +138,15 @@ def test_an_asset_given_as_input_is_the_new_videos_parent(monkeypatch, tmp_path)
     assert extended.exit_code == 0, extended.output
     child = json.loads(cli("assets", "show", json.loads(extended.stdout)["asset_id"], "--json").stdout)
     assert child["parent_asset_ids"] == [made["asset_id"]] and child["operation"] == "extend"
+def test_the_first_line_says_provider_model_and_price_before_anything_is_charged(cli):
+    result = cli("generate", "--prompt", "a heron", "--duration", "5", "--json")
+    assert result.exit_code == 0, result.output
+    first = result.stderr.splitlines()[0]
+    assert first == "videoforge: wavespeed wavespeed-ai/hunyuan-video-1.5/text-to-video: $0.2 for 5 s at 720p"
+
+
+def test_version_is_printed():
+    from videoforge.bootstrap.cli import build_app
+
+    result = CliRunner().invoke(build_app(), ["--version"])
+    assert result.exit_code == 0 and result.stdout.startswith("videoforge 0.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.contracts.assets import AssetLibraryContract
+from tests.contracts.callbacks import CallbackDeliveriesContract
 from tests.contracts.clock import ClockContract
 from tests.contracts.jobs import JobRepositoryContract
 from tests.contracts.plans import PlanBookContract, PlanSourceContract
@@ -113,6 +114,14 @@ class TestSystemClock(ClockContract):
     @pytest.fixture
     def clock(self):
         return SystemClock()
+
+
+class TestInMemoryCallbackDeliveries(CallbackDeliveriesContract):
+    @pytest.fixture
+    def deliveries(self):
+        from videoforge.adapters.fakes import InMemoryCallbackDeliveries
+
+        return InMemoryCallbackDeliveries()
 
 
 class TestInMemoryPlanBook(PlanBookContract):
