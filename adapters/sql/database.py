@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -12,9 +13,11 @@ from sqlalchemy import Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 _WRITE = "videoforge_write"
+log = logging.getLogger("videoforge.sql")
 _SCHEMA_MISSING = re.compile(r'no such (table|column)|(relation|column) "[^"]+" (of relation "[^"]+" )?does not exist')
 
 # The connection of the unit of work the current task is in (`Database.together`), if any.
@@ -122,28 +125,49 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self, error: type[Exception], what: str, *, write: bool = True,
-                          conflicts: bool = False) -> AsyncIterator[AsyncConnection]:
+                          conflicts: bool = False, patient: bool = False) -> AsyncIterator[AsyncConnection]:
         """One transaction, committed when the block ends and rolled back on any exception.
         A database failure becomes `error("<what>: ...")`; with `conflicts`, an IntegrityError
         (a unique constraint) is left for the caller to handle. Inside `together()` the block
-        runs in the unit's transaction instead (a savepoint when it may conflict)."""
+        runs in the unit's transaction instead (a savepoint when it may conflict). `patient`:
+        when the pool has no free connection within its timeout, wait again rather than fail
+        (the work of a job already submitted must not be lost to a busy pool)."""
         unit = _UNIT.get()
         if unit is not None and unit[0] is self:
             async with self._translated(error, what, conflicts), self._inside(unit[1], conflicts) as conn:
                 yield conn
             return
         await self._ensure_ready(error)
-        async with self._translated(error, what, conflicts), self.engine.connect() as conn:
+        async with self._translated(error, what, conflicts), self._connection(what, patient) as conn:
             if write:
                 await conn.execution_options(**{_WRITE: True})
             async with conn.begin():
                 yield conn
 
     @asynccontextmanager
+    async def _connection(self, what: str, patient: bool) -> AsyncIterator[AsyncConnection]:
+        waits = 0
+        while True:
+            conn = self.engine.connect()
+            try:
+                await conn.start()
+                break
+            except PoolTimeoutError:
+                if not patient:
+                    raise
+                waits += 1
+                log.warning("%s: every database connection is busy; waiting again (%d)", what, waits)
+        try:
+            yield conn
+        finally:
+            await conn.close()
+
+    @asynccontextmanager
     async def together(self, error: type[Exception], what: str) -> AsyncIterator[None]:
         """A unit of work: the transactions the adapters over this database open inside the block
-        (in this task) are one write transaction, committed when the block ends."""
-        async with self.transaction(error, what) as conn:
+        (in this task) are one write transaction, committed when the block ends. It waits for a
+        connection as long as it takes (`patient`): it holds a job's results."""
+        async with self.transaction(error, what, patient=True) as conn:
             token = _UNIT.set((self, conn))
             try:
                 yield
