@@ -125,13 +125,14 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self, error: type[Exception], what: str, *, write: bool = True,
-                          conflicts: bool = False, patient: bool = False) -> AsyncIterator[AsyncConnection]:
+                          conflicts: bool = False, patient: bool = True) -> AsyncIterator[AsyncConnection]:
         """One transaction, committed when the block ends and rolled back on any exception.
         A database failure becomes `error("<what>: ...")`; with `conflicts`, an IntegrityError
         (a unique constraint) is left for the caller to handle. Inside `together()` the block
-        runs in the unit's transaction instead (a savepoint when it may conflict). `patient`:
-        when the pool has no free connection within its timeout, wait again rather than fail
-        (the work of a job already submitted must not be lost to a busy pool)."""
+        runs in the unit's transaction instead (a savepoint when it may conflict). `patient` (the
+        default): when the pool has no free connection within its timeout, wait again rather
+        than fail: at any concurrency no request and no submitted job fails for want of a
+        connection; they queue for the pool."""
         unit = _UNIT.get()
         if unit is not None and unit[0] is self:
             async with self._translated(error, what, conflicts), self._inside(unit[1], conflicts) as conn:
