@@ -23,6 +23,8 @@ run: $(STAMP)
 	$(VF) generate --user demo-user --prompt "A lighthouse at dawn, waves rolling in" --duration 5 --resolution 720p
 	$(VF) assets list --user demo-user --limit 3
 	$(VF) usage --user demo-user
+	@echo "videoforge is installed in $(CURDIR)/$(BIN): run 'source $(BIN)/activate'" \
+	      "(or export PATH=\"$(CURDIR)/$(BIN):\$$PATH\") to type 'videoforge' directly."
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

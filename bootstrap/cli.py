@@ -143,8 +143,18 @@ def upgrade_queue(settings: Settings, shown: str) -> None:
         typer.echo(f"{shown}: job queue (pgqueuer) {'installed or upgraded' if changed else 'already up to date'}")
 
 
+def installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("videoforge")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def build_app() -> typer.Typer:
-    app = build_cli(open_use_cases, user_errors=(ConfigurationError,), serve=serve, worker=worker)
+    app = build_cli(open_use_cases, user_errors=(ConfigurationError,), serve=serve, worker=worker,
+                    version=installed_version())
     app.add_typer(db, name="db")
     return app
 

@@ -1,3 +1,4 @@
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -55,6 +56,7 @@ class GenerationCommands:
                                     resolution=resolution, aspect_ratio=aspect_ratio, options=parse_options(option),
                                     negative_prompt=negative_prompt, seed=seed, idempotency_key=idempotency_key,
                                     source_module=source_module)
+            await self._announce(uc, request)
             with ProgressBar(enabled=not as_json) as progress:
                 result = await uc.generate_video()(request, progress)
             return {"job_id": result.job_id, "asset_id": result.asset_id, "file": result.file_url,
@@ -63,6 +65,15 @@ class GenerationCommands:
                     "size": result.file_size}
 
         self._run(work, as_json, self._show_generated)
+
+    @staticmethod
+    async def _announce(uc: UseCases, request: Any) -> None:
+        """The first line, on stderr, before anything is reserved or sent: who renders, which model,
+        what it costs (a key in the environment makes a paid provider the default)."""
+        e = await uc.estimate_cost()(request)
+        if e.allowed:
+            print(f"videoforge: {e.model.provider} {e.model.id}: ${usd(e.cost)} for {e.billed_seconds:g} s at "
+                  f"{e.resolution}", file=sys.stderr, flush=True)
 
     def _show_generated(self, r: dict[str, Any]) -> None:
         self._run.out.print(f"Saved {r['file']}")

@@ -120,3 +120,17 @@ def test_the_new_operations_take_their_options_on_the_command_line(cli, tmp_path
     assert edit.exit_code == 0, edit.output
     assert json.loads(edit.stdout)["cost"] == "0.6"  # 6 s x $0.10
     assert cli("estimate", "--video", str(clip), "--option", "oops").exit_code == 2
+
+
+def test_the_first_line_says_provider_model_and_price_before_anything_is_charged(cli):
+    result = cli("generate", "--prompt", "a heron", "--duration", "5", "--json")
+    assert result.exit_code == 0, result.output
+    first = result.stderr.splitlines()[0]
+    assert first == "videoforge: wavespeed wavespeed-ai/hunyuan-video-1.5/text-to-video: $0.2 for 5 s at 720p"
+
+
+def test_version_is_printed():
+    from videoforge.bootstrap.cli import build_app
+
+    result = CliRunner().invoke(build_app(), ["--version"])
+    assert result.exit_code == 0 and result.stdout.startswith("videoforge 0.")
