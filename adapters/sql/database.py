@@ -18,6 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 _WRITE = "videoforge_write"
 log = logging.getLogger("videoforge.sql")
+# The server has no connection for us right now ("too many clients", a role's connection limit:
+# SQLSTATE 53300), or the pool had none within its timeout: busy, not broken. Asked again a few
+# times, then the port's error says it may be retried (`retryable`), never a failed request.
+_BUSY = re.compile(r"too many (clients|connections)|53300|QueuePool limit|remaining connection slots", re.I)
+_BUSY_ATTEMPTS = (0.05, 0.2, 0.5, 1.0)
 _SCHEMA_MISSING = re.compile(r'no such (table|column)|(relation|column) "[^"]+" (of relation "[^"]+" )?does not exist')
 
 # The connection of the unit of work the current task is in (`Database.together`), if any.
@@ -146,24 +151,6 @@ class Database:
                 yield conn
 
     @asynccontextmanager
-    async def _connection(self, what: str, patient: bool) -> AsyncIterator[AsyncConnection]:
-        waits = 0
-        while True:
-            conn = self.engine.connect()
-            try:
-                await conn.start()
-                break
-            except PoolTimeoutError:
-                if not patient:
-                    raise
-                waits += 1
-                log.warning("%s: every database connection is busy; waiting again (%d)", what, waits)
-        try:
-            yield conn
-        finally:
-            await conn.close()
-
-    @asynccontextmanager
     async def together(self, error: type[Exception], what: str) -> AsyncIterator[None]:
         """A unit of work: the transactions the adapters over this database open inside the block
         (in this task) are one write transaction, committed when the block ends. It waits for a
@@ -197,4 +184,39 @@ class Database:
             message = f"{what}: database error: {describe(e)}"
             if _SCHEMA_MISSING.search(message):
                 message += " (the schema is missing or old: run `videoforge db upgrade`)"
-            raise error(message) from e
+            failure = error(message)
+            failure.retryable = bool(_BUSY.search(message))  # type: ignore[attr-defined]
+            raise failure from e
+
+    @asynccontextmanager
+    async def _connection(self, what: str, patient: bool) -> AsyncIterator[AsyncConnection]:
+        conn = await self._connect(what, patient)
+        try:
+            yield conn
+        finally:
+            await conn.close()
+
+    async def _connect(self, what: str, patient: bool) -> AsyncConnection:
+        """A connection, asked again (with a pause) while the server is busy; `patient`: while the
+        pool has none free within its timeout, asked again without end."""
+        waits = 0
+        while True:
+            try:
+                return await self._connect_when_server_has_room()
+            except PoolTimeoutError:
+                if not patient:
+                    raise
+                waits += 1
+                log.warning("%s: every database connection is busy; waiting again (%d)", what, waits)
+
+    async def _connect_when_server_has_room(self) -> AsyncConnection:
+        for pause in _BUSY_ATTEMPTS:
+            try:
+                return await self.engine.connect()
+            except PoolTimeoutError:
+                raise
+            except (SQLAlchemyError, OSError) as e:
+                if not _BUSY.search(describe(e)) and not _BUSY.search(str(e)):
+                    raise
+                await asyncio.sleep(pause)
+        return await self.engine.connect()
