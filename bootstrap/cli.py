@@ -5,6 +5,7 @@ errors are one line on stderr."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -59,6 +60,8 @@ def serve(host: str, port: int) -> None:
 
 
 def worker(concurrency: int | None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per provider request is too much
     try:
         asyncio.run(run_worker(load_settings(), concurrency))
     except QueueNotInstalledError as e:
