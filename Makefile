@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+ROUNDS ?= 3
+
 .PHONY: install run test lint bench clean
 
 $(STAMP): pyproject.toml
@@ -21,6 +23,8 @@ run: $(STAMP)
 	$(VF) generate --user demo-user --prompt "A lighthouse at dawn, waves rolling in" --duration 5 --resolution 720p
 	$(VF) assets list --user demo-user --limit 3
 	$(VF) usage --user demo-user
+	@echo "videoforge is installed in $(CURDIR)/$(BIN): run 'source $(BIN)/activate'" \
+	      "(or export PATH=\"$(CURDIR)/$(BIN):\$$PATH\") to type 'videoforge' directly."
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -29,11 +33,13 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
-# Performance figures (not tests): written to benchmarks/results/, summed up in BENCHMARKS.md.
+# Performance figures (not tests; ROUNDS=1 for a quicker compare): written to benchmarks/results/, summed up in BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_pipeline_sql
 	$(BIN)/python -m benchmarks.wavespeed
 	$(BIN)/python -m benchmarks.s3_storage
+	$(BIN)/python -m benchmarks.startup
+	$(BIN)/python -m benchmarks.compare --rounds $(ROUNDS)
 
 clean:
 	rm -rf $(VENV) videoforge-data .pytest_cache .ruff_cache

@@ -1,33 +1,46 @@
 """The `videoforge` console script: the CLI adapter wired to a container built from the
 environment, plus `db upgrade`. Exit codes: 0 done, 2 bad usage or configuration, 1 failure;
-errors are one line on stderr."""
+errors are one line on stderr.
+
+A command imports what it needs when it runs: `--help` imports no container, `models` no
+database driver, SQLAlchemy, Alembic, PyAV or FastAPI (tests/unit/test_cli_imports.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import asyncpg
 import typer
-from alembic.util import CommandError
-from pydantic import ValidationError
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 
 from videoforge.adapters.cli.app import build_cli
-from videoforge.adapters.sql import describe, is_embedded
-from videoforge.adapters.sql.migrate import upgrade
-from videoforge.application.use_cases import UseCases
 from videoforge.bootstrap.catalog import ConfigurationError
-from videoforge.bootstrap.container import check_database_url, use_cases_of
-from videoforge.bootstrap.queue import QueueNotInstalledError, install_configured_queue, run_worker
-from videoforge.bootstrap.runtime import open_container
-from videoforge.bootstrap.settings import Settings
+
+if TYPE_CHECKING:
+    from videoforge.application.use_cases import UseCases
+    from videoforge.bootstrap.settings import Settings
 
 USAGE, FAILURE = 2, 1
+# dependency-injector's wiring module imports these, when installed, only to recognise their
+# markers; videoforge uses no wiring, and they cost a CLI command a third of a second.
+WIRING_ONLY = ("fastapi", "starlette")
+
+
+@contextmanager
+def hidden(names: tuple[str, ...]) -> Iterator[None]:
+    """Imports in the block find none of `names` not yet imported (an import of one fails as if
+    it were not installed); afterwards they import normally (`serve` imports FastAPI)."""
+    hide = [name for name in names if name not in sys.modules]
+    sys.modules.update(dict.fromkeys(hide))
+    try:
+        yield
+    finally:
+        for name in hide:
+            if sys.modules.get(name, ...) is None:
+                del sys.modules[name]
 
 
 def fail(code: int, message: str) -> typer.Exit:
@@ -36,6 +49,10 @@ def fail(code: int, message: str) -> typer.Exit:
 
 
 def load_settings() -> Settings:
+    from pydantic import ValidationError
+
+    from videoforge.bootstrap.settings import Settings
+
     try:
         return Settings()
     except ValidationError as e:
@@ -47,6 +64,9 @@ def load_settings() -> Settings:
 @asynccontextmanager
 async def open_use_cases() -> AsyncIterator[UseCases]:
     """The use cases of a container opened from the environment, for one command."""
+    with hidden(WIRING_ONLY):
+        from videoforge.bootstrap.container import use_cases_of
+        from videoforge.bootstrap.runtime import open_container
     async with open_container(load_settings()) as container:
         yield use_cases_of(container)
 
@@ -60,8 +80,13 @@ def serve(host: str, port: int) -> None:
 
 
 def worker(concurrency: int | None) -> None:
+    import logging
+
+    from videoforge.bootstrap.queue import QueueNotInstalledError, run_worker
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per provider request is too much
+
     try:
         asyncio.run(run_worker(load_settings(), concurrency))
     except QueueNotInstalledError as e:
@@ -76,6 +101,14 @@ def db_upgrade(revision: str = typer.Argument("head", help="The revision to reac
     """Bring the database of VIDEOFORGE_DATABASE_URL to the latest schema (rows are kept). On
     PostgreSQL, everything lives in the schema VIDEOFORGE_DB_SCHEMA (default videoforge), created
     here; the tables of an install older than that setting move there from public."""
+    from alembic.util import CommandError
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from videoforge.adapters.sql import describe, is_embedded
+    from videoforge.adapters.sql.migrate import upgrade
+    from videoforge.bootstrap.container import check_database_url
+
     try:
         settings = load_settings()
         url = settings.database_url
@@ -101,6 +134,10 @@ def db_upgrade(revision: str = typer.Argument("head", help="The revision to reac
 
 def upgrade_queue(settings: Settings, shown: str) -> None:
     """With VIDEOFORGE_QUEUE=pgqueuer, the job queue's tables too (in the same schema)."""
+    import asyncpg
+
+    from videoforge.bootstrap.queue import install_configured_queue
+
     try:
         changed = asyncio.run(install_configured_queue(settings))
     except ConfigurationError as e:
@@ -111,8 +148,18 @@ def upgrade_queue(settings: Settings, shown: str) -> None:
         typer.echo(f"{shown}: job queue (pgqueuer) {'installed or upgraded' if changed else 'already up to date'}")
 
 
+def installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("videoforge")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def build_app() -> typer.Typer:
-    app = build_cli(open_use_cases, user_errors=(ConfigurationError,), serve=serve, worker=worker)
+    app = build_cli(open_use_cases, user_errors=(ConfigurationError,), serve=serve, worker=worker,
+                    version=installed_version())
     app.add_typer(db, name="db")
     return app
 

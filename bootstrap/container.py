@@ -1,37 +1,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import nullcontext
 from dataclasses import fields
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from dependency_injector import containers, providers
-from sqlalchemy.exc import ArgumentError, InvalidRequestError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from videoforge.adapters.fakes import (
     FakeMediaProbe,
     FakeVideoProvider,
     InMemoryAssetLibrary,
     InMemoryJobRepository,
+    InMemoryPlanBook,
     InMemoryQuotaGuard,
     InMemoryStorage,
     InMemoryUsageMeter,
 )
 from videoforge.adapters.filesystem import FileSystemStorage
-from videoforge.adapters.local import LocalVideoProvider
-from videoforge.adapters.media import PyAVMediaProbe
-from videoforge.adapters.s3 import S3Storage
-from videoforge.adapters.sql import (
-    Database,
-    SqlAssetLibrary,
-    SqlJobRepository,
-    SqlQuotaGuard,
-    SqlUsageMeter,
-    describe,
-    is_embedded,
-    make_engine,
-)
-from videoforge.adapters.sql.database import Migrate
-from videoforge.adapters.sql.migrate import upgrade_engine
 from videoforge.adapters.studios import (
     LegacyVideoGeneration,
     PodcastVideoService,
@@ -45,6 +32,7 @@ from videoforge.adapters.studios.podcast import INFINITETALK
 from videoforge.adapters.studios.product_marketing import WAN_TEXT_TO_VIDEO
 from videoforge.adapters.system.clock import SystemClock
 from videoforge.application.use_cases import (
+    AssignPlan,
     AuditBilling,
     BalanceCheck,
     CancelJob,
@@ -57,6 +45,7 @@ from videoforge.application.use_cases import (
     ListAssets,
     ListJobs,
     ListModels,
+    ListPlans,
     ListProviders,
     LoadInput,
     OpenAssetFile,
@@ -66,8 +55,10 @@ from videoforge.application.use_cases import (
     ResumeJobs,
     RunJob,
     SaveUpload,
+    ShowPlan,
     SubmitVideo,
     UseCases,
+    WatchJob,
 )
 from videoforge.application.use_cases.billing import accounts_of
 from videoforge.bootstrap.catalog import ConfigurationError, load_catalog
@@ -78,6 +69,7 @@ from videoforge.bootstrap.fal import (
     fal_webhook_verifier,
     provider_spellings,
 )
+from videoforge.bootstrap.plans import load_plans, user_plans
 from videoforge.bootstrap.settings import Settings
 from videoforge.bootstrap.wavespeed import (
     closed_on_shutdown,
@@ -86,7 +78,31 @@ from videoforge.bootstrap.wavespeed import (
     wavespeed_provider,
     webhook_verifier,
 )
-from videoforge.domain import DEFAULT_PLANS, ModelCatalog, Plan, Routing
+from videoforge.domain import ModelCatalog, Routing
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from videoforge.adapters.local import LocalVideoProvider
+    from videoforge.adapters.sql.database import Migrate
+
+# Adapters that import SQLAlchemy, Alembic, PyAV or obstore are imported when the container first builds
+# one, so that a command which needs none of them (`videoforge models`, `--help`) starts fast.
+SQL, MEDIA, LOCAL = "videoforge.adapters.sql", "videoforge.adapters.media", "videoforge.adapters.local"
+
+
+def deferred(module: str, name: str) -> Callable[..., Any]:
+    """A factory of `module.name` that imports the module on its first call."""
+    def build(*args: Any, **kwargs: Any) -> Any:
+        return getattr(import_module(module), name)(*args, **kwargs)
+
+    build.__qualname__ = build.__name__ = name
+    return build
+
+
+class OnFirstUse(providers.Resource):
+    """A resource `open_container` does not start: it starts when first used (and is then closed
+    on shutdown like any other), so that a command that never uses it never imports its adapter."""
 
 
 def fake_provider_resource() -> Iterator[FakeVideoProvider]:
@@ -98,7 +114,7 @@ def fake_provider_resource() -> Iterator[FakeVideoProvider]:
 
 
 def local_provider_resource(work_dir: str) -> Iterator[LocalVideoProvider]:
-    provider = LocalVideoProvider(work_dir)
+    provider = deferred(LOCAL, "LocalVideoProvider")(work_dir)
     try:
         yield provider
     finally:
@@ -109,9 +125,10 @@ def sql_engine_resource(url: str, enabled: bool, schema: str | None = None,
                         pool: dict | None = None) -> Iterator[AsyncEngine | None]:
     """The database engine of the sql backend (it connects nothing until used), None on the
     memory backend; on PostgreSQL its connections see only videoforge's schema, through a pool
-    of the configured size. Its disposal is async, so `open_container` awaits
+    of the configured size. A URL no async driver serves is a ConfigurationError here, on the
+    first use of the database. Its disposal is async, so `open_container` awaits
     `engine.dispose()` on the way out; a sync resource cannot."""
-    yield make_engine(url, schema=schema, pool=pool) if enabled else None
+    yield database_engine(url, schema=schema, pool=pool) if enabled else None
 
 
 def database_pool(settings: Settings) -> dict:
@@ -119,37 +136,70 @@ def database_pool(settings: Settings) -> dict:
             "pool_timeout": settings.db_pool_timeout}
 
 
-def first_use_migration(embedded: bool) -> Migrate | None:
+def first_use_migration(url: str) -> Migrate | None:
     """An embedded SQLite file is brought to the latest schema on first use; a database server's
     schema only by `videoforge db upgrade`, which its operator runs."""
-    return upgrade_engine if embedded else None
+    from videoforge.adapters.sql import is_embedded
+    from videoforge.adapters.sql.migrate import upgrade_engine
+
+    return upgrade_engine if is_embedded(url) else None
 
 
-def check_database_url(url: str) -> None:
-    """Refuse, before anything runs, a URL that names no usable async driver."""
+def database_engine(url: str, **options: Any) -> AsyncEngine:
+    """An engine for `url` (connects nothing); a URL that names no usable async driver is refused."""
+    from sqlalchemy.exc import ArgumentError, InvalidRequestError
+
+    from videoforge.adapters.sql import describe, make_engine
+
     try:
-        make_engine(url)  # connects nothing
+        return make_engine(url, **options)
     except (ArgumentError, InvalidRequestError, ImportError) as e:
         raise ConfigurationError(
             "VIDEOFORGE_DATABASE_URL is not a usable database URL (e.g. postgresql+asyncpg://user@host/db or "
             f"sqlite+aiosqlite:///path): {describe(e)}") from None
 
 
-def provider_registry(catalog: ModelCatalog, fake: bool, fake_provider: providers.Provider,
-                      live: Mapping[str, Callable[[], object]], wavespeed: providers.Provider,
-                      wavespeed_key: object, fal: providers.Provider | None = None,
-                      fal_route: str | None = None) -> dict:
-    """Provider name -> adapter. With fake providers on, the scripted fake serves every provider;
-    otherwise each live adapter serves its own name, wavespeed only with an API key, and fal only
-    with FAL_KEY or HF_TOKEN (its route)."""
+def check_database_url(url: str) -> None:
+    """Refuse, before anything runs, a URL that names no usable async driver."""
+    database_engine(url)
+
+
+def provider_makers(catalog: ModelCatalog, fake: bool, fake_provider: providers.Provider,
+                    live: Mapping[str, Callable[[], object]], wavespeed: providers.Provider,
+                    wavespeed_key: object, fal: providers.Provider | None = None,
+                    fal_route: str | None = None) -> dict[str, Callable[[], object]]:
+    """Provider name -> what builds its adapter. With fake providers on, the scripted fake serves
+    every provider; otherwise each live adapter serves its own name, wavespeed only with an API
+    key, and fal only with FAL_KEY or HF_TOKEN (its route). The names alone (`videoforge
+    models`) build no adapter."""
     if fake:
-        return {spec.provider: fake_provider() for spec in catalog}
-    registry = {name: make() for name, make in live.items()}
+        return {spec.provider: fake_provider for spec in catalog}
+    makers = dict(live)
     if wavespeed_key:
-        registry["wavespeed"] = wavespeed()
+        makers["wavespeed"] = wavespeed
     if fal_route and fal is not None:
-        registry["fal"] = fal()
-    return registry
+        makers["fal"] = fal
+    return makers
+
+
+class ProviderRegistry(Mapping[str, object]):
+    """Provider name -> adapter, each adapter built when first looked up: listing the names
+    (`videoforge models`) builds none."""
+
+    def __init__(self, makers: Mapping[str, Callable[[], object]]):
+        self._makers = dict(makers)
+        self._built: dict[str, object] = {}
+
+    def __getitem__(self, name: str) -> object:
+        if name not in self._built:
+            self._built[name] = self._makers[name]()
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
 
 
 def routing(catalog: ModelCatalog, preferred: dict[str, str], spellings: dict[str, str]) -> Routing:
@@ -168,17 +218,6 @@ def s3_config(settings: Settings) -> dict:
             "region": settings.s3_region, "part_size": settings.s3_part_size,
             "concurrency": settings.s3_upload_concurrency, "presign": settings.s3_downloads == "presigned",
             "url_ttl": settings.s3_url_ttl}
-
-
-def plan_named(name: str) -> Plan:
-    try:
-        return DEFAULT_PLANS[name]
-    except KeyError:
-        raise ConfigurationError(f"unknown plan {name!r} (allowed: {', '.join(DEFAULT_PLANS)})") from None
-
-
-def user_plans(names: dict[str, str]) -> dict[str, Plan]:
-    return {user: plan_named(plan) for user, plan in names.items()}
 
 
 class Container(containers.DeclarativeContainer):
@@ -205,50 +244,60 @@ class Container(containers.DeclarativeContainer):
                               webhook_url=config.fal.webhook_url)
     fal_webhooks = providers.Singleton(fal_webhook_verifier, client=wavespeed_client, route=config.fal.route,
                                        jwks_url=config.fal.jwks_url, allow_private_urls=config.allow_private_urls)
-    local_provider = providers.Resource(local_provider_resource, work_dir=config.work_dir)
-    video_providers = providers.Singleton(
-        provider_registry, catalog=catalog, fake=config.fake_providers, fake_provider=fake_provider.provider,
+    local_provider = OnFirstUse(local_provider_resource, work_dir=config.work_dir)
+    video_providers = providers.Singleton(ProviderRegistry, providers.Callable(
+        provider_makers, catalog=catalog, fake=config.fake_providers, fake_provider=fake_provider.provider,
         live=providers.Dict(local=local_provider.provider), wavespeed=wavespeed.provider,
-        wavespeed_key=config.wavespeed.api_key, fal=fal.provider, fal_route=config.fal.route)
+        wavespeed_key=config.wavespeed.api_key, fal=fal.provider, fal_route=config.fal.route))
     provider_routing = providers.Singleton(routing, catalog=catalog, preferred=config.family_providers,
                                            spellings=config.provider_spellings)
-    provider_names = providers.Callable(lambda registry: frozenset(registry), video_providers)
+    provider_names = providers.Callable(frozenset, video_providers)
     provider_accounts = providers.Callable(accounts_of, video_providers)
 
     media_probe = providers.Selector(config.media_probe, fake=providers.Singleton(FakeMediaProbe),
-                                     pyav=providers.Singleton(PyAVMediaProbe))
+                                     pyav=providers.Singleton(deferred(MEDIA, "PyAVMediaProbe")))
 
-    sql_engine = providers.Resource(sql_engine_resource, url=config.database_url, enabled=config.sql,
+    sql_engine = OnFirstUse(sql_engine_resource, url=config.database_url, enabled=config.sql,
                                     schema=config.database_schema, pool=config.database_pool)
     sql_database = providers.Singleton(
-        Database, sql_engine, migrate=providers.Callable(first_use_migration, config.database_embedded))
+        deferred(SQL, "Database"), sql_engine, migrate=providers.Callable(first_use_migration, config.database_url))
 
     storage = providers.Selector(
         config.storage,
         memory=providers.Singleton(InMemoryStorage, max_bytes=config.max_output_bytes),
         filesystem=providers.Singleton(FileSystemStorage, root=config.storage_dir, max_bytes=config.max_output_bytes),
         s3=providers.Singleton(
-            S3Storage, bucket=config.s3.bucket, prefix=config.s3.prefix, endpoint=config.s3.endpoint,
+            deferred("videoforge.adapters.s3", "S3Storage"), bucket=config.s3.bucket, prefix=config.s3.prefix,
+            endpoint=config.s3.endpoint,
             region=config.s3.region, max_bytes=config.max_output_bytes, part_size=config.s3.part_size,
             concurrency=config.s3.concurrency, presign=config.s3.presign, url_ttl=config.s3.url_ttl),
     )
     job_repository = providers.Selector(
         config.backend, memory=providers.Singleton(InMemoryJobRepository),
-        sql=providers.Singleton(SqlJobRepository, sql_database))
+        sql=providers.Singleton(deferred(SQL, "SqlJobRepository"), sql_database))
     asset_library = providers.Selector(
         config.backend, memory=providers.Singleton(InMemoryAssetLibrary),
-        sql=providers.Singleton(SqlAssetLibrary, sql_database))
+        sql=providers.Singleton(deferred(SQL, "SqlAssetLibrary"), sql_database))
     usage_meter = providers.Selector(
         config.backend, memory=providers.Singleton(InMemoryUsageMeter),
-        sql=providers.Singleton(SqlUsageMeter, sql_database))
-    configured_plans = providers.Callable(user_plans, config.user_plans)
-    fallback_plan = providers.Callable(plan_named, config.default_plan)
+        sql=providers.Singleton(deferred(SQL, "SqlUsageMeter"), sql_database))
+    unit_of_work = providers.Selector(
+        config.backend, memory=providers.Object(nullcontext),
+        sql=providers.Singleton(deferred(SQL, "SqlUnitOfWork"), sql_database))
+    # Plans: the file's (or the legacy four) with per-user assignments in the backend; a host's own
+    # PlanSource replaces it (open_container(settings, plans=...) overrides `plan_source`).
+    plan_catalog = providers.Singleton(load_plans, plans_file=config.plans_file, default_plan=config.default_plan)
+    configured_plans = providers.Callable(user_plans, plan_catalog, config.user_plans)
+    plan_source = providers.Selector(
+        config.backend,
+        memory=providers.Singleton(InMemoryPlanBook, catalog=plan_catalog, assigned=configured_plans),
+        sql=providers.Singleton(deferred(SQL, "SqlPlanBook"), sql_database, catalog=plan_catalog,
+                                configured=configured_plans, clock=clock),
+    )
     quota_guard = providers.Selector(
         config.backend,
-        memory=providers.Singleton(InMemoryQuotaGuard, plans=configured_plans, default_plan=fallback_plan,
-                                   clock=clock),
-        sql=providers.Singleton(SqlQuotaGuard, sql_database, plans=configured_plans, default_plan=fallback_plan,
-                                clock=clock),
+        memory=providers.Singleton(InMemoryQuotaGuard, plans=plan_source, clock=clock),
+        sql=providers.Singleton(deferred(SQL, "SqlQuotaGuard"), sql_database, plans=plan_source, clock=clock),
     )
 
     poll_policy = providers.Singleton(PollPolicy, interval=config.poll_interval, deadline=config.poll_deadline,
@@ -262,7 +311,7 @@ class Container(containers.DeclarativeContainer):
     run_job = providers.Factory(
         RunJob, jobs=job_repository, providers=video_providers, catalog=catalog, storage=storage,
         probe=media_probe, assets=asset_library, usage=usage_meter, quota=quota_guard, clock=clock,
-        policy=poll_policy)
+        policy=poll_policy, together=unit_of_work)
     generate_video = providers.Factory(GenerateVideo, submit=submit_video, run=run_job, assets=asset_library)
     get_job = providers.Factory(GetJob, jobs=job_repository)
     cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,
@@ -273,12 +322,16 @@ class Container(containers.DeclarativeContainer):
     estimate_cost = providers.Factory(EstimateCost, preflight=preflight, quota=quota_guard, clock=clock)
     list_models = providers.Factory(ListModels, catalog=catalog, providers=provider_names)
     list_jobs = providers.Factory(ListJobs, jobs=job_repository)
+    watch_job = providers.Factory(WatchJob, jobs=job_repository, clock=clock, interval=config.events_interval)
     get_asset = providers.Factory(GetAsset, assets=asset_library)
     list_assets = providers.Factory(ListAssets, assets=asset_library)
     open_asset_file = providers.Factory(OpenAssetFile, assets=asset_library, storage=storage)
     save_upload = providers.Factory(SaveUpload, storage=storage, catalog=catalog)
     load_input = providers.Factory(LoadInput, storage=storage, assets=asset_library)
     get_usage = providers.Factory(GetUsage, usage=usage_meter, quota=quota_guard, clock=clock)
+    list_plans = providers.Factory(ListPlans, plans=plan_source)
+    show_plan = providers.Factory(ShowPlan, plans=plan_source)
+    assign_plan = providers.Factory(AssignPlan, plans=plan_source)
     audit_billing = providers.Factory(AuditBilling, accounts=provider_accounts, jobs=job_repository,
                                       usage=usage_meter, clock=clock)
     list_providers = providers.Factory(ListProviders, providers=provider_names, accounts=provider_accounts,
@@ -311,28 +364,31 @@ def studio_models(settings: Settings) -> dict[str, str | None]:
             "product_video_model": settings.product_video_model or (WAN_TEXT_TO_VIDEO if legacy else None)}
 
 
+def operations_config(settings: Settings) -> dict[str, object]:
+    """What running videoforge in operation needs: the balance check, the event streams."""
+    return {"refuse_below_balance": settings.refuse_below_balance, "events_interval": settings.events_interval}
+
+
 def build_container(settings: Settings | None = None) -> Container:
     """A container configured from `settings` (read from the environment when not given)."""
     settings = settings or Settings()
     sql = settings.backend == "sql"
-    if sql:
-        check_database_url(settings.database_url)
     container = Container()
     container.config.from_dict({
         "backend": settings.backend,
         "sql": sql,
         "database_url": settings.database_url,
-        "database_embedded": sql and is_embedded(settings.database_url),
         "database_schema": settings.db_schema,
         "database_pool": database_pool(settings),
         "prices_file": str(settings.prices_file) if settings.prices_file else None,
-        "refuse_below_balance": settings.refuse_below_balance,
+        **operations_config(settings),
         "fake_providers": settings.fake_providers,
         # The fake probe reads only the fake provider's stand-in files; real outputs need PyAV.
         "media_probe": "fake" if settings.fake_providers else "pyav",
         **storage_config(settings),
         "work_dir": str(settings.data_dir / "work"),
         "default_provider": settings.default_provider,
+        "plans_file": str(settings.plans_file) if settings.plans_file else None,
         "default_plan": settings.default_plan,
         "user_plans": settings.user_plans,
         "poll_interval": settings.poll_interval,
@@ -347,6 +403,5 @@ def build_container(settings: Settings | None = None) -> Container:
         "family_providers": settings.family_providers,
         "provider_spellings": provider_spellings(settings),
     })
-    plan_named(settings.default_plan)
-    user_plans(settings.user_plans)
+    user_plans(load_plans(settings.plans_file, settings.default_plan), settings.user_plans)
     return container

@@ -1,16 +1,23 @@
-"""The HTTP API wired to the container: `videoforge serve` runs `build_app` with uvicorn."""
+"""The HTTP API wired to the container: `videoforge serve` runs `build_app` with uvicorn; a host's
+own FastAPI app takes `router(settings)`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
+from dependency_injector import providers
 from fastapi import FastAPI
 
 from videoforge.adapters.fal import FalWebhookError, FalWebhookVerifier
-from videoforge.adapters.http import JwtVerifier, WebhookRejectedError, WebhookVerify, create_app
+from videoforge.adapters.http import AdminPolicy, JwtVerifier, WebhookRejectedError, WebhookVerify, create_app
+from videoforge.adapters.http.app import HostedApi, hosted_api
+from videoforge.adapters.plans import PlanResolver
 from videoforge.adapters.wavespeed import WebhookVerificationError, WebhookVerifier
+from videoforge.application.ports.plans import PlanSource
 from videoforge.bootstrap.catalog import ConfigurationError
 from videoforge.bootstrap.container import Container, build_container, use_cases_of
+from videoforge.bootstrap.plans import plan_source
 from videoforge.bootstrap.queue import queue_dispatcher, serving_resources
 from videoforge.bootstrap.settings import Settings
 
@@ -29,11 +36,31 @@ def build_app(settings: Settings | None = None, container: Container | None = No
     a queue configured, jobs are enqueued for the workers (which also resume them), not run here."""
     settings = settings or Settings()
     container = container or build_container(settings)
+    return create_app(use_cases_of(container), verifier_from(settings),
+                      **api_options(settings, container, resume_on_startup))
+
+
+def router(settings: Settings | None = None, container: Container | None = None, *,
+           plans: PlanSource | PlanResolver | None = None, resume_on_startup: bool = True) -> HostedApi:
+    """The API for a host's own FastAPI app: `api.include_in(app)` adds the routes (under
+    /api/video) and their error answers; enter `api.lifespan(app)` in the app's lifespan, which
+    opens the container's resources, resumes unfinished jobs and closes every pool on shutdown.
+    `plans`, like `open_container`'s, lets the host's billing decide each user's limits."""
+    settings = settings or Settings()
+    container = container or build_container(settings)
+    if plans is not None:
+        container.plan_source.override(providers.Object(plan_source(plans)))
+    return hosted_api(use_cases_of(container), verifier_from(settings),
+                      **api_options(settings, container, resume_on_startup))
+
+
+def api_options(settings: Settings, container: Container, resume_on_startup: bool) -> dict[str, Any]:
+    """How the API runs jobs, resumes them, checks webhooks and admins, and what it holds open."""
     dispatcher = queue_dispatcher(settings)
-    return create_app(use_cases_of(container), verifier_from(settings), dispatcher=dispatcher,
-                      resume_on_startup=resume_on_startup and dispatcher is None,
-                      resume_every=settings.resume_interval, webhooks=webhook_verifiers(container),
-                      resources=lambda: serving_resources(container, dispatcher))
+    return {"dispatcher": dispatcher, "resume_on_startup": resume_on_startup and dispatcher is None,
+            "resume_every": settings.resume_interval, "webhooks": webhook_verifiers(container),
+            "resources": lambda: serving_resources(container, dispatcher),
+            "admin": AdminPolicy(settings.admin_subjects, settings.admin_claim or None)}
 
 
 def webhook_verifiers(container: Container) -> dict[str, WebhookVerify]:

@@ -4,7 +4,12 @@ import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from videoforge.bootstrap.container import Container, build_container
+from dependency_injector import providers
+
+from videoforge.adapters.plans import PlanResolver
+from videoforge.application.ports.plans import PlanSource
+from videoforge.bootstrap.container import Container, OnFirstUse, build_container
+from videoforge.bootstrap.plans import plan_source
 from videoforge.bootstrap.settings import Settings
 
 
@@ -14,12 +19,24 @@ async def _maybe_await(result: object) -> None:
         await result
 
 
+async def start_resources(container: Container) -> None:
+    """Start every resource but those that start on first use (the database engine, the local
+    renderer): a command that never touches them never imports their adapters."""
+    for resource in container.traverse(types=[providers.Resource]):
+        if not isinstance(resource, OnFirstUse):
+            await _maybe_await(resource.init())
+
+
 @asynccontextmanager
-async def open_container(settings: Settings | None = None, container: Container | None = None
-                         ) -> AsyncIterator[Container]:
-    """A started container whose resources (clients, pools) are closed on the way out."""
+async def open_container(settings: Settings | None = None, container: Container | None = None, *,
+                         plans: PlanSource | PlanResolver | None = None) -> AsyncIterator[Container]:
+    """A started container whose resources (clients, pools) are closed on the way out. `plans`,
+    when given, decides every user's limits instead of the plans file and its assignments: a
+    PlanSource, or a callable user_id -> Plan (sync or async) for hosts whose billing lives elsewhere."""
     container = container or build_container(settings)
-    await _maybe_await(container.init_resources())
+    if plans is not None:
+        container.plan_source.override(providers.Object(plan_source(plans)))
+    await start_resources(container)
     try:
         yield container
     finally:
@@ -30,3 +47,5 @@ async def open_container(settings: Settings | None = None, container: Container 
         # Singletons hold what the resources closed (the HTTP client, the engine's users, the
         # render pool): a container opened again builds them anew.
         container.reset_singletons()
+        if plans is not None:
+            container.plan_source.reset_last_overriding()

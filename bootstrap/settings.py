@@ -56,8 +56,11 @@ class Settings(BaseSettings):
     allow_private_urls: bool = False
     prices_file: Path | None = None
     refuse_below_balance: bool = False  # refuse a job whose provider's balance is below its price
-    default_plan: str = "free"
-    user_plans: dict[str, str] = Field(default_factory=dict)
+    plans_file: Path | None = None  # TOML or JSON plans; none: the legacy four (see README, "Plans")
+    default_plan: str = "free"  # what a user without an assigned plan gets
+    user_plans: dict[str, str] = Field(default_factory=dict)  # user -> plan name, under the database's assignments
+    admin_subjects: list[str] = Field(default_factory=list)  # token subjects allowed on the admin routes
+    admin_claim: str = "videoforge_admin"  # a token with this claim true is an admin
     poll_interval: float = Field(3.0, gt=0)
     poll_deadline: float = Field(1800.0, gt=0)
     submit_grace: float = Field(900.0, ge=0)
@@ -66,6 +69,7 @@ class Settings(BaseSettings):
     product_video_model: str | None = None
     max_output_bytes: int = Field(2 * 1024**3, gt=0)
     resume_interval: float = Field(60.0, gt=0)
+    events_interval: float = Field(0.5, gt=0)  # how often an SSE stream reads its job's new events
     # in-process: `serve` runs its jobs itself (SQLite, `make run`); pgqueuer: `serve` enqueues them
     # in PostgreSQL and `videoforge worker` processes run them (see README, "Production topology")
     queue: Literal["in-process", "pgqueuer"] = "in-process"

@@ -17,7 +17,9 @@ from videoforge.domain.pricing import BilledDuration, Flat, PerBlock, PerSecond
 from videoforge.domain.quota import (
     DEFAULT_PLAN,
     DEFAULT_PLANS,
+    LEGACY_PLANS,
     Plan,
+    PlanCatalog,
     QuotaCheck,
     QuotaUsage,
     Reservation,
@@ -43,8 +45,8 @@ __all__ = [
     "DEFAULT_PLAN", "DEFAULT_PLANS", "Asset", "BilledDuration", "Cost", "DomainError", "ErrorCode", "Flat",
     "GenerationPlan", "IllegalTransitionError", "InputLimit", "InvalidRequestError", "JobError", "JobStatus",
     "MediaInfo", "MediaInput", "MediaKind", "ModelCatalog", "ModelSpec", "OperationType", "PerBlock",
-    "PerSecond", "Plan", "QuotaCheck", "QuotaExceededError", "QuotaUsage", "RenderSpec", "Reservation", "Routing",
-    "StoredObject",
+    "LEGACY_PLANS", "PerSecond", "Plan", "PlanCatalog", "QuotaCheck", "QuotaExceededError", "QuotaUsage", "RenderSpec",
+    "Reservation", "Routing", "StoredObject",
     "UnknownModelError", "UnsupportedOperationError", "UsageRecord", "UsageSummary", "VideoJob", "VideoRequest",
     "billing_period", "default_catalog",
 ]

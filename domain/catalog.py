@@ -13,6 +13,8 @@ from videoforge.domain.pricing import BilledDuration, PriceRule, rule_from_mappi
 from videoforge.domain.render import RenderSpec
 from videoforge.domain.request import VideoRequest
 
+ORIGINAL = "original"
+
 # Landscape pixel sizes per resolution name; portrait swaps them.
 _DIMENSIONS: dict[str, tuple[int, int]] = {
     "360p": (640, 360),
@@ -24,6 +26,7 @@ _DIMENSIONS: dict[str, tuple[int, int]] = {
     "1080p": (1920, 1080),
     "2k": (2560, 1440),
     "4k": (3840, 2160),
+    ORIGINAL: (0, 0),  # the input video's own frame: models that keep it say nothing of size
 }
 
 OPTIONAL_FIELDS = ("negative_prompt", "seed", "generate_audio", "enable_prompt_expansion")

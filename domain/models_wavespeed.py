@@ -8,10 +8,10 @@ overridden from a file (setting VIDEOFORGE_PRICES_FILE) without a release.
 
 from __future__ import annotations
 
-from videoforge.domain.catalog import AUDIO, IMAGE, MB, VIDEO, InputLimit, ModelSpec
+from videoforge.domain.catalog import AUDIO, IMAGE, MB, ORIGINAL, VIDEO, InputLimit, ModelSpec
 from videoforge.domain.media import MediaKind
 from videoforge.domain.operations import OperationType as Op
-from videoforge.domain.options import ModelOption
+from videoforge.domain.options import ModelOption, Span
 from videoforge.domain.pricing import BilledDuration, Flat, PerBlock, PerSecond, rates
 
 WS = "wavespeed"
@@ -197,10 +197,97 @@ WAVESPEED_MODELS: tuple[ModelSpec, ...] = (
     ),
 )
 
+# The output languages heygen/video-translate lists (its schema on a reseller's page, eachlabs.ai;
+# the legacy backend's default was "English"); regional variants exist but are not offered yet.
+TRANSLATE_LANGUAGES = (
+    "English", "Spanish", "French", "Hindi", "Italian", "German", "Polish", "Portuguese", "Chinese", "Japanese",
+    "Dutch", "Turkish", "Korean", "Danish", "Arabic", "Romanian", "Mandarin", "Filipino", "Swedish", "Indonesian",
+    "Ukrainian", "Greek", "Czech", "Bulgarian", "Malay", "Slovak", "Croatian", "Tamil", "Finnish", "Russian",
+)
+TOOL = {"provider": WS, "resolutions": (ORIGINAL,), "default_resolution": ORIGINAL,
+        "billed_from": BilledDuration.INPUT_VIDEO}
+LONG_VIDEO = InputLimit(VIDEO.max_bytes, VIDEO.content_types, max_seconds=600)
+
+VIDEO_TOOLS: tuple[ModelSpec, ...] = (
+    ModelSpec(
+        id="lightricks/ltx-2-retake", provider=WS, operation=Op.EDIT, name="LTX-2 Retake",
+        aliases=("ltx-2-retake", "lightricks/ltx-2-retake/text-to-video"), billed_from=BilledDuration.INPUT_VIDEO,
+        resolutions=("1080p",), default_resolution="1080p", prompt_required=True,
+        inputs={MediaKind.VIDEO: InputLimit(VIDEO.max_bytes, VIDEO.content_types, min_seconds=2, max_seconds=20)},
+        required_inputs=frozenset({MediaKind.VIDEO}),
+        options={"start_time": ModelOption(float, minimum=0, within=MediaKind.VIDEO, help="span start, seconds"),
+                 "end_time": ModelOption(float, minimum=0, within=MediaKind.VIDEO, help="span end, seconds"),
+                 "replace": ModelOption(choices=("audio_and_video", "video", "audio"), default="audio_and_video",
+                                        help="what the span re-generates")},
+        span=Span("start_time", "end_time", min_seconds=2, max_seconds=16),
+        price=PerSecond(rates(**{"1080p": "0.10"})), verified=True,
+        source="https://wavespeed.ai/models/lightricks/ltx-2-retake/llms.txt ($0.1 per output second; the span "
+               "fields start_time/end_time come from an older docs revision and are unverified)",
+    ),
+    ModelSpec(
+        id="wavespeed-ai/wan-2.1/mocha", operation=Op.FACE_SWAP, name="MoCha character swap",
+        aliases=("mocha", "wavespeed/mocha", "wavespeed/mocha/face-swap"), **(TOOL | {
+            "resolutions": ("480p", "720p"), "default_resolution": "480p"}),
+        optional_fields=frozenset({"seed"}),
+        inputs={MediaKind.IMAGE: IMAGE, MediaKind.VIDEO: InputLimit(VIDEO.max_bytes, VIDEO.content_types,
+                                                                    max_seconds=120)},
+        required_inputs=frozenset({MediaKind.IMAGE, MediaKind.VIDEO}),
+        price=PerSecond(rates(**{"480p": "0.04", "720p": "0.08"}), min_seconds=5, max_seconds=120),
+        verified=False, source=LEGACY + " ($0.04/s 480p, $0.08/s 720p, 5 to 120 s)",
+    ),
+    ModelSpec(
+        id="wavespeed-ai/video-face-swap", operation=Op.FACE_SWAP, name="Video face swap",
+        aliases=("video-face-swap",), **TOOL,
+        options={"target_gender": ModelOption(choices=("all", "female", "male"), default="all",
+                                              help="which faces to replace"),
+                 "target_index": ModelOption(int, minimum=0, maximum=10, default=0,
+                                             help="which face, counting from 0")},
+        inputs={MediaKind.IMAGE: IMAGE, MediaKind.VIDEO: LONG_VIDEO},
+        required_inputs=frozenset({MediaKind.IMAGE, MediaKind.VIDEO}),
+        price=PerSecond(rates(**{ORIGINAL: "0.01"}), min_seconds=5, max_seconds=600),
+        verified=False, source=LEGACY + " ($0.01/s, 5 to 600 s)",
+    ),
+    ModelSpec(
+        id="heygen/video-translate", operation=Op.TRANSLATE, name="HeyGen video translate",
+        aliases=("heygen", "video-translate"), **TOOL,
+        options={"language": ModelOption(choices=TRANSLATE_LANGUAGES, default="English",
+                                         help="the language the speech is translated into")},
+        inputs={MediaKind.VIDEO: LONG_VIDEO}, required_inputs=frozenset({MediaKind.VIDEO}),
+        price=PerSecond(rates(**{ORIGINAL: "0.0375"}), min_seconds=1),
+        verified=False, source=LEGACY + " and eachlabs.ai's page for the model ($0.0375 a second)",
+    ),
+    ModelSpec(
+        id="wavespeed-ai/video-background-remover", operation=Op.REMOVE_BACKGROUND, name="Video background remover",
+        aliases=("video-background-remover", "background-remover"), **TOOL,
+        inputs={MediaKind.VIDEO: LONG_VIDEO, MediaKind.IMAGE: IMAGE}, required_inputs=frozenset({MediaKind.VIDEO}),
+        price=PerSecond(rates(**{ORIGINAL: "0.01"}), min_seconds=5, max_seconds=600),
+        verified=False, source=LEGACY + " ($0.01/s, $0.05 minimum, $6.00 cap); the image replaces the background",
+    ),
+    ModelSpec(
+        id="wavespeed-ai/hunyuan-video-foley", operation=Op.ADD_AUDIO, name="Hunyuan Video Foley",
+        aliases=("hunyuan-video-foley", "foley"), **TOOL, optional_fields=frozenset({"seed"}),
+        inputs={MediaKind.VIDEO: LONG_VIDEO}, required_inputs=frozenset({MediaKind.VIDEO}),
+        price=PerSecond(rates(**{ORIGINAL: "0.02"}), min_seconds=5, max_seconds=600),
+        verified=False, source=LEGACY + " ($0.02/s 'estimated', 5 to 600 s)",
+    ),
+    ModelSpec(
+        id="wavespeed-ai/think-sound", operation=Op.ADD_AUDIO, name="ThinkSound",
+        aliases=("think-sound",), **TOOL, optional_fields=frozenset({"seed"}),
+        inputs={MediaKind.VIDEO: LONG_VIDEO}, required_inputs=frozenset({MediaKind.VIDEO}),
+        price=Flat(rates(**{ORIGINAL: "0.05"})), verified=False, source=LEGACY + " ($0.05 a video)",
+    ),
+)
+WAVESPEED_MODELS += VIDEO_TOOLS
+
 WAVESPEED_DEFAULTS: dict[tuple[str, Op], str] = {
     (WS, Op.TEXT_TO_VIDEO): "wavespeed-ai/hunyuan-video-1.5/text-to-video",
     (WS, Op.IMAGE_TO_VIDEO): "alibaba/wan-2.5/image-to-video",
     (WS, Op.AVATAR): "wavespeed-ai/infinitetalk",
     (WS, Op.ENHANCE): "wavespeed-ai/flashvsr",
     (WS, Op.EXTEND): "alibaba/wan-2.5/video-extend",
+    (WS, Op.EDIT): "lightricks/ltx-2-retake",
+    (WS, Op.FACE_SWAP): "wavespeed-ai/wan-2.1/mocha",
+    (WS, Op.TRANSLATE): "heygen/video-translate",
+    (WS, Op.REMOVE_BACKGROUND): "wavespeed-ai/video-background-remover",
+    (WS, Op.ADD_AUDIO): "wavespeed-ai/hunyuan-video-foley",
 }

@@ -11,6 +11,11 @@ class OperationType(StrEnum):
     AVATAR = "avatar"
     ENHANCE = "enhance"
     EXTEND = "extend"
+    EDIT = "edit"  # re-generate a span of a video from a prompt
+    FACE_SWAP = "face_swap"
+    TRANSLATE = "translate"  # the speech of a video in another language
+    REMOVE_BACKGROUND = "remove_background"
+    ADD_AUDIO = "add_audio"  # a soundtrack generated for a video
 
     @classmethod
     def parse(cls, value: str | OperationType) -> OperationType:
@@ -36,4 +41,16 @@ _ALIASES: dict[str, OperationType] = {op.value: op for op in OperationType} | {
     "upscale": OperationType.ENHANCE,
     "video_extend": OperationType.EXTEND,
     "extension": OperationType.EXTEND,
+    "retake": OperationType.EDIT,
+    "video_edit": OperationType.EDIT,
+    "swap_face": OperationType.FACE_SWAP,
+    "video_face_swap": OperationType.FACE_SWAP,
+    "character_swap": OperationType.FACE_SWAP,
+    "video_translate": OperationType.TRANSLATE,
+    "translation": OperationType.TRANSLATE,
+    "background_removal": OperationType.REMOVE_BACKGROUND,
+    "background_remover": OperationType.REMOVE_BACKGROUND,
+    "video_background_remover": OperationType.REMOVE_BACKGROUND,
+    "foley": OperationType.ADD_AUDIO,
+    "add_audio_to_video": OperationType.ADD_AUDIO,
 }

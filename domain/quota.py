@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from videoforge.domain.errors import QuotaExceededError
+from videoforge.domain.errors import InvalidRequestError, QuotaExceededError
 from videoforge.domain.money import ZERO, Cost
 
 
@@ -12,13 +13,35 @@ def billing_period(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m")
 
 
+_PLAN_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """Limits per billing period; 0 means unlimited (the legacy meaning)."""
+    """Limits per billing period; 0 means unlimited (the legacy meaning). `concurrent_jobs`
+    (optional, 0 = unlimited) caps the user's jobs in flight: those whose reservation is held."""
 
     name: str
     video_calls_limit: int
     monthly_cost_limit: Cost
+    concurrent_jobs: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not _PLAN_NAME.match(self.name):
+            raise InvalidRequestError("plan", "a plan name is 1 to 64 letters, digits, '_', '-' or '.'",
+                                      value=self.name)
+        for field in ("video_calls_limit", "concurrent_jobs"):
+            value = getattr(self, field)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise InvalidRequestError(f"{field}", f"of plan {self.name!r} must be a whole number >= 0 "
+                                          "(0 = unlimited)", value=value)
+        if not isinstance(self.monthly_cost_limit, Cost):
+            try:
+                object.__setattr__(self, "monthly_cost_limit", Cost(self.monthly_cost_limit))
+            except (ValueError, TypeError, ArithmeticError):
+                raise InvalidRequestError(
+                    "monthly_cost_limit", f"of plan {self.name!r} must be US dollars >= 0 as a decimal string "
+                    "(0 = unlimited)", value=self.monthly_cost_limit) from None
 
     def admit(self, usage: QuotaUsage, requested: Cost) -> None:
         """Raise QuotaExceededError unless one more video of `requested` cost fits.
@@ -49,6 +72,13 @@ class Plan:
             "operation_type": "video_generation",
             "plan": self.name,
         }
+        if self.concurrent_jobs > 0 and usage.running + 1 > self.concurrent_jobs:
+            return QuotaExceededError(
+                f"Concurrent job limit reached: {usage.running} of {self.concurrent_jobs} jobs are running; "
+                "wait for one to finish.",
+                info | {"error_type": "concurrency_limit", "running_jobs": usage.running,
+                        "concurrent_jobs": self.concurrent_jobs},
+            )
         if self.video_calls_limit > 0 and calls + 1 > self.video_calls_limit:
             return QuotaExceededError(
                 f"Video generation limit would be exceeded. Would use {calls + 1} of "
@@ -74,6 +104,7 @@ class QuotaUsage:
     cost: Cost = ZERO
     reserved_calls: int = 0
     reserved_cost: Cost = ZERO
+    running: int = 0  # reservations held in any period: the jobs in flight
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +135,47 @@ class Reservation:
     created_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PlanCatalog:
+    """The plans users can be put on, by name, and the one a user without a plan gets."""
+
+    plans: tuple[Plan, ...]
+    default: str
+
+    def __post_init__(self) -> None:
+        names = [plan.name for plan in self.plans]
+        if not names:
+            raise InvalidRequestError("plans", "at least one plan is needed")
+        if len(set(names)) != len(names):
+            raise InvalidRequestError("plans", "each plan name once", value=names)
+        if self.default not in names:
+            raise InvalidRequestError("default_plan", f"unknown plan {self.default!r}", value=self.default,
+                                      allowed=names)
+
+    @property
+    def names(self) -> list[str]:
+        return [plan.name for plan in self.plans]
+
+    @property
+    def default_plan(self) -> Plan:
+        return self.named(self.default)
+
+    def named(self, name: str) -> Plan:
+        for plan in self.plans:
+            if plan.name == name:
+                return plan
+        raise InvalidRequestError("plan", f"unknown plan {name!r}", value=name, allowed=self.names)
+
+    def with_default(self, plan: Plan) -> PlanCatalog:
+        """This catalog with `plan` as the default (added, or replacing the plan of its name)."""
+        others = tuple(p for p in self.plans if p.name != plan.name)
+        return PlanCatalog((*others, plan), plan.name)
+
+
 FREE = Plan("free", 2, Cost("2"))
 BASIC = Plan("basic", 10, Cost("25"))
 PRO = Plan("pro", 30, Cost("100"))
 ENTERPRISE = Plan("enterprise", 0, Cost("500"))
 DEFAULT_PLANS: dict[str, Plan] = {p.name: p for p in (FREE, BASIC, PRO, ENTERPRISE)}
 DEFAULT_PLAN = FREE
+LEGACY_PLANS = PlanCatalog((FREE, BASIC, PRO, ENTERPRISE), FREE.name)  # the shipped default

@@ -37,7 +37,13 @@ _REQUIRED_INPUTS: dict[OperationType, tuple[MediaKind, ...]] = {
     OperationType.AVATAR: (MediaKind.IMAGE, MediaKind.AUDIO),
     OperationType.ENHANCE: (MediaKind.VIDEO,),
     OperationType.EXTEND: (MediaKind.VIDEO,),
+    OperationType.EDIT: (MediaKind.VIDEO,),
+    OperationType.FACE_SWAP: (MediaKind.IMAGE, MediaKind.VIDEO),
+    OperationType.TRANSLATE: (MediaKind.VIDEO,),
+    OperationType.REMOVE_BACKGROUND: (MediaKind.VIDEO,),
+    OperationType.ADD_AUDIO: (MediaKind.VIDEO,),
 }
+_PROMPTED = (OperationType.TEXT_TO_VIDEO, OperationType.EDIT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +100,8 @@ class VideoRequest:
             media = self.input(kind)
             if media is not None and media.kind is not kind:
                 raise InvalidRequestError(kind.value, f"expects {kind.value} media, got {media.kind.value}")
-        if self.operation is OperationType.TEXT_TO_VIDEO and not self.prompt:
-            raise InvalidRequestError("prompt", "is required for text_to_video")
+        if self.operation in _PROMPTED and not self.prompt:
+            raise InvalidRequestError("prompt", f"is required for {self.operation.value}")
         for kind in _REQUIRED_INPUTS[self.operation]:
             if self.input(kind) is None:
                 raise InvalidRequestError(kind.value, f"is required for {self.operation.value}")

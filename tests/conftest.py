@@ -51,9 +51,10 @@ def settings_for_tests(**changes) -> Settings:
 async def harness():
     container = build_container(settings_for_tests())
     clock = FakeClock()
+    plans = container.plan_source()  # the in-memory book the admin use cases manage too
+    plans.set("u1", DEFAULT_PLANS["pro"])
     h = Harness(container, FakeVideoProvider(), InMemoryStorage(), InMemoryJobRepository(), InMemoryAssetLibrary(),
-                InMemoryUsageMeter(), InMemoryQuotaGuard({"u1": DEFAULT_PLANS["pro"]}, clock=clock),
-                FakeMediaProbe(), clock)
+                InMemoryUsageMeter(), InMemoryQuotaGuard(plans, clock=clock), FakeMediaProbe(), clock)
     container.video_providers.override(providers.Object({"wavespeed": h.provider}))
     container.storage.override(providers.Object(h.storage))
     container.job_repository.override(providers.Object(h.jobs))

@@ -2,6 +2,7 @@
 use cases it is given; `bootstrap.cli` wires it to the container."""
 
 from collections.abc import Callable
+from typing import Annotated
 
 import typer
 
@@ -9,17 +10,20 @@ from videoforge.adapters.cli.billing import BillingCommands
 from videoforge.adapters.cli.generation import GenerationCommands
 from videoforge.adapters.cli.jobs import JobCommands
 from videoforge.adapters.cli.library import LibraryCommands
+from videoforge.adapters.cli.plans import PlanCommands
 from videoforge.adapters.cli.runner import EXIT_USER, CommandRunner, UseCasesOpener, fail
 
 
 def build_cli(open_use_cases: UseCasesOpener, *, user_errors: tuple[type[Exception], ...] = (),
               serve: Callable[[str, int], None] | None = None,
-              worker: Callable[[int | None], None] | None = None) -> typer.Typer:
+              worker: Callable[[int | None], None] | None = None, version: str | None = None) -> typer.Typer:
     """The command over the use cases `open_use_cases` opens, once per command. `user_errors`
     are more errors the user can fix (exit 2); `serve`, when given, runs the HTTP API, and
     `worker` a worker of the job queue."""
     app = typer.Typer(name="videoforge", help="Generate AI video through one pipeline.", no_args_is_help=True,
                       pretty_exceptions_enable=False, add_completion=False)
+    if version is not None:
+        app.callback()(version_option(version))
     run = CommandRunner(open_use_cases, user_errors)
     library = LibraryCommands(run)
     GenerationCommands(run).register(app)
@@ -33,7 +37,21 @@ def build_cli(open_use_cases: UseCasesOpener, *, user_errors: tuple[type[Excepti
         app.command("worker")(worker_command(worker, run.user_errors))
     app.add_typer(JobCommands(run).group(), name="jobs")
     app.add_typer(library.assets_group(), name="assets")
+    app.add_typer(PlanCommands(run).group(), name="plans")
     return app
+
+
+def version_option(version: str) -> Callable[..., None]:
+    def show(value: bool) -> None:
+        if value:
+            typer.echo(f"videoforge {version}")
+            raise typer.Exit()
+
+    def root(show_version: Annotated[bool, typer.Option("--version", callback=show, is_eager=True,
+                                                        help="Print the version and exit.")] = False) -> None:
+        """Generate AI video through one pipeline."""
+
+    return root
 
 
 def serve_command(serve: Callable[[str, int], None], user_errors: tuple[type[Exception], ...]) -> Callable[..., None]:

@@ -1,17 +1,21 @@
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from videoforge.adapters.cli.inputs import build_request
+from videoforge.adapters.cli.inputs import build_request, parse_options
 from videoforge.adapters.cli.output import ProgressBar, durations, usd
 from videoforge.adapters.cli.runner import CommandRunner, JsonOpt, UserOpt
 from videoforge.application.use_cases import UseCases
 
 ImageOpt = Annotated[Path | None, typer.Option(help="Input image (image-to-video, avatar).")]
 AudioOpt = Annotated[Path | None, typer.Option(help="Input audio (avatar).")]
-VideoOpt = Annotated[Path | None, typer.Option(help="Input video (enhance, extend).")]
+VideoOpt = Annotated[Path | None, typer.Option(help="Input video (enhance, extend, edit, face_swap, translate, "
+                                                    "remove_background, add_audio).")]
+OptionOpt = Annotated[list[str] | None, typer.Option("--option", help="A model setting, name=value (repeatable; "
+                                                                       "see `videoforge models --json`).")]
 OperationOpt = Annotated[str | None, typer.Option(help="Inferred from the inputs when not given.")]
 ModelOpt = Annotated[str | None, typer.Option(help="A model id or alias (see `videoforge models`).")]
 
@@ -40,6 +44,7 @@ class GenerationCommands:
         aspect_ratio: Annotated[str | None, typer.Option("--aspect-ratio")] = None,
         negative_prompt: Annotated[str | None, typer.Option("--negative-prompt")] = None,
         seed: Annotated[int | None, typer.Option()] = None,
+        option: OptionOpt = None,
         user: UserOpt = "cli-user",
         idempotency_key: Annotated[str | None, typer.Option("--idempotency-key")] = None,
         source_module: Annotated[str, typer.Option("--source-module", help="Your module asking.")] = "cli",
@@ -48,9 +53,10 @@ class GenerationCommands:
         """Generate a video and store it in the library."""
         async def work(uc: UseCases) -> dict[str, Any]:
             request = build_request(operation, user, prompt, image, audio, video, model=model, duration=duration,
-                                    resolution=resolution, aspect_ratio=aspect_ratio,
+                                    resolution=resolution, aspect_ratio=aspect_ratio, options=parse_options(option),
                                     negative_prompt=negative_prompt, seed=seed, idempotency_key=idempotency_key,
                                     source_module=source_module)
+            await self._announce(uc, request)
             with ProgressBar(enabled=not as_json) as progress:
                 result = await uc.generate_video()(request, progress)
             return {"job_id": result.job_id, "asset_id": result.asset_id, "file": result.file_url,
@@ -59,6 +65,15 @@ class GenerationCommands:
                     "size": result.file_size}
 
         self._run(work, as_json, self._show_generated)
+
+    @staticmethod
+    async def _announce(uc: UseCases, request: Any) -> None:
+        """The first line, on stderr, before anything is reserved or sent: who renders, which model,
+        what it costs (a key in the environment makes a paid provider the default)."""
+        e = await uc.estimate_cost()(request)
+        if e.allowed:
+            print(f"videoforge: {e.model.provider} {e.model.id}: ${usd(e.cost)} for {e.billed_seconds:g} s at "
+                  f"{e.resolution}", file=sys.stderr, flush=True)
 
     def _show_generated(self, r: dict[str, Any]) -> None:
         self._run.out.print(f"Saved {r['file']}")
@@ -75,13 +90,14 @@ class GenerationCommands:
         model: Annotated[str | None, typer.Option()] = None,
         duration: Annotated[int | None, typer.Option()] = None,
         resolution: Annotated[str | None, typer.Option()] = None,
+        option: OptionOpt = None,
         user: UserOpt = "cli-user",
         as_json: JsonOpt = False,
     ) -> None:
         """What a generation would cost, and whether the user's plan allows it now."""
         async def work(uc: UseCases) -> dict[str, Any]:
             request = build_request(operation, user, prompt or "(estimate)", image, audio, video, model=model,
-                                    duration=duration, resolution=resolution)
+                                    duration=duration, resolution=resolution, options=parse_options(option))
             e = await uc.estimate_cost()(request)
             return {"model": e.model.id, "cost": usd(e.cost), "billed_seconds": e.billed_seconds,
                     "resolution": e.resolution, "duration": e.duration, "allowed": e.allowed,

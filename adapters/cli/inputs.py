@@ -16,6 +16,18 @@ def build_request(operation: str | None, user: str, prompt: str | None, image: P
     return VideoRequest(operation=op, user_id=user, prompt=prompt, **inputs, **fields)
 
 
+def parse_options(pairs: list[str] | None) -> dict[str, Any]:
+    """`--option name=value` pairs: true/false become booleans; the catalog types the rest."""
+    options: dict[str, Any] = {}
+    for pair in pairs or ():
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise InvalidRequestError("option", "write it as name=value", value=pair)
+        lowered = value.strip().lower()
+        options[name.strip()] = {"true": True, "false": False}.get(lowered, value.strip())
+    return options
+
+
 def infer_operation(inputs: dict[str, MediaInput], duration: int | None) -> OperationType:
     if "audio" in inputs and "image" in inputs:
         return OperationType.AVATAR

@@ -6,6 +6,7 @@ from videoforge.adapters.fakes.clock import FakeClock
 from videoforge.adapters.fakes.faults import FaultInjector
 from videoforge.adapters.fakes.jobs import InMemoryJobRepository
 from videoforge.adapters.fakes.media import FakeMediaProbe, fake_audio, fake_image, fake_media, fake_video
+from videoforge.adapters.fakes.plans import InMemoryPlanBook
 from videoforge.adapters.fakes.provider import FakeVideoProvider, Outcome
 from videoforge.adapters.fakes.quota import InMemoryQuotaGuard
 from videoforge.adapters.fakes.storage import InMemoryStorage
@@ -13,6 +14,7 @@ from videoforge.adapters.fakes.usage import InMemoryUsageMeter
 
 __all__ = [
     "FakeClock", "FakeMediaProbe", "FakeVideoProvider", "FaultInjector", "InMemoryAssetLibrary",
-    "InMemoryJobRepository", "InMemoryQuotaGuard", "InMemoryStorage", "InMemoryUsageMeter", "Outcome",
+    "InMemoryJobRepository", "InMemoryPlanBook", "InMemoryQuotaGuard", "InMemoryStorage", "InMemoryUsageMeter",
+    "Outcome",
     "fake_audio", "fake_image", "fake_media", "fake_video",
 ]

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from videoforge.adapters.fakes.faults import FaultInjector
 from videoforge.application.ports.jobs import ConcurrentUpdateError, DuplicateJobError, JobNotFoundError, JobRepository
+from videoforge.domain.events import JobEvent
 from videoforge.domain.job import VideoJob
 
 
@@ -15,6 +16,7 @@ class InMemoryJobRepository(FaultInjector, JobRepository):
         super().__init__()
         self.jobs: dict[str, VideoJob] = {}
         self._keys: dict[tuple[str, str], str] = {}
+        self._events: dict[str, list[JobEvent]] = {}
         self._lock = asyncio.Lock()
 
     async def add(self, job: VideoJob) -> VideoJob:
@@ -30,6 +32,7 @@ class InMemoryJobRepository(FaultInjector, JobRepository):
             stored = job.copy()
             stored.version = 1
             self.jobs[job.id] = stored
+            self._events[job.id] = [JobEvent.of(stored)]
             return stored.copy()
 
     async def get(self, job_id: str) -> VideoJob:
@@ -49,7 +52,12 @@ class InMemoryJobRepository(FaultInjector, JobRepository):
             stored = job.copy()
             stored.version = job.version + 1
             self.jobs[job.id] = stored
+            self._events[job.id].append(JobEvent.of(stored))
             return stored.copy()
+
+    async def events(self, job_id: str, after_version: int = 0) -> list[JobEvent]:
+        self._maybe_fail("events")
+        return [e for e in self._events.get(job_id, []) if e.version > after_version]
 
     async def find_by_idempotency_key(self, user_id: str, key: str) -> VideoJob | None:
         self._maybe_fail("find_by_idempotency_key")

@@ -79,3 +79,10 @@ class FakeMediaProbe(FaultInjector, MediaProbe):
             raise InvalidMediaError("a thumbnail needs a video")
         self.thumbnails += 1
         return b"\xff\xd8\xff\xe0fake-jpeg\xff\xd9"
+
+    async def inspect_video(self, source: MediaSource) -> tuple[MediaInfo, bytes | None]:
+        info = await self.probe(source, MediaKind.VIDEO)
+        try:
+            return info, await self.thumbnail(source)
+        except InvalidMediaError:
+            return info, None

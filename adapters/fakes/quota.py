@@ -6,49 +6,65 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from videoforge.adapters.fakes.faults import FaultInjector
+from videoforge.adapters.fakes.plans import InMemoryPlanBook
 from videoforge.application.ports.clock import Clock
+from videoforge.application.ports.plans import PlanSource
 from videoforge.application.ports.quota import QuotaGuard, QuotaGuardError, ReservationNotFoundError
 from videoforge.domain.money import Cost
-from videoforge.domain.quota import DEFAULT_PLAN, Plan, QuotaCheck, QuotaUsage, Reservation, ReservationState
+from videoforge.domain.quota import (
+    LEGACY_PLANS,
+    Plan,
+    QuotaCheck,
+    QuotaUsage,
+    Reservation,
+    ReservationState,
+)
 
 
 class InMemoryQuotaGuard(FaultInjector, QuotaGuard):
-    """Reservations in a dict under one lock; the plan's decision is the domain's."""
+    """Reservations in a dict under one lock; the user's plan comes from `plans` (a PlanSource,
+    or a user -> Plan mapping over `default_plan`), the decision is the domain's."""
 
-    def __init__(self, plans: Mapping[str, Plan] | None = None, default_plan: Plan = DEFAULT_PLAN,
+    def __init__(self, plans: PlanSource | Mapping[str, Plan] | None = None, default_plan: Plan | None = None,
                  clock: Clock | None = None):
         super().__init__()
         self._clock = clock
-        self.plans: dict[str, Plan] = dict(plans or {})
-        self.default_plan = default_plan
+        if plans is None or isinstance(plans, Mapping):
+            catalog = LEGACY_PLANS.with_default(default_plan) if default_plan else LEGACY_PLANS
+            plans = InMemoryPlanBook(catalog, plans)
+        self.plans: PlanSource = plans
         self.reservations: dict[str, Reservation] = {}
         self._lock = asyncio.Lock()
 
     def assign(self, user_id: str, plan: Plan) -> None:
-        self.plans[user_id] = plan
-
-    def plan_for(self, user_id: str) -> Plan:
-        return self.plans.get(user_id, self.default_plan)
+        """A test's shortcut, when the plans are the in-memory book."""
+        if not isinstance(self.plans, InMemoryPlanBook):
+            raise TypeError("assign works on the in-memory plan book only; assign through your PlanSource")
+        self.plans.set(user_id, plan)
 
     def usage(self, user_id: str, period: str) -> QuotaUsage:
-        calls, cost, reserved_calls, reserved_cost = 0, Cost(0), 0, Cost(0)
+        calls, cost, reserved_calls, reserved_cost, running = 0, Cost(0), 0, Cost(0), 0
         for r in self.reservations.values():
-            if r.user_id != user_id or r.period != period:
+            if r.user_id != user_id:
+                continue
+            running += r.state == ReservationState.RESERVED
+            if r.period != period:
                 continue
             if r.state == ReservationState.SETTLED:
                 calls, cost = calls + 1, cost + (r.actual or r.amount)
             elif r.state == ReservationState.RESERVED:
                 reserved_calls, reserved_cost = reserved_calls + 1, reserved_cost + r.amount
-        return QuotaUsage(period, calls, cost, reserved_calls, reserved_cost)
+        return QuotaUsage(period, calls, cost, reserved_calls, reserved_cost, running)
 
     async def reserve(self, user_id: str, job_id: str, amount: Cost, period: str) -> Reservation:
         self._maybe_fail("reserve")
+        plan = await self.plans.plan_for(user_id)
         async with self._lock:
             if job_id in self.reservations:
                 return self.reservations[job_id]
             usage = self.usage(user_id, period)
             await asyncio.sleep(0)  # a database round trip: without the lock, others would slip in here
-            self.plan_for(user_id).admit(usage, amount)
+            plan.admit(usage, amount)
             now = self._clock.now() if self._clock else datetime.now(UTC)
             self.reservations[job_id] = Reservation(job_id, user_id, period, amount, created_at=now)
             return self.reservations[job_id]
@@ -77,7 +93,8 @@ class InMemoryQuotaGuard(FaultInjector, QuotaGuard):
 
     async def check(self, user_id: str, amount: Cost, period: str) -> QuotaCheck:
         self._maybe_fail("check")
-        return self.plan_for(user_id).check(self.usage(user_id, period), amount)
+        plan = await self.plans.plan_for(user_id)
+        return plan.check(self.usage(user_id, period), amount)
 
     async def held(self) -> list[Reservation]:
         self._maybe_fail("held")

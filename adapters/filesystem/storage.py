@@ -33,7 +33,8 @@ class FileSystemStorage(Storage):
     `os.replace`s it into place: readers see the old object or the new one, never a half. The
     size, sha256 and content type go to a hidden sidecar `.<name>.meta.json`; `stat` trusts it
     only while the file's size and mtime still match, and otherwise hashes the file again.
-    All file I/O runs in threads, off the event loop.
+    All file I/O runs in threads, off the event loop: one hop to create the file, one per block of
+    at least 1 MiB (small chunks are joined first), one to commit (fsync, rename, sidecar).
     """
 
     def __init__(self, root: str | os.PathLike[str], max_bytes: int | None = None, base_url: str | None = None):
@@ -70,25 +71,34 @@ class FileSystemStorage(Storage):
         digest = hashlib.sha256()
         size = 0
         handle = await _io(key, "create", _create, temp)
+        committed = False
         try:
             try:
                 # An error of the stream itself (a broken download) propagates as it is: it is the
                 # producer's, not the storage's. Nothing is kept either way.
-                async for chunk in chunks:
-                    size += len(chunk)
+                async for block in _blocks(chunks):
+                    size += len(block)
                     if self.max_bytes is not None and size > self.max_bytes:
                         raise StorageLimitError(f"{key}: larger than the {self.max_bytes}-byte cap")
-                    await _io(key, "write", _write, handle, digest, chunk)
-                await _io(key, "write", _finish, handle)
+                    await _io(key, "write", _write, handle, digest, block)
+                stored = StoredObject(key, size, digest.hexdigest(), content_type)
+                await _io(key, "write", self._commit, handle, temp, path, stored)
+                committed = True
             finally:
-                await asyncio.to_thread(handle.close)
-            await _io(key, "write", os.replace, temp, path)
+                if not handle.closed:
+                    await asyncio.to_thread(handle.close)
         finally:
             # Also on cancellation: a save that did not finish leaves no temporary file.
-            await asyncio.shield(asyncio.to_thread(_unlink_all, temp))
-        stored = StoredObject(key, size, digest.hexdigest(), content_type)
-        await asyncio.to_thread(self._write_meta, path, stored)
+            if not committed:
+                await asyncio.shield(asyncio.to_thread(_unlink_all, temp))
         return stored
+
+    def _commit(self, handle: BinaryIO, temp: Path, path: Path, stored: StoredObject) -> None:
+        """The last thread hop of a save: flush to disk, close, move into place, write the sidecar."""
+        _finish(handle)
+        handle.close()
+        os.replace(temp, path)
+        self._write_meta(path, stored)
 
     def _write_meta(self, path: Path, stored: StoredObject) -> None:
         meta = self._meta_path(path)
@@ -181,6 +191,21 @@ async def _io(key: str, what: str, function, *args):
         return await asyncio.to_thread(function, *args)
     except OSError as e:
         raise StorageError(f"{key}: cannot {what} the file: {e}") from e
+
+
+async def _blocks(chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
+    """The chunks joined into blocks of at least CHUNK bytes (the last may be shorter): one
+    thread hop per block, however small the producer's chunks."""
+    pending: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        pending.append(chunk)
+        size += len(chunk)
+        if size >= CHUNK:
+            yield b"".join(pending)
+            pending, size = [], 0
+    if pending:
+        yield b"".join(pending)
 
 
 def _create(path: Path) -> BinaryIO:

@@ -1,5 +1,5 @@
 from videoforge.adapters.http.app import create_app
-from videoforge.adapters.http.auth import AuthError, JwtVerifier
+from videoforge.adapters.http.auth import AdminPolicy, AuthError, JwtVerifier
 from videoforge.adapters.http.routes.webhooks import WebhookRejectedError, WebhookVerify
 
-__all__ = ["AuthError", "JwtVerifier", "WebhookRejectedError", "WebhookVerify", "create_app"]
+__all__ = ["AdminPolicy", "AuthError", "JwtVerifier", "WebhookRejectedError", "WebhookVerify", "create_app"]

@@ -2,21 +2,24 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from videoforge.adapters.http.auth import JwtVerifier, authenticated_user
+from videoforge.adapters.http.auth import AdminPolicy, JwtVerifier, authenticated_admin, authenticated_user
 from videoforge.adapters.http.errors import install_error_handlers
 from videoforge.adapters.http.routes.assets import assets_router
 from videoforge.adapters.http.routes.catalog import catalog_router
+from videoforge.adapters.http.routes.events import events_router
 from videoforge.adapters.http.routes.jobs import jobs_router
+from videoforge.adapters.http.routes.plans import plans_router
 from videoforge.adapters.http.routes.uploads import uploads_router
 from videoforge.adapters.http.routes.usage import usage_router
 from videoforge.adapters.http.routes.webhooks import WebhookVerify, webhooks_router
 from videoforge.adapters.http.runner import BackgroundRunner
-from videoforge.adapters.http.schemas import ERRORS, PREFIX
+from videoforge.adapters.http.schemas import ERRORS, PREFIX, ErrorOut
 from videoforge.application.ports import JobDispatcher
 from videoforge.application.use_cases import UseCases
 
@@ -25,41 +28,68 @@ Resources = Callable[[], AbstractAsyncContextManager[Any]]
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
-def create_app(use_cases: UseCases, verifier: JwtVerifier, *, webhooks: Mapping[str, WebhookVerify] | None = None,
+@dataclass(frozen=True, slots=True)
+class HostedApi:
+    """The API as parts a host's FastAPI app takes: `router` (every route under /api/video),
+    `lifespan` (to enter in the host's own: opens the resources, resumes unfinished jobs, and on
+    the way out stops the running ones and closes every pool) and the error answers, which
+    FastAPI keeps on the app. `include_in(app)` adds the router and the error answers."""
+
+    router: APIRouter
+    lifespan: Lifespan
+    runner: BackgroundRunner
+
+    def include_in(self, app: FastAPI) -> None:
+        app.include_router(self.router)
+        install_error_handlers(app)
+
+
+def hosted_api(use_cases: UseCases, verifier: JwtVerifier, *, webhooks: Mapping[str, WebhookVerify] | None = None,
                resume_on_startup: bool = False, resume_every: float | None = None,
-               resources: Resources | None = None, dispatcher: JobDispatcher | None = None) -> FastAPI:
-    """The HTTP API. Jobs created here are handed to `dispatcher` (a queue's workers run them), or
-    without one run in the background of this process. With
-    `resume_on_startup`, unfinished jobs are resumed when the app starts, and with
+               resources: Resources | None = None, dispatcher: JobDispatcher | None = None,
+               admin: AdminPolicy | None = None) -> HostedApi:
+    """The API's routes and lifespan. Jobs created here are handed to `dispatcher` (a queue's
+    workers run them), or without one run in the background of this process. With
+    `resume_on_startup`, unfinished jobs are resumed when the lifespan starts, and with
     `resume_every` (seconds) again and again, so that a job left unfinished by a passing fault
     (a deadline, an unreadable provider) is finished without a restart. `resources` is entered
-    for the app's lifetime (the container's clients and pools)."""
+    for the lifespan (the container's clients and pools). `admin` says who may use the admin
+    routes (default: tokens with the `videoforge_admin` claim true)."""
     runner = BackgroundRunner(lambda job_id: use_cases.run_job()(job_id))
     resume = partial(resume_unfinished, use_cases, runner, resume_every) if resume_on_startup else None
-    app = FastAPI(title="videoforge", version="0.1.0", lifespan=lifespan(runner, resume, resources),
+    router = api_router(use_cases, dispatcher or runner, verifier, webhooks or {}, admin or AdminPolicy())
+    return HostedApi(router, lifespan(runner, resume, resources), runner)
+
+
+def create_app(use_cases: UseCases, verifier: JwtVerifier, **options: Any) -> FastAPI:
+    """The HTTP API as an app of its own (`videoforge serve`); `options` are `hosted_api`'s."""
+    api = hosted_api(use_cases, verifier, **options)
+    app = FastAPI(title="videoforge", version="0.1.0", lifespan=api.lifespan,
                   description="Every AI video generation through one pipeline: priced, reserved, durable, stored.")
-    app.state.runner = runner
-    app.include_router(api_router(use_cases, dispatcher or runner, verifier, webhooks or {}))
+    app.state.runner = api.runner
+    api.include_in(app)
 
     @app.get("/health", summary="Liveness")
     async def health() -> dict[str, Any]:
-        return {"status": "ok", "running_jobs": runner.running}
+        return {"status": "ok", "running_jobs": api.runner.running}
 
-    install_error_handlers(app)
     return app
 
 
 def api_router(use_cases: UseCases, dispatcher: JobDispatcher, verifier: JwtVerifier,
-               webhooks: Mapping[str, WebhookVerify]) -> APIRouter:
+               webhooks: Mapping[str, WebhookVerify], admin: AdminPolicy) -> APIRouter:
     """Every route under /api/video, one router per resource."""
     user = authenticated_user(verifier)
     api = APIRouter(prefix=PREFIX, responses=ERRORS)
     api.include_router(jobs_router(use_cases, dispatcher, user))
+    api.include_router(events_router(use_cases, user))
     api.include_router(uploads_router(use_cases, user))
     api.include_router(assets_router(use_cases, user))
     api.include_router(catalog_router(use_cases, user))
     api.include_router(usage_router(use_cases, user))
     api.include_router(webhooks_router(use_cases, dispatcher, webhooks))
+    api.include_router(plans_router(use_cases, authenticated_admin(verifier, admin)),
+                       responses={403: {"model": ErrorOut, "description": "your token is not an admin's"}})
     return api
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
 import jwt
@@ -11,6 +12,21 @@ from videoforge.domain.text import exact_user_id
 
 class AuthError(Exception):
     """The request carries no valid bearer token."""
+
+
+class ForbiddenError(Exception):
+    """The caller is known but may not do this (an admin route, a non-admin token)."""
+
+
+class AdminPolicy:
+    """Who is an admin: a token whose `claim` is true, or whose subject is one of `subjects`."""
+
+    def __init__(self, subjects: Iterable[str] = (), claim: str | None = "videoforge_admin"):
+        self.subjects = frozenset(subjects)
+        self.claim = claim
+
+    def admits(self, claims: Mapping[str, Any]) -> bool:
+        return claims.get("sub") in self.subjects or (self.claim is not None and claims.get(self.claim) is True)
 
 
 class JwtVerifier:
@@ -29,6 +45,10 @@ class JwtVerifier:
         self._leeway = leeway
 
     def user_id(self, authorization: str | None) -> str:
+        return self.claims(authorization)["sub"]
+
+    def claims(self, authorization: str | None) -> dict[str, Any]:
+        """The verified claims of the bearer token; `sub` is a valid user id."""
         if not authorization or not authorization.lower().startswith("bearer "):
             raise AuthError("a bearer token is required")
         token = authorization[7:].strip()
@@ -43,9 +63,10 @@ class JwtVerifier:
         except jwt.PyJWTError as e:
             raise AuthError(f"invalid token: {e}") from None
         try:
-            return exact_user_id(claims.get("sub"), "sub")
+            exact_user_id(claims.get("sub"), "sub")
         except InvalidRequestError as e:
             raise AuthError(f"the token's subject is not a user id this API takes: {e}") from None
+        return claims
 
 
 def authenticated_user(verifier: JwtVerifier) -> Any:
@@ -55,3 +76,15 @@ def authenticated_user(verifier: JwtVerifier) -> Any:
         return verifier.user_id(authorization)
 
     return Annotated[str, Depends(user)]
+
+
+def authenticated_admin(verifier: JwtVerifier, policy: AdminPolicy) -> Any:
+    """The type of a route parameter that is the caller's subject, when the policy makes them an admin (else 403)."""
+
+    def admin(authorization: Annotated[str | None, Header()] = None) -> str:
+        claims = verifier.claims(authorization)
+        if not policy.admits(claims):
+            raise ForbiddenError("this route is for admins: your token is not an admin's")
+        return claims["sub"]
+
+    return Annotated[str, Depends(admin)]

@@ -5,17 +5,37 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from videoforge.adapters.http.auth import AuthError
+from videoforge.adapters.http.auth import AuthError, ForbiddenError
 from videoforge.adapters.http.ranges import RangeNotSatisfiableError
 from videoforge.adapters.http.routes.webhooks import WebhookRejectedError
 from videoforge.application.errors import JobNotCancellableError
-from videoforge.application.ports import AssetNotFoundError, JobNotFoundError
+from videoforge.application.ports import (
+    AssetNotFoundError,
+    JobNotFoundError,
+    PlansNotAssignableError,
+    PlanSourceError,
+)
 from videoforge.domain import InvalidRequestError, QuotaExceededError
 from videoforge.domain.billing import InsufficientBalanceError
 
 
 def body(error: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": error, "message": message, **extra}
+
+
+# Errors answered with their status and {"error": name, "message": the error's sentence}.
+PLAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    ForbiddenError: (403, "forbidden"),
+    PlansNotAssignableError: (409, "plans_not_assignable"),  # the host's resolver decides plans
+    PlanSourceError: (503, "plans_unavailable"),  # the plans cannot be told now: nothing was reserved
+}
+
+
+def plain(status: int, name: str) -> Any:
+    async def handle(_: Request, e: Exception) -> JSONResponse:
+        return JSONResponse(body(name, str(e)), status_code=status)
+
+    return handle
 
 
 def validation_body(errors: Sequence[Any]) -> dict[str, Any]:
@@ -28,12 +48,8 @@ def validation_body(errors: Sequence[Any]) -> dict[str, Any]:
     return body("invalid_request", f"{field}: {first['msg']}", field=field, allowed=None, detail=details)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Each error a caller can cause, mapped once: its status and a JSON body that says it."""
-
-    @app.exception_handler(AuthError)
-    async def unauthorised(_: Request, e: AuthError) -> JSONResponse:
-        return JSONResponse(body("unauthorized", str(e)), status_code=401, headers={"WWW-Authenticate": "Bearer"})
+def install_validation_handlers(app: FastAPI) -> None:
+    """A request the schema or the domain refuses: 422 with the documented error body, naming the field."""
 
     @app.exception_handler(RequestValidationError)
     async def malformed(_: Request, e: RequestValidationError) -> JSONResponse:
@@ -43,6 +59,19 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid(_: Request, e: InvalidRequestError) -> JSONResponse:
         allowed = [str(a) for a in e.allowed] if e.allowed is not None else None
         return JSONResponse(body("invalid_request", str(e), field=e.field, allowed=allowed), status_code=422)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Each error a caller can cause, mapped once: its status and a JSON body that says it."""
+
+    @app.exception_handler(AuthError)
+    async def unauthorised(_: Request, e: AuthError) -> JSONResponse:
+        return JSONResponse(body("unauthorized", str(e)), status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+    for error, (status, name) in PLAIN_ERRORS.items():
+        app.add_exception_handler(error, plain(status, name))
+
+    install_validation_handlers(app)
 
     @app.exception_handler(QuotaExceededError)
     async def quota(_: Request, e: QuotaExceededError) -> JSONResponse:

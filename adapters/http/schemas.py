@@ -25,7 +25,8 @@ class Inputs(BaseModel):
 
 
 class CreateJobIn(BaseModel):
-    operation: str = Field(description="text_to_video, image_to_video, avatar, enhance, extend (legacy spellings too)")
+    operation: str = Field(description="text_to_video, image_to_video, avatar, enhance, extend, edit, face_swap, "
+                                       "translate, remove_background, add_audio (legacy spellings too)")
     model: str | None = None
     prompt: str | None = None
     negative_prompt: str | None = None
@@ -35,6 +36,9 @@ class CreateJobIn(BaseModel):
     seed: int | None = None
     generate_audio: bool | None = None
     enable_prompt_expansion: bool | None = None
+    options: dict[str, Any] = Field(default_factory=dict, description=(
+        "the model's own settings (GET /models lists them): e.g. language for translate, start_time/end_time "
+        "and replace for edit, target_gender/target_index for video-face-swap"))
     idempotency_key: str | None = None
     source_module: str = Field("api", description="your module asking: letters, digits, _ - . (at most 64)")
     inputs: Inputs = Field(default_factory=Inputs)
@@ -261,3 +265,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorOut, "description": "a field is not allowed; names it and what is allowed"},
 }
 """The error answers every route of the API documents."""
+
+
+def legacy_status(status: JobStatus) -> str:
+    """The legacy task shape's `status` word for a job status."""
+    return _LEGACY_STATUS[status]

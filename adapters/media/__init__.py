@@ -1,3 +1,3 @@
-from videoforge.adapters.media.probe import PyAVMediaProbe
+from videoforge.adapters.media.adapter import PyAVMediaProbe
 
 __all__ = ["PyAVMediaProbe"]

@@ -1,43 +1,20 @@
+"""Decoding with FFmpeg through PyAV (videos, audio) and Pillow (images), in the calling thread."""
+
 from __future__ import annotations
 
-import asyncio
 import io
-import os
 from pathlib import Path
 
 import av
 import av.error
 from PIL import Image, UnidentifiedImageError
 
-from videoforge.application.ports.media import MediaSource
-from videoforge.application.ports.probe import InvalidMediaError, MediaProbe
-from videoforge.application.sources import local_file
+from videoforge.application.ports.probe import InvalidMediaError
 from videoforge.domain.media import MediaInfo, MediaKind
 
 # Demuxers that read a single still picture: their "video" is an image.
 _IMAGE_DEMUXERS = ("image2", "_pipe", "apng", "gif", "webp")
 _IMAGE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")
-
-
-class PyAVMediaProbe(MediaProbe):
-    """Probes media with FFmpeg through PyAV (videos, audio) and Pillow (images).
-
-    Each probe opens the file and decodes its first frame, so a file is accepted only when it
-    really decodes as the expected kind. Sources without a file on disk are streamed into a
-    temporary file in `temp_dir` first. Decoding runs in a thread, off the event loop.
-    """
-
-    def __init__(self, temp_dir: str | os.PathLike[str] | None = None, thumbnail_width: int = 640):
-        self._temp_dir = temp_dir
-        self._thumbnail_width = thumbnail_width
-
-    async def probe(self, source: MediaSource, expected: MediaKind) -> MediaInfo:
-        async with local_file(source, self._temp_dir) as path:
-            return await asyncio.to_thread(probe_file, path, expected)
-
-    async def thumbnail(self, source: MediaSource) -> bytes:
-        async with local_file(source, self._temp_dir) as path:
-            return await asyncio.to_thread(poster_frame, path, self._thumbnail_width)
 
 
 def probe_file(path: Path, expected: MediaKind) -> MediaInfo:
@@ -86,6 +63,12 @@ def _duration(container: av.container.InputContainer, stream) -> float | None:
 
 
 def _probe_video(container: av.container.InputContainer) -> MediaInfo:
+    return _first_picture(container)[0]
+
+
+def _first_picture(container: av.container.InputContainer) -> tuple[MediaInfo, av.VideoFrame]:
+    """The video's description and its first decoded frame (its first keyframe: decoding starts
+    there, nothing before it is decoded)."""
     if _is_still_image(container):
         raise InvalidMediaError("this is a still image, not a video")
     streams = _video_streams(container)
@@ -100,9 +83,10 @@ def _probe_video(container: av.container.InputContainer) -> MediaInfo:
     if duration is None:
         raise InvalidMediaError("the video's length cannot be read")
     rate = stream.average_rate or stream.guessed_rate
-    return MediaInfo(MediaKind.VIDEO, duration=duration, width=first.width, height=first.height,
+    info = MediaInfo(MediaKind.VIDEO, duration=duration, width=first.width, height=first.height,
                      fps=float(rate) if rate else None, codec=stream.codec_context.name,
                      has_audio=bool(container.streams.audio))
+    return info, first
 
 
 def _probe_audio(container: av.container.InputContainer) -> MediaInfo:
@@ -120,26 +104,37 @@ def _probe_audio(container: av.container.InputContainer) -> MediaInfo:
     return MediaInfo(MediaKind.AUDIO, duration=duration, codec=stream.codec_context.name, has_audio=True)
 
 
-def poster_frame(path: Path, width: int, at: float = 1.0) -> bytes:
-    """A JPEG of the frame at `at` seconds (or at a quarter of a shorter video)."""
+def poster_frame(path: Path, width: int) -> bytes:
+    """A JPEG of the video's first picture, at most `width` pixels wide."""
+    poster = inspect_video(path, width)[1]
+    if poster is None:
+        raise InvalidMediaError("no picture could be made of the video's first frame")
+    return poster
+
+
+def inspect_video(path: Path, width: int) -> tuple[MediaInfo, bytes | None]:
+    """The video's description and a JPEG of its first picture, from one opening and one decoded
+    frame. The picture is scaled by FFmpeg's own scaler (swscale) straight to RGB at the
+    poster's size; Pillow only encodes the JPEG. None when the frame cannot be made a picture."""
     try:
         with av.open(str(path)) as container:
-            info = _probe_video(container)
-            target = min(at, (info.duration or 0) / 4)
-            container.seek(0)
-            frame = None
-            for frame in container.decode(_video_streams(container)[0]):
-                if frame.time is None or frame.time >= target:
-                    break
-            if frame is None:
-                raise InvalidMediaError("the video has no decodable frame")
-            image = frame.to_image()
+            info, frame = _first_picture(container)
+            try:
+                return info, _jpeg(frame, width)
+            except (av.error.FFmpegError, ValueError, OSError):
+                return info, None
     except av.error.FFmpegError as e:
         raise InvalidMediaError(f"not a decodable video: {_reason(e)}") from e
-    if image.width > width:
-        image = image.resize((width, max(2, round(image.height * width / image.width))), Image.Resampling.LANCZOS)
+
+
+def _jpeg(frame: av.VideoFrame, width: int) -> bytes:
+    if frame.width > width:
+        size = {"width": width, "height": max(2, round(frame.height * width / frame.width))}
+    else:
+        size = {"width": frame.width, "height": frame.height}
+    picture = frame.reformat(format="rgb24", interpolation="BILINEAR", **size).to_image()
     out = io.BytesIO()
-    image.convert("RGB").save(out, "JPEG", quality=85)
+    picture.save(out, "JPEG", quality=85)
     return out.getvalue()
 
 

@@ -4,8 +4,10 @@
 from videoforge.adapters.sql.assets import SqlAssetLibrary
 from videoforge.adapters.sql.database import Database, describe, is_embedded, make_engine
 from videoforge.adapters.sql.jobs import SqlJobRepository
+from videoforge.adapters.sql.plans import SqlPlanBook
 from videoforge.adapters.sql.quota import SqlQuotaGuard
+from videoforge.adapters.sql.unit_of_work import SqlUnitOfWork
 from videoforge.adapters.sql.usage import SqlUsageMeter
 
-__all__ = ["Database", "SqlAssetLibrary", "SqlJobRepository", "SqlQuotaGuard", "SqlUsageMeter", "describe",
-           "is_embedded", "make_engine"]
+__all__ = ["Database", "SqlAssetLibrary", "SqlJobRepository", "SqlPlanBook", "SqlQuotaGuard", "SqlUnitOfWork",
+           "SqlUsageMeter", "describe", "is_embedded", "make_engine"]

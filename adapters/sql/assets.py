@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from videoforge.adapters.sql.database import Database
@@ -49,15 +48,16 @@ class SqlAssetLibrary(AssetLibrary):
         return self._db.transaction(AssetLibraryError, what, **options)
 
     async def add(self, asset: Asset) -> Asset:
-        try:
-            async with self._transaction(f"adding the asset of job {asset.job_id}", conflicts=True) as conn:
-                await conn.execute(content_assets.insert().values(**_row(asset)))
-        except IntegrityError as e:  # the job's asset is there already (a retried step): that one counts
-            existing = await self._find_by_job(asset.job_id)
-            if existing is None:
-                raise AssetLibraryError(f"adding the asset of job {asset.job_id}: asset id {asset.id} is taken") from e
-            return existing
-        return asset
+        # ON CONFLICT DO NOTHING rather than a failed insert: inside a unit of work (the delivery
+        # of a job) a unique conflict must not abort the shared transaction.
+        async with self._transaction(f"adding the asset of job {asset.job_id}") as conn:
+            added = await conn.execute(self._db.upsert(content_assets).values(**_row(asset)).on_conflict_do_nothing())
+        if added.rowcount == 1:
+            return asset
+        existing = await self._find_by_job(asset.job_id)  # a retried step: the job's asset counts
+        if existing is None:
+            raise AssetLibraryError(f"adding the asset of job {asset.job_id}: asset id {asset.id} is taken")
+        return existing
 
     async def get(self, asset_id: str) -> Asset:
         row = await self._one(select(content_assets).where(content_assets.c.id == asset_id),

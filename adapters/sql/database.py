@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -15,6 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 _WRITE = "videoforge_write"
 _SCHEMA_MISSING = re.compile(r'no such (table|column)|(relation|column) "[^"]+" (of relation "[^"]+" )?does not exist')
+
+# The connection of the unit of work the current task is in (`Database.together`), if any.
+_UNIT: contextvars.ContextVar[tuple[Database, AsyncConnection] | None] = contextvars.ContextVar(
+    "videoforge_sql_unit", default=None)
 
 Migrate = Callable[[AsyncEngine], Awaitable[None]]
 """Brings the database of an engine to the latest schema (`migrate.upgrade_engine`)."""
@@ -120,14 +125,45 @@ class Database:
                           conflicts: bool = False) -> AsyncIterator[AsyncConnection]:
         """One transaction, committed when the block ends and rolled back on any exception.
         A database failure becomes `error("<what>: ...")`; with `conflicts`, an IntegrityError
-        (a unique constraint) is left for the caller to handle."""
+        (a unique constraint) is left for the caller to handle. Inside `together()` the block
+        runs in the unit's transaction instead (a savepoint when it may conflict)."""
+        unit = _UNIT.get()
+        if unit is not None and unit[0] is self:
+            async with self._translated(error, what, conflicts), self._inside(unit[1], conflicts) as conn:
+                yield conn
+            return
         await self._ensure_ready(error)
+        async with self._translated(error, what, conflicts), self.engine.connect() as conn:
+            if write:
+                await conn.execution_options(**{_WRITE: True})
+            async with conn.begin():
+                yield conn
+
+    @asynccontextmanager
+    async def together(self, error: type[Exception], what: str) -> AsyncIterator[None]:
+        """A unit of work: the transactions the adapters over this database open inside the block
+        (in this task) are one write transaction, committed when the block ends."""
+        async with self.transaction(error, what) as conn:
+            token = _UNIT.set((self, conn))
+            try:
+                yield
+            finally:
+                _UNIT.reset(token)
+
+    @staticmethod
+    @asynccontextmanager
+    async def _inside(conn: AsyncConnection, savepoint: bool) -> AsyncIterator[AsyncConnection]:
+        if not savepoint:
+            yield conn
+            return
+        async with conn.begin_nested():  # a unique conflict rolls back to here, not the whole unit
+            yield conn
+
+    @staticmethod
+    @asynccontextmanager
+    async def _translated(error: type[Exception], what: str, conflicts: bool) -> AsyncIterator[None]:
         try:
-            async with self.engine.connect() as conn:
-                if write:
-                    await conn.execution_options(**{_WRITE: True})
-                async with conn.begin():
-                    yield conn
+            yield
         except IntegrityError as e:
             if conflicts:
                 raise

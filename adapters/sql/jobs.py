@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from videoforge.adapters.sql.database import Database
-from videoforge.adapters.sql.schema import video_jobs
+from videoforge.adapters.sql.schema import job_events, video_jobs
 from videoforge.application.ports.jobs import (
     ConcurrentUpdateError,
     DuplicateJobError,
@@ -19,6 +19,7 @@ from videoforge.application.ports.jobs import (
     JobRepositoryError,
 )
 from videoforge.domain.errors import DomainError
+from videoforge.domain.events import JobEvent
 from videoforge.domain.job import UNFINISHED, JobError, JobStatus, VideoJob
 from videoforge.domain.media import MediaInput, MediaKind
 from videoforge.domain.request import VideoRequest
@@ -95,6 +96,11 @@ def job_from_row(row: Any) -> VideoJob:
     )
 
 
+def _event_row(job: VideoJob) -> dict[str, Any]:
+    return {"job_id": job.id, "version": job.version, "status": job.status.value, "progress": job.progress,
+            "message": job.message, "at": job.updated_at}
+
+
 class SqlJobRepository(JobRepository):
     """Jobs in `video_jobs`. Saves are optimistic: UPDATE ... WHERE id = :id AND version = :v,
     and no row updated means someone else saved first (ConcurrentUpdateError).
@@ -120,6 +126,7 @@ class SqlJobRepository(JobRepository):
         try:
             async with self._transaction(f"recording job {job.id}", conflicts=True) as conn:
                 await conn.execute(video_jobs.insert().values(**row))
+                await conn.execute(job_events.insert().values(**_event_row(stored)))
         except IntegrityError as e:
             existing = await self._find_conflict(job)
             if existing is None:
@@ -160,9 +167,17 @@ class SqlJobRepository(JobRepository):
                 if current is None:
                     raise JobNotFoundError(f"no job {job.id}")
                 raise ConcurrentUpdateError(f"job {job.id} changed (version {current}, had {job.version})")
+            await conn.execute(job_events.insert().values(**_event_row(stored)))
         if stored.status is not JobStatus.PENDING:
             self._kept.pop(job.id, None)  # submitted or finished: the bytes are not needed again
         return stored
+
+    async def events(self, job_id: str, after_version: int = 0) -> list[JobEvent]:
+        e = job_events.c
+        async with self._transaction(f"reading the events of job {job_id}", write=False) as conn:
+            rows = (await conn.execute(select(job_events).where(e.job_id == job_id, e.version > after_version)
+                                       .order_by(e.version))).all()
+        return [JobEvent(r.job_id, r.version, JobStatus(r.status), r.progress, r.message, r.at) for r in rows]
 
     async def find_by_idempotency_key(self, user_id: str, key: str) -> VideoJob | None:
         async with self._transaction("looking up an idempotency key", write=False) as conn:

@@ -5,19 +5,20 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, type_coerce, update
+from sqlalchemy import and_, case, func, or_, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from videoforge.adapters.sql.database import Database
-from videoforge.adapters.sql.schema import quota_periods, quota_reservations, user_subscriptions
+from videoforge.adapters.sql.plans import SqlPlanBook
+from videoforge.adapters.sql.schema import quota_periods, quota_reservations
 from videoforge.adapters.sql.types import Money
 from videoforge.application.ports.clock import Clock
+from videoforge.application.ports.plans import PlanSource
 from videoforge.application.ports.quota import QuotaGuard, QuotaGuardError, ReservationNotFoundError
 from videoforge.domain.money import ZERO, Cost
 from videoforge.domain.quota import (
-    DEFAULT_PLAN,
-    DEFAULT_PLANS,
+    LEGACY_PLANS,
     Plan,
     QuotaCheck,
     QuotaUsage,
@@ -41,17 +42,17 @@ class SqlQuotaGuard(QuotaGuard):
     holds the database's single write lock), then sums what is settled and reserved, asks the
     plan, and inserts, all in one transaction: two reservations of one user never interleave.
 
-    A user's plan: their `user_subscriptions` row (a plan name), else `plans` (configuration),
-    else `default_plan`. Plan names resolve against the domain's plans and those given here."""
+    The user's plan comes from `plans` (a PlanSource, asked before the transaction so that a slow
+    source holds no lock; a user -> Plan mapping means the database's assignments over it)."""
 
-    def __init__(self, engine: AsyncEngine | Database, plans: Mapping[str, Plan] | None = None,
-                 default_plan: Plan = DEFAULT_PLAN, clock: Clock | None = None):
+    def __init__(self, engine: AsyncEngine | Database, plans: PlanSource | Mapping[str, Plan] | None = None,
+                 default_plan: Plan | None = None, clock: Clock | None = None):
         self._db = Database.of(engine)
         self._clock = clock
-        self.plans: dict[str, Plan] = dict(plans or {})
-        self.default_plan = default_plan
-        self._named: dict[str, Plan] = dict(DEFAULT_PLANS) | {p.name: p for p in self.plans.values()}
-        self._named[default_plan.name] = default_plan
+        if plans is None or isinstance(plans, Mapping):
+            catalog = LEGACY_PLANS.with_default(default_plan) if default_plan else LEGACY_PLANS
+            plans = SqlPlanBook(self._db, catalog, plans, clock)
+        self.plans: PlanSource = plans
 
     def _now(self) -> datetime:
         return self._clock.now() if self._clock else datetime.now(UTC)
@@ -60,24 +61,20 @@ class SqlQuotaGuard(QuotaGuard):
         return self._db.transaction(QuotaGuardError, what, **options)
 
     async def assign(self, user_id: str, plan: Plan) -> None:
-        """Record `plan` as the user's plan (their `user_subscriptions` row)."""
-        self._named.setdefault(plan.name, plan)
-        now = self._now()
-        insert = self._db.upsert(user_subscriptions).values(user_id=user_id, plan=plan.name, is_active=True,
-                                                            created_at=now, updated_at=now)
-        async with self._transaction(f"assigning plan {plan.name} to user {user_id}") as conn:
-            await conn.execute(insert.on_conflict_do_update(
-                index_elements=[user_subscriptions.c.user_id],
-                set_={"plan": plan.name, "is_active": True, "updated_at": now}))
+        """Record `plan` as the user's plan, when the plans are the database's (tests, legacy callers)."""
+        if not isinstance(self.plans, SqlPlanBook):
+            raise TypeError("assign works on the database's plan book only; assign through your PlanSource")
+        self.plans.remember(plan)
+        await self.plans.assign(user_id, plan.name)
 
     async def reserve(self, user_id: str, job_id: str, amount: Cost, period: str) -> Reservation:
+        plan = await self.plans.plan_for(user_id)
         try:
             async with self._transaction(f"reserving quota for job {job_id}", conflicts=True) as conn:
                 await self._lock_period(conn, user_id, period)
                 existing = await self._find(conn, job_id)
                 if existing is not None:
                     return existing
-                plan = await self._plan(conn, user_id)
                 plan.admit(await self._usage(conn, user_id, period), amount)  # raises QuotaExceededError
                 now = self._now()
                 await conn.execute(quota_reservations.insert().values(
@@ -119,8 +116,8 @@ class SqlQuotaGuard(QuotaGuard):
             return replace(current, state=ReservationState.RELEASED)
 
     async def check(self, user_id: str, amount: Cost, period: str) -> QuotaCheck:
+        plan = await self.plans.plan_for(user_id)
         async with self._transaction(f"checking the quota of user {user_id}", write=False) as conn:
-            plan = await self._plan(conn, user_id)
             return plan.check(await self._usage(conn, user_id, period), amount)
 
     async def held(self) -> list[Reservation]:
@@ -134,26 +131,17 @@ class SqlQuotaGuard(QuotaGuard):
         row = (await conn.execute(query.with_for_update() if lock else query)).first()
         return _reservation(row) if row is not None else None
 
-    async def _plan(self, conn: AsyncConnection, user_id: str) -> Plan:
-        name = await conn.scalar(select(user_subscriptions.c.plan).where(
-            user_subscriptions.c.user_id == user_id, user_subscriptions.c.is_active.is_(True)))
-        if name is None:
-            return self.plans.get(user_id, self.default_plan)
-        try:
-            return self._named[name]
-        except KeyError:
-            raise QuotaGuardError(f"user {user_id} has plan {name!r} in user_subscriptions, which is not a known "
-                                  f"plan (known: {', '.join(sorted(self._named))})") from None
-
     async def _usage(self, conn: AsyncConnection, user_id: str, period: str) -> QuotaUsage:
-        settled = R.state == ReservationState.SETTLED
-        reserved = R.state == ReservationState.RESERVED
+        in_period = R.billing_period == period
+        settled = and_(in_period, R.state == ReservationState.SETTLED)
+        held = R.state == ReservationState.RESERVED
+        reserved = and_(in_period, held)
         query = select(
             func.count().filter(settled),
             type_coerce(func.sum(case((settled, func.coalesce(R.actual, R.amount)))), Money),
             func.count().filter(reserved),
             type_coerce(func.sum(case((reserved, R.amount))), Money),
-        ).where(R.user_id == user_id, R.billing_period == period,
-                R.state.in_([ReservationState.SETTLED, ReservationState.RESERVED]))
-        calls, cost, reserved_calls, reserved_cost = (await conn.execute(query)).one()
-        return QuotaUsage(period, calls or 0, cost or ZERO, reserved_calls or 0, reserved_cost or ZERO)
+            func.count().filter(held),  # jobs in flight, whichever period they were reserved in
+        ).where(R.user_id == user_id, or_(held, and_(in_period, R.state == ReservationState.SETTLED)))
+        calls, cost, reserved_calls, reserved_cost, running = (await conn.execute(query)).one()
+        return QuotaUsage(period, calls or 0, cost or ZERO, reserved_calls or 0, reserved_cost or ZERO, running or 0)

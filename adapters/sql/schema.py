@@ -143,10 +143,11 @@ usage_summaries = Table(
 user_subscriptions = Table(
     "user_subscriptions", metadata,
     Column("user_id", String(255), primary_key=True),
-    Column("plan", String(50), nullable=False),
+    Column("plan", String(64), nullable=False),
     Column("is_active", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("assigned_by", String(255)),  # who put the user on the plan: an admin's subject, "cli"
 )
 
 # One row per user and billing period: what a reservation locks (SELECT ... FOR UPDATE) so
@@ -170,4 +171,18 @@ quota_reservations = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Index(None, "user_id", "billing_period", "state"),
     Index(None, "state", "created_at"),
+)
+
+# One row per saved change of a job (and its creation), numbered by the job's version: what
+# `GET /api/video/jobs/{id}/events` streams, from whichever process saved it.
+job_events = Table(
+    "job_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_id", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("progress", Integer, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    UniqueConstraint("job_id", "version"),
 )

@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from videoforge.adapters.sql.database import Database
@@ -26,22 +25,22 @@ class SqlUsageMeter(UsageMeter):
         self._db = Database.of(engine)
 
     async def record(self, record: UsageRecord) -> bool:
-        try:
-            async with self._db.transaction(UsageMeterError, f"recording the usage of job {record.job_id}",
-                                            conflicts=True) as conn:
-                await conn.execute(api_usage_logs.insert().values(
-                    job_id=record.job_id, user_id=record.user_id, provider=LEGACY_PROVIDER,
-                    actual_provider_name=record.provider, model_used=record.model, operation=record.operation,
-                    source_module=record.source_module, cost_total=record.cost,
-                    billed_seconds=record.billed_seconds, response_time=record.response_time,
-                    request_size=record.request_size, response_size=record.response_size,
-                    timestamp=record.created_at, billing_period=record.period))
+        # ON CONFLICT DO NOTHING rather than a failed insert: inside a unit of work (the delivery
+        # of a job) a unique conflict must not abort the shared transaction.
+        async with self._db.transaction(UsageMeterError, f"recording the usage of job {record.job_id}") as conn:
+            added = await conn.execute(self._db.upsert(api_usage_logs).values(
+                job_id=record.job_id, user_id=record.user_id, provider=LEGACY_PROVIDER,
+                actual_provider_name=record.provider, model_used=record.model, operation=record.operation,
+                source_module=record.source_module, cost_total=record.cost,
+                billed_seconds=record.billed_seconds, response_time=record.response_time,
+                request_size=record.request_size, response_size=record.response_size,
+                timestamp=record.created_at, billing_period=record.period).on_conflict_do_nothing())
+            if added.rowcount == 1:
                 await self._add_to_summary(conn, record)
-        except IntegrityError as e:
-            if await self._counted(record.job_id):  # uq_api_usage_logs_job_id: this job was counted already
-                return False
-            raise UsageMeterError(f"recording the usage of job {record.job_id} was refused by the database") from e
-        return True
+                return True
+        if await self._counted(record.job_id):  # uq_api_usage_logs_job_id: this job was counted already
+            return False
+        raise UsageMeterError(f"recording the usage of job {record.job_id} was refused by the database")
 
     async def _counted(self, job_id: str) -> bool:
         async with self._db.transaction(UsageMeterError, f"reading the usage of job {job_id}") as conn:

@@ -11,6 +11,7 @@ from videoforge.application.ports.jobs import (
     JobRepositoryError,
 )
 from videoforge.application.ports.media import MediaSource
+from videoforge.application.ports.plans import PlanBook, PlansNotAssignableError, PlanSource, PlanSourceError
 from videoforge.application.ports.probe import InvalidMediaError, MediaProbe, MediaProbeError
 from videoforge.application.ports.provider import (
     InsufficientCreditError,
@@ -33,6 +34,7 @@ from videoforge.application.ports.storage import (
     StorageError,
     StorageLimitError,
 )
+from videoforge.application.ports.unit_of_work import UnitOfWork
 from videoforge.application.ports.usage import UsageMeter, UsageMeterError
 
 __all__ = [
@@ -40,8 +42,9 @@ __all__ = [
     "DuplicateJobError", "InsufficientCreditError", "InvalidKeyError", "InvalidMediaError", "JobDispatcher",
     "JobNotFoundError",
     "JobRepository", "JobRepositoryError", "MediaProbe", "MediaProbeError", "MediaSource", "ObjectNotFoundError",
+    "PlanBook", "PlanSource", "PlanSourceError", "PlansNotAssignableError",
     "ProviderError", "ProviderOutcomeUnknownError", "ProviderOutput", "ProviderOutputError",
     "ProviderRejectedError", "ProviderState", "ProviderStatus", "ProviderTask", "ProviderUnavailableError",
     "QuotaGuard", "QuotaGuardError", "ReservationNotFoundError", "Storage", "StorageError", "StorageLimitError",
-    "UsageMeter", "UsageMeterError", "VideoProvider",
+    "UnitOfWork", "UsageMeter", "UsageMeterError", "VideoProvider",
 ]

@@ -4,6 +4,7 @@ from abc import abstractmethod
 from datetime import datetime
 from typing import Protocol
 
+from videoforge.domain.events import JobEvent
 from videoforge.domain.job import VideoJob
 
 
@@ -60,6 +61,12 @@ class JobRepository(Protocol):
     async def list_at_provider(self, provider: str, since: datetime, until: datetime) -> list[VideoJob]:
         """The jobs that reached the provider (they have its task id) with `submitted_at` in
         [since, until), oldest first: what a billing audit compares with the provider's records."""
+        ...
+
+    @abstractmethod
+    async def events(self, job_id: str, after_version: int = 0) -> list[JobEvent]:
+        """The job's changes after `after_version`, oldest first: one per save (and one for its
+        creation), written with it, so nothing a client follows is skipped. Empty for no such job."""
         ...
 
     @abstractmethod

@@ -27,3 +27,10 @@ class MediaProbe(Protocol):
     async def thumbnail(self, source: MediaSource) -> bytes:
         """A JPEG poster frame of a video. Raises InvalidMediaError."""
         ...
+
+    @abstractmethod
+    async def inspect_video(self, source: MediaSource) -> tuple[MediaInfo, bytes | None]:
+        """What `probe(source, VIDEO)` returns and a JPEG poster frame, from one reading of the
+        file; the poster is None when no picture could be made of it (the video still counts).
+        Raises InvalidMediaError when `source` is not a decodable video."""
+        ...

@@ -13,18 +13,21 @@ from videoforge.application.use_cases.library import (
     Upload,
     UsageReport,
 )
+from videoforge.application.use_cases.plans import AssignPlan, ListPlans, PlanList, ShowPlan, UserPlan
 from videoforge.application.use_cases.preflight import Preflight, Quote
 from videoforge.application.use_cases.queries import EstimateCost, GetJob, ListJobs, ListModels
 from videoforge.application.use_cases.reconcile import ReconcileJob
 from videoforge.application.use_cases.resume import ResumeJobs, ResumeReport
 from videoforge.application.use_cases.run_job import PollPolicy, RunJob
 from videoforge.application.use_cases.submit import SubmitVideo
+from videoforge.application.use_cases.watch import WatchJob
 from videoforge.application.use_cases.webhook import HandleProviderWebhook
 
 __all__ = [
+    "AssignPlan", "ListPlans", "PlanList", "ShowPlan", "UserPlan",
     "AssetFile", "AuditBilling", "BalanceCheck", "CancelJob", "ListProviders", "ProviderOverview",
     "EstimateCost", "GenerateVideo", "GetAsset", "GetJob", "GetUsage",
     "HandleProviderWebhook", "ListAssets", "ListJobs", "ListModels", "LoadInput", "OpenAssetFile", "PollPolicy",
     "Preflight", "Quote", "ReconcileJob", "ResumeJobs", "ResumeReport", "RunJob", "SaveUpload", "SubmitVideo", "Upload",
-    "UsageReport", "UseCases",
+    "UsageReport", "UseCases", "WatchJob",
 ]

@@ -14,11 +14,13 @@ from videoforge.application.use_cases.library import (
     OpenAssetFile,
     SaveUpload,
 )
+from videoforge.application.use_cases.plans import AssignPlan, ListPlans, ShowPlan
 from videoforge.application.use_cases.queries import EstimateCost, GetJob, ListJobs, ListModels
 from videoforge.application.use_cases.reconcile import ReconcileJob
 from videoforge.application.use_cases.resume import ResumeJobs
 from videoforge.application.use_cases.run_job import RunJob
 from videoforge.application.use_cases.submit import SubmitVideo
+from videoforge.application.use_cases.watch import WatchJob
 from videoforge.application.use_cases.webhook import HandleProviderWebhook
 
 
@@ -45,5 +47,9 @@ class UseCases:
     save_upload: Callable[[], SaveUpload]
     load_input: Callable[[], LoadInput]
     get_usage: Callable[[], GetUsage]
+    list_plans: Callable[[], ListPlans]
+    show_plan: Callable[[], ShowPlan]
+    assign_plan: Callable[[], AssignPlan]
     audit_billing: Callable[[], AuditBilling]
     list_providers: Callable[[], ListProviders]
+    watch_job: Callable[[], WatchJob]

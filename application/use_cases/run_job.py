@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import nullcontext
 
 from videoforge.application.ports.assets import AssetLibrary
 from videoforge.application.ports.clock import Clock
@@ -9,6 +10,7 @@ from videoforge.application.ports.probe import MediaProbe
 from videoforge.application.ports.provider import VideoProvider
 from videoforge.application.ports.quota import QuotaGuard
 from videoforge.application.ports.storage import Storage
+from videoforge.application.ports.unit_of_work import UnitOfWork
 from videoforge.application.ports.usage import UsageMeter
 from videoforge.application.progress import ProgressCallback, ProgressReporter
 from videoforge.application.use_cases.run import (
@@ -38,7 +40,8 @@ class RunJob:
 
     def __init__(self, jobs: JobRepository, providers: Mapping[str, VideoProvider], catalog: ModelCatalog,
                  storage: Storage, probe: MediaProbe, assets: AssetLibrary, usage: UsageMeter,
-                 quota: QuotaGuard, clock: Clock, policy: PollPolicy | None = None, watch_others: bool = True):
+                 quota: QuotaGuard, clock: Clock, policy: PollPolicy | None = None,
+                 together: UnitOfWork = nullcontext, watch_others: bool = True):
         policy = policy or PollPolicy()
         self._watch_others = watch_others
         self._keeper = JobKeeper(jobs, quota, clock, policy)
@@ -47,7 +50,8 @@ class RunJob:
             Step.SUBMIT: SubmitJob(self._keeper, providers, catalog, clock, policy),
             Step.RECOVER_SUBMISSION: self._recover,
             Step.FOLLOW: FollowTask(self._keeper, providers, clock, policy),
-            Step.SAVE: DeliverOutput(self._keeper, KeepOutput(providers, storage, probe), catalog, assets, usage),
+            Step.SAVE: DeliverOutput(self._keeper, KeepOutput(providers, storage, probe), catalog, assets, usage,
+                                     together),
         }
 
     async def __call__(self, job_id: str, progress: ProgressCallback | None = None) -> VideoJob:

@@ -157,3 +157,23 @@ class JobRepositoryContract:
         assert [j.id for j in listed] == [first, second]
         assert [j.provider_job_id for j in listed] == ["t-1", "t-2"]
         assert before not in [j.id for j in await jobs.list_at_provider("wavespeed", later(1), later(60))]
+
+    async def test_every_save_is_an_event_read_back_in_order_after_a_version(self, jobs):
+        stored = await jobs.add(job())
+        stored.start_submission(later(1))
+        stored = await jobs.save(stored)
+        stored.mark_submitted("task-1", later(2))
+        stored = await jobs.save(stored)
+        stored.report_progress(40, "rendering", later(3))
+        stored = await jobs.save(stored)
+        stale = stored.copy()
+        stale.version -= 1
+        with pytest.raises(ConcurrentUpdateError):
+            await jobs.save(stale)
+        events = await jobs.events(stored.id)
+        assert [(e.version, e.status, e.progress) for e in events] == [
+            (1, JobStatus.PENDING, 0), (2, JobStatus.SUBMITTING, events[1].progress),
+            (3, JobStatus.PROCESSING, events[2].progress), (4, JobStatus.PROCESSING, 40)]
+        assert events[3].message == "rendering" and events[3].at == later(3) and events[3].job_id == stored.id
+        assert [e.version for e in await jobs.events(stored.id, after_version=2)] == [3, 4]
+        assert await jobs.events(stored.id, after_version=4) == [] and await jobs.events("nope") == []

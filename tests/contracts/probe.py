@@ -49,3 +49,13 @@ class MediaProbeContract:
     async def test_no_thumbnail_of_what_is_not_a_video(self, probe, samples):
         with pytest.raises(InvalidMediaError):
             await probe.thumbnail(source(MediaKind.VIDEO, samples["text"], "video/mp4"))
+
+    async def test_one_reading_gives_the_video_and_its_poster(self, probe, samples):
+        info, poster = await probe.inspect_video(source(MediaKind.VIDEO, samples["video_5s_1280x720"], "video/mp4"))
+        assert abs(info.duration - 5.0) <= 0.1 and (info.width, info.height) == (1280, 720)
+        assert poster is not None and poster[:2] == b"\xff\xd8"
+
+    @pytest.mark.parametrize("sample", ["text", "audio_3s", "image_640x480"])
+    async def test_inspecting_what_is_not_a_video_is_refused(self, probe, samples, sample):
+        with pytest.raises(InvalidMediaError):
+            await probe.inspect_video(source(MediaKind.VIDEO, samples[sample], "application/octet-stream"))

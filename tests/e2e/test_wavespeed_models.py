@@ -18,7 +18,7 @@ import pytest
 from tests.emulators.wavespeed import Scenario, emulator_environment
 from tests.samples import mp4, png
 from videoforge.bootstrap import Settings, build_container, open_container
-from videoforge.domain import Cost, MediaInput, MediaKind, VideoRequest
+from videoforge.domain import Cost, InvalidRequestError, MediaInput, MediaKind, VideoRequest
 
 IMAGE = png(640, 480)
 
@@ -64,14 +64,44 @@ CASES: dict[str, Case] = {
         {"prompt": "keep going", "resolution": "480p", "duration": 5, "seed": 3, "video": "<upload>"},
         "0.15", (832, 480), ("video",)),  # 5 s x $0.03
     "alibaba/wan-2.6/text-to-video": Case(
-        dict(operation="text_to_video", prompt="a harbour", resolution="1080p", duration=5,
+        dict(operation="text_to_video", prompt="a harbour", aspect_ratio="9:16", duration=5,
              options={"shot_type": "multi"}),
-        {"prompt": "a harbour", "size": "1920*1080", "duration": 5, "shot_type": "multi"},
-        "0.75", (1920, 1080)),  # 5 s x $0.15
+        {"prompt": "a harbour", "size": "720*1280", "duration": 5, "shot_type": "multi"},
+        "0.50", (720, 1280)),  # 5 s x $0.10
     "alibaba/wan-2.6/image-to-video": Case(
         dict(operation="image_to_video", prompt="waves", duration=5),
         {"prompt": "waves", "resolution": "720p", "duration": 5, "image": "<upload>"},
         "0.50", (1280, 720), ("image",)),  # 5 s x $0.10
+    # The legacy backend's other operations, billed by the 3 s input clip.
+    "lightricks/ltx-2-retake": Case(
+        dict(operation="edit", prompt="a red boat", options={"start_time": 0.5, "end_time": 2.5}),
+        {"prompt": "a red boat", "start_time": 0.5, "end_time": 2.5, "mode": "replace_audio_and_video",
+         "video": "<upload>"},
+        "0.30", (1280, 720), ("video",)),  # 3 s x $0.10 per output second
+    "wavespeed-ai/wan-2.1/mocha": Case(
+        dict(operation="face_swap", prompt="same scene"),
+        {"prompt": "same scene", "resolution": "480p", "image": "<upload>", "video": "<upload>"},
+        "0.20", (832, 480), ("image", "video")),  # the 5 s minimum x $0.04
+    "wavespeed-ai/video-face-swap": Case(
+        dict(operation="face_swap", options={"target_gender": "male", "target_index": 1}),
+        {"target_gender": "male", "target_index": 1, "face_image": "<upload>", "video": "<upload>"},
+        "0.05", (1280, 720), ("image", "video")),  # the 5 s minimum x $0.01
+    "heygen/video-translate": Case(
+        dict(operation="translate", options={"language": "Japanese"}),
+        {"output_language": "Japanese", "video": "<upload>"},
+        "0.1125", (1280, 720), ("video",)),  # 3 s x $0.0375
+    "wavespeed-ai/video-background-remover": Case(
+        dict(operation="remove_background"),
+        {"background_image": "<upload>", "video": "<upload>"},
+        "0.05", (1280, 720), ("image", "video")),  # the 5 s minimum x $0.01
+    "wavespeed-ai/hunyuan-video-foley": Case(
+        dict(operation="add_audio", prompt="waves on rocks", seed=4),
+        {"prompt": "waves on rocks", "seed": 4, "video": "<upload>"},
+        "0.10", (1280, 720), ("video",)),  # the 5 s minimum x $0.02
+    "wavespeed-ai/think-sound": Case(
+        dict(operation="add_audio", prompt="rain"),
+        {"prompt": "rain", "video": "<upload>"},
+        "0.05", (1280, 720), ("video",)),  # $0.05 a video
 }
 
 
@@ -90,9 +120,9 @@ async def container(wavespeed_emulator, monkeypatch, tmp_path):
 def inputs_for(case: Case, tmp_path: Path) -> dict[str, MediaInput]:
     given: dict[str, MediaInput] = {}
     if "image" in case.inputs:
-        given["image"] = MediaInput.from_bytes(MediaKind.IMAGE, IMAGE, "image/png", "scene.png")
+        given["image"] = MediaInput.from_bytes(MediaKind.IMAGE, IMAGE + bytes(600_000), "image/png", "scene.png")
     if "video" in case.inputs:
-        clip = mp4(tmp_path / "clip.mp4", 2.0, 320, 240)
+        clip = mp4(tmp_path / "clip.mp4", 3.0, 320, 240, audio=False)
         given["video"] = MediaInput.from_path(MediaKind.VIDEO, str(clip), "video/mp4", clip.stat().st_size)
     return given
 
@@ -115,7 +145,7 @@ async def test_each_new_model_is_sent_its_own_body_stored_and_billed_at_the_cata
             assert sent[name].startswith(wavespeed_emulator.url + "/_media/"), name
             sent[name] = value
         elif value == "<base64>":
-            assert sent[name] == base64.b64encode(IMAGE).decode()
+            assert sent[name] == base64.b64encode(IMAGE + bytes(600_000)).decode()
             sent[name] = value
     assert sent == case.body
     stored = container.storage().objects[result.file_path]
@@ -125,3 +155,35 @@ async def test_each_new_model_is_sent_its_own_body_stored_and_billed_at_the_cata
     price = Cost(case.price)
     [record] = await container.usage_meter().records("u1", container.clock().now().strftime("%Y-%m"))
     assert record.cost == price and result.cost == price and record.model == model
+
+
+@pytest.mark.parametrize(("operation", "changes", "field", "allowed"), [
+    ("face_swap", {"image": MediaInput.from_bytes(MediaKind.IMAGE, b"not a picture at all", "image/png", "face.png")},
+     "image", None),
+    ("translate", {"options": {"language": "Klingon"}}, "language", "English"),
+    ("edit", {"prompt": "a red boat", "options": {"start_time": 1, "end_time": 9}}, "end_time", "0 to"),
+])
+async def test_bad_inputs_are_refused_by_name_before_anything_is_reserved_or_sent(
+        container, wavespeed_emulator, tmp_path, operation, changes, field, allowed):
+    clip = mp4(tmp_path / "clip.mp4", 3.0, 320, 240, audio=False)
+    fields = {"video": MediaInput.from_path(MediaKind.VIDEO, str(clip), "video/mp4", clip.stat().st_size),
+              "image": MediaInput.from_bytes(MediaKind.IMAGE, IMAGE, "image/png", "face.png")} | changes
+    if operation != "face_swap":
+        fields.pop("image")
+    with pytest.raises(InvalidRequestError) as refused:
+        await container.generate_video()(VideoRequest(operation=operation, user_id="u1", **fields))
+    assert refused.value.field == field
+    if allowed:
+        assert any(allowed in str(a) for a in refused.value.allowed)
+    assert wavespeed_emulator.submission_count == 0 and wavespeed_emulator.uploads == {}
+    usage = (await container.quota_guard().check("u1", Cost(0), container.clock().now().strftime("%Y-%m"))).usage
+    assert (usage.calls, usage.reserved_calls) == (0, 0)
+    assert await container.list_jobs()("u1") == []
+
+
+def test_an_operation_without_its_video_is_refused_naming_the_video():
+    for operation in ("edit", "face_swap", "translate", "remove_background", "add_audio"):
+        with pytest.raises(InvalidRequestError) as refused:
+            VideoRequest(operation=operation, user_id="u1", prompt="p",
+                         image=MediaInput.from_bytes(MediaKind.IMAGE, IMAGE, "image/png", "face.png"))
+        assert refused.value.field == "video" and operation in str(refused.value)

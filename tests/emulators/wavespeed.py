@@ -530,7 +530,7 @@ def emulator_environment(emulator: WaveSpeedEmulator, **extra: str) -> dict[str,
 
 
 def main() -> None:
-    """`python -m tests.emulators.wavespeed [--after S] [--polls N] [--output-size B]`: serve on an
+    """`python -m tests.emulators.wavespeed [--after S] [--polls N] [--output-size B] [--real-media]`: serve on an
     ephemeral loopback port, print the URL, stop when stdin closes. Counts at GET /_emulator/stats."""
     import argparse
     import sys
@@ -540,9 +540,11 @@ def main() -> None:
     parser.add_argument("--after", type=float, default=None, help="tasks complete this many seconds after submit")
     parser.add_argument("--polls", type=int, default=1, help="or after this many result reads")
     parser.add_argument("--output-size", type=int, default=0)
+    parser.add_argument("--real-media", action="store_true", help="serve real H.264 MP4s (made once per shape)")
     args = parser.parse_args()
     emulator = WaveSpeedEmulator(api_key=args.api_key)
     emulator.keep_requests = False
+    emulator.real_media = args.real_media
     emulator.default = Scenario.succeed(args.polls, after=args.after, output_size=args.output_size)
     with emulator:
         print(emulator.url, flush=True)

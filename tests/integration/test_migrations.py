@@ -15,10 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.contracts.builders import asset, job, later, usage
 from tests.integration.conftest import BACKENDS, close_database, open_database
-from videoforge.adapters.sql import Database, SqlAssetLibrary, SqlJobRepository, SqlQuotaGuard, SqlUsageMeter
+from videoforge.adapters.sql import (
+    Database,
+    SqlAssetLibrary,
+    SqlJobRepository,
+    SqlPlanBook,
+    SqlQuotaGuard,
+    SqlUsageMeter,
+)
 from videoforge.adapters.sql.jobs import job_to_row
 from videoforge.adapters.sql.migrate import alembic_config, current, head, upgrade_engine
-from videoforge.adapters.sql.schema import metadata, video_jobs
+from videoforge.adapters.sql.schema import metadata, user_subscriptions, video_jobs
 from videoforge.domain import DEFAULT_PLANS, Cost, VideoJob
 
 LISTING_INDEXES = {"ix_video_jobs_user_id_created_at", "ix_video_jobs_status_created_at"}
@@ -31,6 +38,12 @@ jobs_before_0005 = Table(
 )
 
 
+subscriptions_before_0007 = Table(
+    "user_subscriptions", MetaData(),
+    *(Column(c.name, c.type, primary_key=c.primary_key) for c in user_subscriptions.c if c.name != "assigned_by"),
+)
+
+
 async def add_job_before_0005(engine: AsyncEngine, job: VideoJob, job_metadata: dict[str, Any] | None = None
                               ) -> None:
     """Writes a job the way revisions 0001 to 0004 stored it."""
@@ -40,6 +53,14 @@ async def add_job_before_0005(engine: AsyncEngine, job: VideoJob, job_metadata: 
         job_metadata = {name: value for name, value in carried.items() if value}
     async with engine.begin() as conn:
         await conn.execute(jobs_before_0005.insert().values(**row, job_metadata=job_metadata))
+
+
+async def assign_before_0007(engine: AsyncEngine, user_id: str, plan: str) -> None:
+    """A plan assignment as revisions 0001 to 0006 stored it (no assigned_by)."""
+    now = later(0)
+    async with engine.begin() as conn:
+        await conn.execute(subscriptions_before_0007.insert().values(
+            user_id=user_id, plan=plan, is_active=True, created_at=now, updated_at=now))
 
 
 async def stored_metadata(engine: AsyncEngine) -> dict[str, dict[str, Any]]:
@@ -80,7 +101,7 @@ async def test_an_empty_database_is_brought_to_the_head_which_matches_the_schema
     await upgrade_engine(engine)
     await upgrade_engine(engine)  # again: nothing to do
     async with engine.connect() as conn:
-        assert await conn.run_sync(current) == head() == "0005"
+        assert await conn.run_sync(current) == head() == "0007"
         assert await conn.run_sync(schema_differences) == []
 
 
@@ -98,7 +119,7 @@ async def test_a_database_at_the_first_revision_keeps_its_rows_through_the_upgra
     kept_asset = await assets.add(asset(job_id=stored.id))
     record = usage(job_id=stored.id, cost="0.123456")
     await meter.record(record)
-    await quota.assign("u1", DEFAULT_PLANS["basic"])
+    await assign_before_0007(engine, "u1", "basic")
     reservation = await quota.reserve("u1", stored.id, Cost("0.20"), "2026-01")
 
     await upgrade_engine(engine)
@@ -168,3 +189,25 @@ async def test_the_control_data_of_jobs_at_revision_0004_moves_into_typed_column
     assert await stored_metadata(engine) == {
         deferred.id: {"request_fingerprint": "a1" * 32, "submit_deferrals": 2},
         saving.id: {"request_fingerprint": "b2" * 32, "provider_billed_seconds": 4.5}, older.id: {}}
+
+
+async def test_plan_assignments_at_revision_0006_are_kept_through_0007_and_back(blank):
+    engine = blank.engine()
+    await upgrade_engine(engine, "0006")
+    await assign_before_0007(engine, "u1", "basic")
+    await upgrade_engine(engine)
+
+    book = SqlPlanBook(engine)
+    assert await book.assignment("u1") == DEFAULT_PLANS["basic"]
+    await book.assign("u2", "pro", by="admin-7")
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(user_subscriptions.c.user_id, user_subscriptions.c.assigned_by)
+                                   .order_by(user_subscriptions.c.user_id))).all()
+        assert rows == [("u1", None), ("u2", "admin-7")]
+        assert await conn.run_sync(schema_differences) == []
+
+    await downgrade_engine(engine, "0006")
+    async with engine.connect() as conn:
+        plans = (await conn.execute(select(subscriptions_before_0007.c.user_id, subscriptions_before_0007.c.plan)
+                                    .order_by(subscriptions_before_0007.c.user_id))).all()
+    assert plans == [("u1", "basic"), ("u2", "pro")]

@@ -191,7 +191,9 @@ class SettleCrashesOnce(SqlQuotaGuard):
         raise Crash()
 
 
-async def test_killed_after_usage_was_recorded_but_before_settling_counts_once(database, tmp_path):
+async def test_killed_as_it_settles_commits_none_of_the_delivery_and_counts_once(database, tmp_path):
+    # The asset, the usage, the settlement and the job's end are one unit of work: a process
+    # that dies inside it leaves none of them, and the next one delivers the job once.
     remote = FakeVideoProvider()
     async with process(database, tmp_path, remote) as first:
         c = first.container
@@ -199,7 +201,8 @@ async def test_killed_after_usage_was_recorded_but_before_settling_counts_once(d
         job = await c.submit_video()(text_request())
         with pytest.raises(Crash):
             await c.run_job()(job.id)
-        assert await usage_and_quota(first, job.id) == (1, ReservationState.RESERVED)
+        assert await usage_and_quota(first, job.id) == (0, ReservationState.RESERVED)
+        assert await c.asset_library().list("u1") == []
 
     async with process(database, tmp_path, remote) as second:
         report = await second.container.resume_jobs()()

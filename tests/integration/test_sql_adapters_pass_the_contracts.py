@@ -6,9 +6,11 @@ import pytest
 
 from tests.contracts.assets import AssetLibraryContract
 from tests.contracts.jobs import JobRepositoryContract
+from tests.contracts.plans import PlanBookContract
 from tests.contracts.quota import QuotaGuardContract
 from tests.contracts.usage import UsageMeterContract
-from videoforge.adapters.sql import SqlAssetLibrary, SqlJobRepository, SqlQuotaGuard, SqlUsageMeter
+from videoforge.adapters.sql import SqlAssetLibrary, SqlJobRepository, SqlPlanBook, SqlQuotaGuard, SqlUsageMeter
+from videoforge.domain import PlanCatalog
 
 
 class TestSqlJobRepository(JobRepositoryContract):
@@ -34,5 +36,14 @@ class TestSqlQuotaGuard(QuotaGuardContract):
     def quota_for(self, engine):
         async def make(plan):
             return SqlQuotaGuard(engine, {"u1": plan})
+
+        return make
+
+
+class TestSqlPlanBook(PlanBookContract):
+    @pytest.fixture
+    def book_for(self, engine):
+        async def make(plans, default):
+            return SqlPlanBook(engine, PlanCatalog(tuple(plans), default.name))
 
         return make

@@ -66,10 +66,14 @@ async def test_the_memory_backend_stays_selectable(tmp_path):
     assert not (tmp_path / "videoforge.db").exists()
 
 
-def test_a_database_url_without_an_async_driver_is_a_configuration_error(tmp_path):
+async def test_a_database_url_without_an_async_driver_is_a_configuration_error_on_first_use(tmp_path):
+    # Refused when the database is first used, so that a command that needs none (`videoforge
+    # models`) neither imports nor checks it.
     for url, says in [("postgresql://vf@db/videoforge", "psycopg"), ("nonsense", "Could not parse")]:
-        with pytest.raises(ConfigurationError, match=f"VIDEOFORGE_DATABASE_URL is not a usable .*{says}"):
-            build_container(settings_for_tests(backend="sql", data_dir=tmp_path, database_url=url))
+        container = build_container(settings_for_tests(backend="sql", data_dir=tmp_path, database_url=url))
+        async with open_container(container=container):
+            with pytest.raises(ConfigurationError, match=f"VIDEOFORGE_DATABASE_URL is not a usable .*{says}"):
+                await container.generate_video()(text_request())
 
 
 

@@ -8,17 +8,32 @@ from sqlalchemy import func, select, text
 
 from tests.contracts.builders import asset, job, usage
 from tests.integration.conftest import BACKENDS, close_database, open_database
-from videoforge.adapters.sql import SqlAssetLibrary, SqlJobRepository, SqlQuotaGuard, SqlUsageMeter, make_engine
+from videoforge.adapters.plans import ResolverPlanSource
+from videoforge.adapters.sql import (
+    SqlAssetLibrary,
+    SqlJobRepository,
+    SqlPlanBook,
+    SqlQuotaGuard,
+    SqlUsageMeter,
+    make_engine,
+)
 from videoforge.adapters.sql.migrate import upgrade_engine
 from videoforge.adapters.sql.schema import api_usage_logs
-from videoforge.application.ports import AssetLibraryError, JobRepositoryError, QuotaGuardError, UsageMeterError
-from videoforge.domain import Cost
+from videoforge.application.ports import (
+    AssetLibraryError,
+    JobRepositoryError,
+    PlanSourceError,
+    QuotaGuardError,
+    UsageMeterError,
+)
+from videoforge.domain import DEFAULT_PLANS, Cost
 
 UNREACHABLE = "postgresql+asyncpg://vf:s3cret@127.0.0.1:1/videoforge"
 
 
 def calls(engine):
     """One call of every adapter, with the port error each must raise."""
+    quota = SqlQuotaGuard(engine, ResolverPlanSource(lambda user: DEFAULT_PLANS["pro"]))
     return [
         (JobRepositoryError, "recording job", lambda: SqlJobRepository(engine).add(job())),
         (JobRepositoryError, "reading job", lambda: SqlJobRepository(engine).get("j1")),
@@ -27,9 +42,13 @@ def calls(engine):
         (AssetLibraryError, "listing the assets", lambda: SqlAssetLibrary(engine).list("u1")),
         (UsageMeterError, "recording the usage", lambda: SqlUsageMeter(engine).record(usage())),
         (UsageMeterError, "reading the usage", lambda: SqlUsageMeter(engine).summary("u1", "2026-01")),
-        (QuotaGuardError, "reserving quota", lambda: SqlQuotaGuard(engine).reserve("u1", "j1", Cost(1), "2026-01")),
-        (QuotaGuardError, "settling", lambda: SqlQuotaGuard(engine).settle("j1", Cost(1))),
-        (QuotaGuardError, "checking the quota", lambda: SqlQuotaGuard(engine).check("u1", Cost(1), "2026-01")),
+        (QuotaGuardError, "reserving quota", lambda: quota.reserve("u1", "j1", Cost(1), "2026-01")),
+        (QuotaGuardError, "settling", lambda: quota.settle("j1", Cost(1))),
+        (QuotaGuardError, "checking the quota", lambda: quota.check("u1", Cost(1), "2026-01")),
+        (PlanSourceError, "reading the plan of user u1", lambda: SqlPlanBook(engine).plan_for("u1")),
+        (PlanSourceError, "assigning plan pro", lambda: SqlPlanBook(engine).assign("u1", "pro")),
+        # with the database's plans, the plan is read first: its failure is the plan source's
+        (PlanSourceError, "reading the plan", lambda: SqlQuotaGuard(engine).reserve("u1", "j1", Cost(1), "2026-01")),
     ]
 
 

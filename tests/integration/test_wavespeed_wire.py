@@ -101,6 +101,29 @@ CASE_FIELDS = {
     "wavespeed-ai/video-upscaler (everything)": dict(operation="enhance", prompt="sharper", video=VIDEO,
                                                      **EVERYTHING),
     "wavespeed-ai/video-upscaler (defaults)": dict(operation="enhance", video=VIDEO),
+    "lightricks/ltx-2-retake (everything)": dict(
+        operation="edit", prompt="a red boat", video=VIDEO,
+        options={"start_time": 1, "end_time": 4.5, "replace": "video"}, **EVERYTHING),
+    "lightricks/ltx-2-retake (defaults)": dict(operation="edit", prompt="a red boat", video=VIDEO),
+    "wavespeed-ai/wan-2.1/mocha (everything)": dict(
+        operation="face_swap", prompt="the same scene", resolution="720p", image=image(SMALL_PNG), video=VIDEO,
+        **EVERYTHING),
+    "wavespeed-ai/wan-2.1/mocha (defaults)": dict(operation="face_swap", image=image(LARGE_PNG), video=VIDEO),
+    "wavespeed-ai/video-face-swap (everything)": dict(
+        operation="face_swap", image=image(SMALL_PNG), video=VIDEO,
+        options={"target_gender": "female", "target_index": 2}, **EVERYTHING),
+    "wavespeed-ai/video-face-swap (defaults)": dict(operation="face_swap", image=image(LARGE_PNG), video=VIDEO),
+    "heygen/video-translate (everything)": dict(operation="translate", video=VIDEO, options={"language": "Spanish"},
+                                                **EVERYTHING),
+    "heygen/video-translate (defaults)": dict(operation="translate", video=VIDEO),
+    "wavespeed-ai/video-background-remover (everything)": dict(
+        operation="remove_background", video=VIDEO, image=image(SMALL_PNG), **EVERYTHING),
+    "wavespeed-ai/video-background-remover (defaults)": dict(operation="remove_background", video=VIDEO),
+    "wavespeed-ai/hunyuan-video-foley (everything)": dict(operation="add_audio", prompt="waves", video=VIDEO,
+                                                          **EVERYTHING),
+    "wavespeed-ai/hunyuan-video-foley (defaults)": dict(operation="add_audio", video=VIDEO),
+    "wavespeed-ai/think-sound (everything)": dict(operation="add_audio", prompt="waves", video=VIDEO, **EVERYTHING),
+    "wavespeed-ai/think-sound (defaults)": dict(operation="add_audio", video=VIDEO),
 }
 
 PINNED: dict[str, bytes] = {
@@ -159,6 +182,35 @@ PINNED: dict[str, bytes] = {
         b'{"resolution":"720p","duration":5,"video":"<upload:clip.mp4>"}',
     "wavespeed-ai/wan-2.2-spicy/video-extend (everything)":
         b'{"prompt":"a cat","resolution":"480p","duration":8,"seed":7,"video":"<upload:clip.mp4>"}',
+    "heygen/video-translate (defaults)":
+        b'{"output_language":"English","video":"<upload:clip.mp4>"}',
+    "heygen/video-translate (everything)":
+        b'{"output_language":"Spanish","video":"<upload:clip.mp4>"}',
+    "lightricks/ltx-2-retake (defaults)":
+        b'{"prompt":"a red boat","mode":"replace_audio_and_video","video":"<upload:clip.mp4>"}',
+    "lightricks/ltx-2-retake (everything)":
+        b'{"prompt":"a red boat","start_time":1.0,"end_time":4.5,"mode":"replace_video","video":"<upload:clip.mp4>"}',
+    "wavespeed-ai/hunyuan-video-foley (defaults)":
+        b'{"video":"<upload:clip.mp4>"}',
+    "wavespeed-ai/hunyuan-video-foley (everything)":
+        b'{"prompt":"waves","seed":7,"video":"<upload:clip.mp4>"}',
+    "wavespeed-ai/think-sound (defaults)":
+        b'{"video":"<upload:clip.mp4>"}',
+    "wavespeed-ai/think-sound (everything)":
+        b'{"prompt":"waves","seed":7,"video":"<upload:clip.mp4>"}',
+    "wavespeed-ai/video-background-remover (defaults)":
+        b'{"video":"<upload:clip.mp4>"}',
+    "wavespeed-ai/video-background-remover (everything)":
+        b'{"background_image":"<upload:face.png>","video":"<upload:clip.mp4>"}',
+    "wavespeed-ai/video-face-swap (defaults)":
+        b'{"target_gender":"all","target_index":0,"face_image":"<upload:face.png>","video":"<upload:clip.mp4>"}',
+    "wavespeed-ai/video-face-swap (everything)":
+        b'{"target_gender":"female","target_index":2,"face_image":"<upload:face.png>","video":"<upload:clip.mp4>"}',
+    "wavespeed-ai/wan-2.1/mocha (defaults)":
+        b'{"resolution":"480p","image":"<upload:face.png>","video":"<upload:clip.mp4>"}',
+    "wavespeed-ai/wan-2.1/mocha (everything)":
+        b'{"prompt":"the same scene","resolution":"720p","seed":7,"image":"<upload:face.png>"'
+        b',"video":"<upload:clip.mp4>"}',
     "lightricks/ltx-2-fast/text-to-video (defaults)":
         b'{"prompt":"a cat","duration":6}',
     "lightricks/ltx-2-fast/text-to-video (everything)":

@@ -12,7 +12,7 @@ import pytest
 from dependency_injector import providers
 
 from tests.contracts.builders import T0, job, later, usage
-from tests.unit.test_http_api import SECRET, TEXT_JOB, U1
+from tests.unit.test_http_api import SECRET, TEXT_JOB, token
 from videoforge.application.ports.billing import ProviderAccount
 from videoforge.application.ports.provider import ProviderUnavailableError
 from videoforge.application.use_cases.billing import AuditBilling, BalanceCheck, ListProviders
@@ -134,7 +134,7 @@ async def test_the_api_answers_402_and_reserves_nothing_when_the_balance_falls_s
     app = build_app(Settings(jwt_secret=SECRET), harness.container, resume_on_startup=False)
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as api:
-        answer = await api.post("/api/video/jobs", json=TEXT_JOB, headers=U1)
+        answer = await api.post("/api/video/jobs", json=TEXT_JOB, headers=token("u1"))
     assert answer.status_code == 402 and answer.json()["error"] == "insufficient_balance"
     assert "0.05" not in answer.text  # the operator's balance is not the caller's business
     assert await harness.quota.held() == [] and harness.jobs.jobs == {}

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from videoforge.adapters.cli.app import build_cli
-from videoforge.adapters.fakes import fake_audio, fake_image
+from videoforge.adapters.fakes import fake_audio, fake_image, fake_video
 from videoforge.bootstrap.cli import open_use_cases
 
 
@@ -68,7 +68,9 @@ def test_models_table_and_json(cli):
     table = cli("models", "--operation", "avatar")
     assert table.exit_code == 0 and "infinitetalk" in table.stdout
     rows = json.loads(cli("models", "--json").stdout)
-    assert {r["operation"] for r in rows} == {"text_to_video", "image_to_video", "avatar", "enhance", "extend"}
+    assert {r["operation"] for r in rows} == {"text_to_video", "image_to_video", "avatar", "enhance", "extend",
+                                                  "edit", "face_swap", "translate", "remove_background",
+                                                  "add_audio"}
 
 
 def test_unknown_job_is_a_user_error(cli):
@@ -80,3 +82,55 @@ def test_usage_and_lists_run(cli):
     assert cli("usage", "--json").exit_code == 0
     assert json.loads(cli("assets", "list", "--json").stdout) == []
     assert json.loads(cli("jobs", "list", "--json").stdout) == []
+
+
+def test_plans_set_is_seen_by_the_next_request(cli, monkeypatch, tmp_path):
+    plans = tmp_path / "plans.json"
+    plans.write_text(json.dumps({"plans": {"trial": {"video_calls_limit": 1, "monthly_cost_limit": "1"},
+                                           "team": {"video_calls_limit": 5, "monthly_cost_limit": "25.50",
+                                                    "concurrent_jobs": 2}}}))
+    monkeypatch.setenv("VIDEOFORGE_PLANS_FILE", str(plans))
+    monkeypatch.setenv("VIDEOFORGE_DEFAULT_PLAN", "trial")
+    listed = json.loads(cli("plans", "list", "--json").stdout)
+    assert listed["default"] == "trial" and [p["name"] for p in listed["plans"]] == ["trial", "team"]
+    assert listed["plans"][1] == {"name": "team", "video_calls_limit": 5, "monthly_cost_limit": "25.5",
+                                  "concurrent_jobs": 2}
+    assert cli("generate", "--prompt", "a heron", "--user", "ann").exit_code == 0
+    refused = cli("generate", "--prompt", "a heron", "--user", "ann")
+    assert refused.exit_code == 2 and "Would use 2 of 1 videos" in refused.stderr
+
+    changed = cli("plans", "set", "ann", "team")
+    assert changed.exit_code == 0 and "ann: team (assigned): 5 videos and at most $25.5 a month, 2 at a time" in (
+        changed.stdout)
+    assert cli("generate", "--prompt", "a heron", "--user", "ann").exit_code == 0
+    assert json.loads(cli("plans", "show", "ann", "--json").stdout)["assigned"] is True
+    assert "bob: trial (default)" in cli("plans", "show", "bob").stdout
+    unknown = cli("plans", "set", "ann", "gold")
+    assert unknown.exit_code == 2 and "plan: unknown plan 'gold' (allowed: trial, team)" in unknown.stderr
+def test_the_new_operations_take_their_options_on_the_command_line(cli, tmp_path):
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(fake_video(6.0))
+    result = cli("generate", "--operation", "translate", "--video", str(clip), "--option", "language=Spanish", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["model"] == "heygen/video-translate"
+    refused = cli("estimate", "--operation", "translate", "--video", str(clip), "--option", "language=Klingon")
+    assert refused.exit_code == 2 and "language" in refused.stderr and "Spanish" in refused.stderr
+    edit = cli("estimate", "--operation", "edit", "--prompt", "a red boat", "--video", str(clip),
+               "--option", "start_time=1", "--option", "end_time=4", "--json")
+    assert edit.exit_code == 0, edit.output
+    assert json.loads(edit.stdout)["cost"] == "0.6"  # 6 s x $0.10
+    assert cli("estimate", "--video", str(clip), "--option", "oops").exit_code == 2
+
+
+def test_the_first_line_says_provider_model_and_price_before_anything_is_charged(cli):
+    result = cli("generate", "--prompt", "a heron", "--duration", "5", "--json")
+    assert result.exit_code == 0, result.output
+    first = result.stderr.splitlines()[0]
+    assert first == "videoforge: wavespeed wavespeed-ai/hunyuan-video-1.5/text-to-video: $0.2 for 5 s at 720p"
+
+
+def test_version_is_printed():
+    from videoforge.bootstrap.cli import build_app
+
+    result = CliRunner().invoke(build_app(), ["--version"])
+    assert result.exit_code == 0 and result.stdout.startswith("videoforge 0.")

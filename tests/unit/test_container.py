@@ -53,8 +53,35 @@ async def test_fake_mode_keeps_everything_in_memory():
 
 
 def test_unknown_plan_setting_is_refused():
-    with pytest.raises(ConfigurationError, match="unknown plan 'gold'"):
+    with pytest.raises(ConfigurationError, match="VIDEOFORGE_DEFAULT_PLAN: default_plan: unknown plan 'gold'"):
         build_container(settings_for_tests(default_plan="gold"))
+    with pytest.raises(ConfigurationError, match="VIDEOFORGE_USER_PLANS: plan: unknown plan 'gold'"):
+        build_container(settings_for_tests(user_plans={"u1": "gold"}))
+
+
+@pytest.mark.parametrize("content,says", [
+    ("[plans.solo]\nvideo_calls_limit = 3\n", "plan 'solo' needs video_calls_limit and monthly_cost_limit"),
+    ('[plans.solo]\nvideo_calls_limit = 3\nmonthly_cost_limit = 2.5\n', "not the float 2.5"),
+    ('[plans.solo]\nvideo_calls_limit = -1\nmonthly_cost_limit = "2"\n', "video_calls_limit: of plan 'solo'"),
+    ('[plans.solo]\nvideo_calls_limit = 1\nmonthly_cost_limit = "2"\nseats = 4\n', "unknown fields ['seats']"),
+    ('[plans."a b"]\nvideo_calls_limit = 1\nmonthly_cost_limit = "2"\n', "plan: a plan name is 1 to 64"),
+    ("title = 'no plans'\n", "must hold a non-empty `plans` table"),
+    ("[plans", "cannot read"),
+])
+def test_a_bad_plans_file_is_refused_naming_the_setting(tmp_path, content, says):
+    path = tmp_path / "plans.toml"
+    path.write_text(content)
+    with pytest.raises(ConfigurationError, match="VIDEOFORGE_PLANS_FILE") as caught:
+        build_container(settings_for_tests(plans_file=path, default_plan="solo"))
+    assert says in str(caught.value)
+
+
+def test_the_default_plan_must_be_a_plan_of_the_file(tmp_path):
+    path = tmp_path / "plans.json"
+    path.write_text(json.dumps({"plans": {"solo": {"video_calls_limit": 1, "monthly_cost_limit": "2"}}}))
+    with pytest.raises(ConfigurationError, match=r"VIDEOFORGE_DEFAULT_PLAN: .*unknown plan 'free' \(allowed: solo\)"):
+        build_container(settings_for_tests(plans_file=path))
+    assert build_container(settings_for_tests(plans_file=path, default_plan="solo")).plan_catalog().names == ["solo"]
 
 
 async def test_use_cases_are_factories_over_shared_adapters():

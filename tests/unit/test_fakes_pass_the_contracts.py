@@ -7,6 +7,7 @@ import pytest
 from tests.contracts.assets import AssetLibraryContract
 from tests.contracts.clock import ClockContract
 from tests.contracts.jobs import JobRepositoryContract
+from tests.contracts.plans import PlanBookContract, PlanSourceContract
 from tests.contracts.probe import MediaProbeContract
 from tests.contracts.provider import VideoProviderContract
 from tests.contracts.quota import QuotaGuardContract
@@ -18,6 +19,7 @@ from videoforge.adapters.fakes import (
     FakeVideoProvider,
     InMemoryAssetLibrary,
     InMemoryJobRepository,
+    InMemoryPlanBook,
     InMemoryQuotaGuard,
     InMemoryStorage,
     InMemoryUsageMeter,
@@ -26,8 +28,10 @@ from videoforge.adapters.fakes import (
     fake_image,
     fake_video,
 )
+from videoforge.adapters.plans import ResolverPlanSource
 from videoforge.adapters.system.clock import SystemClock
-from videoforge.domain import ErrorCode
+from videoforge.application.ports import PlanSourceError
+from videoforge.domain import ErrorCode, PlanCatalog
 
 
 class TestInMemoryStorage(StorageContract):
@@ -109,3 +113,39 @@ class TestSystemClock(ClockContract):
     @pytest.fixture
     def clock(self):
         return SystemClock()
+
+
+class TestInMemoryPlanBook(PlanBookContract):
+    @pytest.fixture
+    def book_for(self):
+        async def make(plans, default):
+            return InMemoryPlanBook(PlanCatalog(tuple(plans), default.name))
+
+        return make
+
+
+class TestResolverPlanSource(PlanSourceContract):
+    """The host's resolver, sync and async, behind the port."""
+
+    @pytest.fixture(params=["sync", "async"])
+    def source_for(self, request):
+        async def make(assigned, default):
+            if request.param == "sync":
+                return ResolverPlanSource(lambda user: assigned.get(user, default))
+
+            async def resolve(user):
+                return assigned.get(user, default)
+
+            return ResolverPlanSource(resolve)
+
+        return make
+
+
+async def test_a_failing_or_wrong_resolver_is_a_plan_source_error_naming_it():
+    def broken(user):
+        raise KeyError(user)
+
+    with pytest.raises(PlanSourceError, match=r"resolver .*broken failed for user u1: KeyError"):
+        await ResolverPlanSource(broken).plan_for("u1")
+    with pytest.raises(PlanSourceError, match=r"returned str for user u1; it must return a videoforge\.domain\.Plan"):
+        await ResolverPlanSource(lambda user: "pro").plan_for("u1")

@@ -10,7 +10,7 @@ import jwt
 import pytest
 
 from tests.contracts.builders import text_request
-from videoforge.adapters.fakes import Outcome, fake_image
+from videoforge.adapters.fakes import Outcome, fake_image, fake_video
 from videoforge.bootstrap import Settings
 from videoforge.bootstrap.http import build_app
 from videoforge.domain import DEFAULT_PLANS, Cost, Plan
@@ -18,8 +18,8 @@ from videoforge.domain import DEFAULT_PLANS, Cost, Plan
 SECRET = "test-secret-for-hs256-at-least-32-bytes-long"
 
 
-def token(sub: str, secret: str = SECRET, exp: float | None = None) -> dict[str, str]:
-    claims = {"sub": sub, "exp": int(exp if exp is not None else time.time() + 600)}
+def token(sub: str, secret: str = SECRET, exp: float | None = None, **extra) -> dict[str, str]:
+    claims = {"sub": sub, "exp": int(exp if exp is not None else time.time() + 600), **extra}
     return {"Authorization": "Bearer " + jwt.encode(claims, secret, algorithm="HS256")}
 
 
@@ -28,7 +28,8 @@ U1, U2 = token("u1"), token("u2")
 
 @pytest.fixture
 async def api(harness):
-    app = build_app(Settings(jwt_secret=SECRET), harness.container, resume_on_startup=False)
+    app = build_app(Settings(jwt_secret=SECRET, admin_subjects=["ops-lead"]), harness.container,
+                    resume_on_startup=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://videoforge.test") as client:
@@ -238,3 +239,54 @@ async def test_a_signed_webhook_drives_its_job_and_a_forged_one_is_refused(harne
         again = await client.post("/api/video/webhooks/wavespeed", content=body, headers=headers)
         assert again.json()["duplicate"] is True
     assert (await harness.jobs.get(job.id)).status is JobStatus.COMPLETED
+
+
+async def test_admin_routes_refuse_a_non_admin_token_with_403(api):
+    for headers in (U1, token("u2", videoforge_admin="yes"), token("u3", role="admin")):
+        for method, path, body in (("GET", "/admin/plans", None), ("GET", "/admin/users/u1/plan", None),
+                                   ("PUT", "/admin/users/u1/plan", {"plan": "enterprise"})):
+            answer = await api.request(method, "/api/video" + path, json=body, headers=headers)
+            assert answer.status_code == 403 and answer.json()["error"] == "forbidden", (path, headers)
+    assert (await api.get("/api/video/admin/plans")).status_code == 401
+    assert (await api.get("/api/video/usage", headers=U1)).json()["plan"] == "pro"
+
+
+async def test_an_admin_sets_a_plan_and_the_next_request_sees_it(api, harness):
+    harness.quota.assign("u1", DEFAULT_PLANS["free"])
+    for _ in range(2):
+        assert (await api.post("/api/video/jobs", json=TEXT_JOB, headers=U1)).status_code == 202
+        await finish(api)
+    assert (await api.post("/api/video/jobs", json=TEXT_JOB, headers=U1)).status_code == 429
+
+    by_claim, by_subject = token("billing-bot", videoforge_admin=True), token("ops-lead")
+    listed = (await api.get("/api/video/admin/plans", headers=by_claim)).json()
+    assert listed["default"] == "free"
+    assert [p["name"] for p in listed["plans"]] == ["free", "basic", "pro", "enterprise"]
+    assert listed["plans"][1] == {"name": "basic", "video_calls_limit": 10, "monthly_cost_limit": "25",
+                                  "concurrent_jobs": 0}
+    changed = await api.put("/api/video/admin/users/u1/plan", json={"plan": "basic"}, headers=by_subject)
+    assert changed.status_code == 200 and changed.json()["plan"]["name"] == "basic" and changed.json()["assigned"]
+    assert harness.container.plan_source().assigned_by["u1"] == "ops-lead"
+
+    assert (await api.post("/api/video/jobs", json=TEXT_JOB, headers=U1)).status_code == 202
+    shown = (await api.get("/api/video/admin/users/u2/plan", headers=by_claim)).json()
+    assert (shown["plan"]["name"], shown["assigned"]) == ("free", False)
+    unknown = await api.put("/api/video/admin/users/u1/plan", json={"plan": "gold"}, headers=by_claim)
+    assert unknown.status_code == 422 and unknown.json()["field"] == "plan"
+    assert "enterprise" in unknown.json()["allowed"]
+    bad_user = await api.put("/api/video/admin/users/a%20b/plan", json={"plan": "pro"}, headers=by_claim)
+    assert bad_user.status_code == 422 and bad_user.json()["field"] == "user_id"
+async def test_the_new_operations_are_accepted_with_their_options(api):
+    video = {"data_base64": base64.b64encode(fake_video(4.0)).decode(), "content_type": "video/mp4"}
+    face = {"data_base64": base64.b64encode(fake_image()).decode(), "content_type": "image/png"}
+    swap = {"operation": "face-swap", "model": "video-face-swap", "options": {"target_gender": "female"},
+            "inputs": {"video": video, "image": face}}
+    assert (await api.post("/api/video/jobs", json=swap, headers=U1)).status_code == 202
+    wrong = {"operation": "translate", "options": {"language": "Klingon"}, "inputs": {"video": video}}
+    refused = await api.post("/api/video/jobs", json=wrong, headers=U1)
+    assert refused.status_code == 422 and refused.json()["field"] == "language"
+    missing = await api.post("/api/video/jobs", json={"operation": "add_audio"}, headers=U1)
+    assert missing.status_code == 422 and missing.json()["field"] == "video"
+    await finish(api)
+    [job] = (await api.get("/api/video/jobs", headers=U1)).json()
+    assert job["status"] == "completed" and job["model"] == "wavespeed-ai/video-face-swap"

@@ -481,7 +481,7 @@ async def test_estimate_reports_price_and_quota_without_reserving(harness):
 async def test_list_models_filters_by_operation(harness):
     avatars = await harness.container.list_models()("talking-avatar")
     assert {m.id for m in avatars} == {"wavespeed-ai/infinitetalk", "wavespeed-ai/hunyuan-avatar"}
-    assert len(await harness.container.list_models()()) == 19
+    assert len(await harness.container.list_models()()) == 26
 
 
 async def test_a_webhook_drives_the_job_that_owns_the_task(harness):

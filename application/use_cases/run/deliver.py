@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from contextlib import nullcontext
 
 from videoforge.application.errors import JobNotFinishedError
 from videoforge.application.ports.assets import AssetLibrary
 from videoforge.application.ports.probe import InvalidMediaError, MediaProbe
 from videoforge.application.ports.provider import ProviderError, ProviderOutput, VideoProvider
 from videoforge.application.ports.storage import InvalidKeyError, Storage, StorageError, StorageLimitError
+from videoforge.application.ports.unit_of_work import UnitOfWork
 from videoforge.application.ports.usage import UsageMeter
 from videoforge.application.progress import ProgressReporter
 from videoforge.application.sources import StoredSource, one_chunk
@@ -17,7 +19,7 @@ from videoforge.domain.catalog import ModelCatalog
 from videoforge.domain.delivery import Delivery, KeptOutput, actual_cost
 from videoforge.domain.job import VideoJob
 from videoforge.domain.keys import thumbnail_key, video_key
-from videoforge.domain.media import MediaInfo, MediaKind
+from videoforge.domain.media import MediaInfo
 from videoforge.domain.outcome import Failure
 from videoforge.domain.records import StoredObject
 
@@ -43,9 +45,8 @@ class KeepOutput:
 
     async def __call__(self, job: VideoJob) -> KeptOutput:
         stored = await self._save(job)
-        source = StoredSource(self._storage, stored)
-        info = await self._probe_video(stored, source)
-        thumbnail = await self._thumbnail(job, source)
+        info, poster = await self._inspect(stored)
+        thumbnail = await self._thumbnail(job, poster)
         return KeptOutput(stored, info, await self._storage.url(stored.key), thumbnail)
 
     async def _save(self, job: VideoJob) -> StoredObject:
@@ -62,21 +63,24 @@ class KeepOutput:
         except StorageError as e:  # transient (disk, network)
             raise JobNotFinishedError(job, f"the video could not be saved yet: {e}") from e
 
-    async def _probe_video(self, stored: StoredObject, source: StoredSource) -> MediaInfo:
+    async def _inspect(self, stored: StoredObject) -> tuple[MediaInfo, bytes | None]:
+        """The video's description and poster frame, from one reading of the stored file."""
         try:
-            return await self._probe.probe(source, MediaKind.VIDEO)
+            return await self._probe.inspect_video(StoredSource(self._storage, stored))
         except InvalidMediaError as e:
             await self._storage.delete(stored.key)
             raise Undeliverable(Failure.output_unplayable(str(e))) from e
 
-    async def _thumbnail(self, job: VideoJob, source: StoredSource) -> str | None:
-        """A poster frame; a video without one is still delivered."""
+    async def _thumbnail(self, job: VideoJob, poster: bytes | None) -> str | None:
+        """The poster frame kept beside the video; a video without one is still delivered."""
+        if poster is None:
+            log.warning("job %s: no thumbnail: no picture could be made of the video", job.id)
+            return None
         try:
-            data = await self._probe.thumbnail(source)
             key = thumbnail_key(job.user_id, job.created_at, job.id)
-            await self._storage.save(key, one_chunk(data), "image/jpeg")
+            await self._storage.save(key, one_chunk(poster), "image/jpeg")
             return key
-        except (InvalidMediaError, StorageError) as e:
+        except StorageError as e:
             log.warning("job %s: no thumbnail: %s", job.id, e)
             return None
 
@@ -85,12 +89,13 @@ class DeliverOutput:
     """saving -> completed: the paid output is kept, filed in the user's library, metered, and the
     reservation settled at the actual cost. Every write is idempotent by job id (the storage key,
     the asset, the usage record, the settlement), so running the step again after a crash at any
-    point repairs it, and the provider is never paid twice."""
+    point repairs it, and the provider is never paid twice; on a backend with transactions the
+    four writes are one unit of work (`together`), so a crash leaves all of them or none."""
 
     def __init__(self, keeper: JobKeeper, keep_output: KeepOutput, catalog: ModelCatalog, assets: AssetLibrary,
-                 usage: UsageMeter):
+                 usage: UsageMeter, together: UnitOfWork = nullcontext):
         self._keeper, self._keep_output, self._catalog = keeper, keep_output, catalog
-        self._assets, self._usage = assets, usage
+        self._assets, self._usage, self._together = assets, usage, together
 
     async def __call__(self, job: VideoJob, progress: ProgressReporter) -> VideoJob:
         try:
@@ -98,8 +103,9 @@ class DeliverOutput:
         except Undeliverable as e:
             return await self._keeper.fail(job, e.failure)
         delivery = Delivery(job, output, actual_cost(job, self._catalog.get(job.model)), self._keeper.now())
-        asset = await self._assets.add(delivery.asset(new_id()))
-        await self._usage.record(delivery.usage_record())
-        job = await self._keeper.complete(job, asset.id, delivery.cost)
+        async with self._together():  # the asset, the usage, the settlement and the job commit at once
+            asset = await self._assets.add(delivery.asset(new_id()))
+            await self._usage.record(delivery.usage_record())
+            job = await self._keeper.complete(job, asset.id, delivery.cost)
         await progress.show(job)
         return job
