@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import fields
+from datetime import timedelta
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from videoforge.adapters.fakes import (
     FakeMediaProbe,
     FakeVideoProvider,
     InMemoryAssetLibrary,
+    InMemoryCallbackDeliveries,
     InMemoryJobRepository,
     InMemoryPlanBook,
     InMemoryQuotaGuard,
@@ -39,6 +41,7 @@ from videoforge.application.use_cases import (
     EstimateCost,
     GenerateVideo,
     GetAsset,
+    GetCallbackDelivery,
     GetJob,
     GetUsage,
     HandleProviderWebhook,
@@ -48,6 +51,7 @@ from videoforge.application.use_cases import (
     ListPlans,
     ListProviders,
     LoadInput,
+    NotifyCaller,
     OpenAssetFile,
     PollPolicy,
     Preflight,
@@ -61,6 +65,7 @@ from videoforge.application.use_cases import (
     WatchJob,
 )
 from videoforge.application.use_cases.billing import accounts_of
+from videoforge.bootstrap.callbacks import signed_callback_sender, task_payload
 from videoforge.bootstrap.catalog import ConfigurationError, load_catalog
 from videoforge.bootstrap.fal import (
     check_family_providers,
@@ -255,7 +260,9 @@ class Container(containers.DeclarativeContainer):
     provider_accounts = providers.Callable(accounts_of, video_providers)
 
     media_probe = providers.Selector(config.media_probe, fake=providers.Singleton(FakeMediaProbe),
-                                     pyav=providers.Singleton(deferred(MEDIA, "PyAVMediaProbe")))
+                                     pyav=providers.Singleton(
+                                         deferred(MEDIA, "PyAVMediaProbe"), max_image_pixels=providers.Callable(
+                                             lambda c: c.max_input_pixels(), catalog)))
 
     sql_engine = OnFirstUse(sql_engine_resource, url=config.database_url, enabled=config.sql,
                                     schema=config.database_schema, pool=config.database_pool)
@@ -301,27 +308,40 @@ class Container(containers.DeclarativeContainer):
     )
 
     poll_policy = providers.Singleton(PollPolicy, interval=config.poll_interval, deadline=config.poll_deadline,
-                                      submit_grace=config.submit_grace)
+                                      submit_grace=config.submit_grace, history_settle=config.submit_settle)
 
     preflight = providers.Factory(Preflight, catalog=catalog, probe=media_probe, providers=provider_names,
                                   default_provider=config.default_provider, routing=provider_routing)
+    callback_sender = providers.Singleton(
+        signed_callback_sender, client=wavespeed_client, secret=config.callbacks.secret, hosts=config.callbacks.hosts,
+        allow_private=config.allow_private_urls)
+    callback_deliveries = providers.Selector(
+        config.backend, memory=providers.Singleton(InMemoryCallbackDeliveries),
+        sql=providers.Singleton(deferred(SQL, "SqlCallbackDeliveries"), sql_database))
+    notify_caller = providers.Factory(NotifyCaller, deliveries=callback_deliveries, sender=callback_sender,
+                                      clock=clock, describe=providers.Callable(task_payload, asset_library),
+                                      retry_for=config.callbacks.retry_for)
     balance_check = providers.Factory(BalanceCheck, accounts=provider_accounts, enabled=config.refuse_below_balance)
     submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=quota_guard, jobs=job_repository,
-                                     clock=clock, balance=balance_check)
+                                     clock=clock, balance=balance_check, callbacks=callback_sender)
     run_job = providers.Factory(
         RunJob, jobs=job_repository, providers=video_providers, catalog=catalog, storage=storage,
         probe=media_probe, assets=asset_library, usage=usage_meter, quota=quota_guard, clock=clock,
-        policy=poll_policy, together=unit_of_work)
+        policy=poll_policy, together=unit_of_work, notify=notify_caller)
     generate_video = providers.Factory(GenerateVideo, submit=submit_video, run=run_job, assets=asset_library)
     get_job = providers.Factory(GetJob, jobs=job_repository)
     cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,
                                    clock=clock)
-    resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job, quota=quota_guard, clock=clock)
+    resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job, quota=quota_guard, clock=clock,
+                                    storage=storage, leftovers_idle=providers.Callable(
+                                        lambda seconds: timedelta(seconds=seconds), config.leftovers_idle))
     handle_webhook = providers.Factory(HandleProviderWebhook, jobs=job_repository, run=run_job)
     reconcile_job = providers.Factory(ReconcileJob, jobs=job_repository, quota=quota_guard, clock=clock)
     estimate_cost = providers.Factory(EstimateCost, preflight=preflight, quota=quota_guard, clock=clock)
     list_models = providers.Factory(ListModels, catalog=catalog, providers=provider_names)
     list_jobs = providers.Factory(ListJobs, jobs=job_repository)
+    get_callback_delivery = providers.Factory(GetCallbackDelivery, jobs=job_repository,
+                                              deliveries=callback_deliveries)
     watch_job = providers.Factory(WatchJob, jobs=job_repository, clock=clock, interval=config.events_interval)
     get_asset = providers.Factory(GetAsset, assets=asset_library)
     list_assets = providers.Factory(ListAssets, assets=asset_library)
@@ -366,7 +386,9 @@ def studio_models(settings: Settings) -> dict[str, str | None]:
 
 def operations_config(settings: Settings) -> dict[str, object]:
     """What running videoforge in operation needs: the balance check, the event streams."""
-    return {"refuse_below_balance": settings.refuse_below_balance, "events_interval": settings.events_interval}
+    return {"refuse_below_balance": settings.refuse_below_balance, "events_interval": settings.events_interval,
+            "callbacks": {"secret": settings.callback_secret, "hosts": settings.callback_hosts,
+                          "retry_for": settings.callback_retry_for}}
 
 
 def build_container(settings: Settings | None = None) -> Container:
@@ -393,7 +415,8 @@ def build_container(settings: Settings | None = None) -> Container:
         "user_plans": settings.user_plans,
         "poll_interval": settings.poll_interval,
         "poll_deadline": settings.poll_deadline,
-        "submit_grace": settings.submit_grace,
+        "submit_grace": settings.submit_grace, "submit_settle": settings.submit_settle,
+        "leftovers_idle": settings.leftovers_idle,
         "asset_url_template": settings.asset_url_template,
         **studio_models(settings),
         "max_output_bytes": settings.max_output_bytes,

@@ -64,12 +64,20 @@ class Settings(BaseSettings):
     poll_interval: float = Field(3.0, gt=0)
     poll_deadline: float = Field(1800.0, gt=0)
     submit_grace: float = Field(900.0, ge=0)
+    # a submission whose answer proved nothing, at a provider with a task history: no matching task
+    # this long after it went out means nothing was created (it is then sent again)
+    submit_settle: float = Field(60.0, ge=0)
+    # a temporary file of a save not written for this long was left by a killed process: swept
+    leftovers_idle: float = Field(900.0, ge=0)
     asset_url_template: str = "/api/video/assets/{asset_id}/video"  # the studios' `video_url`
     podcast_model: str | None = None
     product_video_model: str | None = None
     max_output_bytes: int = Field(2 * 1024**3, gt=0)
     resume_interval: float = Field(60.0, gt=0)
     events_interval: float = Field(0.5, gt=0)  # how often an SSE stream reads its job's new events
+    callback_secret: SecretStr | None = None  # `whsec_<base64>`: signs the callbacks to callers
+    callback_hosts: dict[str, list[str]] = Field(default_factory=dict)  # tenant (or "*") -> hosts it may name
+    callback_retry_for: float = Field(600.0, gt=0)  # seconds a failing callback is retried
     # in-process: `serve` runs its jobs itself (SQLite, `make run`); pgqueuer: `serve` enqueues them
     # in PostgreSQL and `videoforge worker` processes run them (see README, "Production topology")
     queue: Literal["in-process", "pgqueuer"] = "in-process"

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from videoforge.domain.callbacks import CALLBACK_URL_MAX, callback_url
 from videoforge.domain.errors import InvalidRequestError
 from videoforge.domain.media import MediaInput, MediaKind
 from videoforge.domain.operations import OperationType
@@ -69,6 +70,7 @@ class VideoRequest:
     idempotency_key: str | None = None
     # The provider asked for by name (`provider=`); None lets the routing rules choose (routing.py).
     provider: str | None = None
+    callback_url: str | None = None  # POSTed the task shape when the job ends (domain/callbacks.py)
     # The model's own settings under neutral names (domain/options.py), checked by the catalog.
     options: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -96,6 +98,9 @@ class VideoRequest:
             if isinstance(value, str):
                 storable(f"options.{name}", value, max_chars=PROMPT_MAX)
         set_(self, "source_module", source_module(self.source_module))
+        if self.callback_url is not None:
+            storable("callback_url", self.callback_url, max_chars=CALLBACK_URL_MAX)
+            set_(self, "callback_url", callback_url(self.callback_url))
         for kind in MediaKind:
             media = self.input(kind)
             if media is not None and media.kind is not kind:

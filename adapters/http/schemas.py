@@ -41,6 +41,9 @@ class CreateJobIn(BaseModel):
         "and replace for edit, target_gender/target_index for video-face-swap"))
     idempotency_key: str | None = None
     source_module: str = Field("api", description="your module asking: letters, digits, _ - . (at most 64)")
+    callback_url: str | None = Field(None, description=(
+        "https URL POSTed the task shape when the job ends, signed per Standard Webhooks (webhook-id, "
+        "webhook-timestamp, webhook-signature); a public host, in your allow-list if the deployment sets one"))
     inputs: Inputs = Field(default_factory=Inputs)
 
 
@@ -67,8 +70,10 @@ class TaskOut(BaseModel):
     """The legacy task shape, plus `state` (our exact job status) and the job's figures."""
 
     task_id: str
-    status: Literal["pending", "processing", "completed", "failed", "cancelled"]
-    state: str
+    status: Literal["pending", "processing", "completed", "failed", "cancelled", "unknown_outcome"] = Field(
+        description="the legacy statuses, plus unknown_outcome: the submission's answer was lost; held for a person "
+                    "to reconcile, never resubmitted")
+    state: JobStatus = Field(description="our exact job status")
     progress: int
     message: str
     created_at: datetime
@@ -84,7 +89,7 @@ class TaskOut(BaseModel):
 _LEGACY_STATUS = {
     JobStatus.PENDING: "pending", JobStatus.SUBMITTING: "processing", JobStatus.PROCESSING: "processing",
     JobStatus.SAVING: "processing", JobStatus.COMPLETED: "completed", JobStatus.FAILED: "failed",
-    JobStatus.CANCELLED: "cancelled", JobStatus.UNKNOWN_OUTCOME: "failed",
+    JobStatus.CANCELLED: "cancelled", JobStatus.UNKNOWN_OUTCOME: "unknown_outcome",
 }
 
 
@@ -270,3 +275,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def legacy_status(status: JobStatus) -> str:
     """The legacy task shape's `status` word for a job status."""
     return _LEGACY_STATUS[status]
+
+
+class CallbackOut(BaseModel):
+    """A job's callback delivery: one per finished job, its attempts recorded."""
+
+    url: str
+    webhook_id: str
+    state: Literal["pending", "delivered", "failed"]
+    attempts: int
+    last_status: int | None
+    last_error: str | None
+    created_at: datetime
+    updated_at: datetime

@@ -153,6 +153,11 @@ class S3Storage:
     async def url(self, key: str) -> str:
         return self._name + self._key(key)
 
+    async def sweep(self, idle: timedelta) -> int:
+        """An unfinished multipart upload is aborted by the save itself; one a killed process left
+        is the bucket's lifecycle rule's to remove (AbortIncompleteMultipartUpload)."""
+        return 0
+
     async def direct_url(self, key: str) -> str | None:
         self._key(key)
         if not self._presign:

@@ -2,6 +2,7 @@
 (aiosqlite) embedded by default and PostgreSQL (asyncpg) by URL; Alembic migrations."""
 
 from videoforge.adapters.sql.assets import SqlAssetLibrary
+from videoforge.adapters.sql.callbacks import SqlCallbackDeliveries
 from videoforge.adapters.sql.database import Database, describe, is_embedded, make_engine
 from videoforge.adapters.sql.jobs import SqlJobRepository
 from videoforge.adapters.sql.plans import SqlPlanBook
@@ -9,5 +10,5 @@ from videoforge.adapters.sql.quota import SqlQuotaGuard
 from videoforge.adapters.sql.unit_of_work import SqlUnitOfWork
 from videoforge.adapters.sql.usage import SqlUsageMeter
 
-__all__ = ["Database", "SqlAssetLibrary", "SqlJobRepository", "SqlPlanBook", "SqlQuotaGuard", "SqlUnitOfWork",
-           "SqlUsageMeter", "describe", "is_embedded", "make_engine"]
+__all__ = ["Database", "SqlAssetLibrary", "SqlCallbackDeliveries", "SqlJobRepository", "SqlPlanBook", "SqlQuotaGuard",
+           "SqlUnitOfWork", "SqlUsageMeter", "describe", "is_embedded", "make_engine"]

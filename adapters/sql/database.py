@@ -15,6 +15,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 _WRITE = "videoforge_write"
+# The server has no connection for us right now ("too many clients", a role's connection limit:
+# SQLSTATE 53300), or the pool had none within its timeout: busy, not broken. Asked again a few
+# times, then the port's error says it may be retried (`retryable`), never a failed request.
+_BUSY = re.compile(r"too many (clients|connections)|53300|QueuePool limit|remaining connection slots", re.I)
+_BUSY_ATTEMPTS = (0.05, 0.2, 0.5, 1.0)
 _SCHEMA_MISSING = re.compile(r'no such (table|column)|(relation|column) "[^"]+" (of relation "[^"]+" )?does not exist')
 
 # The connection of the unit of work the current task is in (`Database.together`), if any.
@@ -133,7 +138,7 @@ class Database:
                 yield conn
             return
         await self._ensure_ready(error)
-        async with self._translated(error, what, conflicts), self.engine.connect() as conn:
+        async with self._translated(error, what, conflicts), self._connection() as conn:
             if write:
                 await conn.execution_options(**{_WRITE: True})
             async with conn.begin():
@@ -172,4 +177,25 @@ class Database:
             message = f"{what}: database error: {describe(e)}"
             if _SCHEMA_MISSING.search(message):
                 message += " (the schema is missing or old: run `videoforge db upgrade`)"
-            raise error(message) from e
+            failure = error(message)
+            failure.retryable = bool(_BUSY.search(message))  # type: ignore[attr-defined]
+            raise failure from e
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[AsyncConnection]:
+        conn = await self._connect()
+        try:
+            yield conn
+        finally:
+            await conn.close()
+
+    async def _connect(self) -> AsyncConnection:
+        """A connection, asked again (with a pause) while the server or the pool is busy."""
+        for pause in _BUSY_ATTEMPTS:
+            try:
+                return await self.engine.connect()
+            except (SQLAlchemyError, OSError) as e:
+                if not _BUSY.search(describe(e)) and not _BUSY.search(str(e)):
+                    raise
+                await asyncio.sleep(pause)
+        return await self.engine.connect()

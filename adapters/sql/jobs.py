@@ -25,7 +25,7 @@ from videoforge.domain.media import MediaInput, MediaKind
 from videoforge.domain.request import VideoRequest
 
 _REQUEST_FIELDS = ("model", "prompt", "negative_prompt", "duration", "resolution", "aspect_ratio", "seed",
-                   "generate_audio", "enable_prompt_expansion", "source_module", "idempotency_key")
+                   "generate_audio", "enable_prompt_expansion", "source_module", "idempotency_key", "callback_url")
 
 
 def request_to_json(request: VideoRequest) -> dict[str, Any]:

@@ -186,3 +186,17 @@ job_events = Table(
     Column("at", UtcDateTime, nullable=False),
     UniqueConstraint("job_id", "version"),
 )
+
+# The one callback delivery of a finished job (job_id is the key: claimed once, whoever finishes it).
+callback_deliveries = Table(
+    "callback_deliveries", metadata,
+    Column("job_id", String(64), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("message_id", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

@@ -1,4 +1,5 @@
 from videoforge.application.use_cases.billing import AuditBilling, BalanceCheck, ListProviders, ProviderOverview
+from videoforge.application.use_cases.callbacks import GetCallbackDelivery, NotifyCaller
 from videoforge.application.use_cases.cancel import CancelJob
 from videoforge.application.use_cases.factories import UseCases
 from videoforge.application.use_cases.generate import GenerateVideo
@@ -29,5 +30,5 @@ __all__ = [
     "EstimateCost", "GenerateVideo", "GetAsset", "GetJob", "GetUsage",
     "HandleProviderWebhook", "ListAssets", "ListJobs", "ListModels", "LoadInput", "OpenAssetFile", "PollPolicy",
     "Preflight", "Quote", "ReconcileJob", "ResumeJobs", "ResumeReport", "RunJob", "SaveUpload", "SubmitVideo", "Upload",
-    "UsageReport", "UseCases", "WatchJob",
+    "UsageReport", "UseCases", "WatchJob", "GetCallbackDelivery", "NotifyCaller",
 ]

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from videoforge.application.use_cases.billing import AuditBilling, ListProviders
+from videoforge.application.use_cases.callbacks import GetCallbackDelivery
 from videoforge.application.use_cases.cancel import CancelJob
 from videoforge.application.use_cases.generate import GenerateVideo
 from videoforge.application.use_cases.library import (
@@ -53,3 +54,4 @@ class UseCases:
     audit_billing: Callable[[], AuditBilling]
     list_providers: Callable[[], ListProviders]
     watch_job: Callable[[], WatchJob]
+    get_callback_delivery: Callable[[], GetCallbackDelivery]

@@ -13,6 +13,7 @@ from videoforge.application.ports.storage import Storage
 from videoforge.application.ports.unit_of_work import UnitOfWork
 from videoforge.application.ports.usage import UsageMeter
 from videoforge.application.progress import ProgressCallback, ProgressReporter
+from videoforge.application.use_cases.callbacks import NotifyCaller
 from videoforge.application.use_cases.run import (
     DeliverOutput,
     FollowTask,
@@ -41,8 +42,10 @@ class RunJob:
     def __init__(self, jobs: JobRepository, providers: Mapping[str, VideoProvider], catalog: ModelCatalog,
                  storage: Storage, probe: MediaProbe, assets: AssetLibrary, usage: UsageMeter,
                  quota: QuotaGuard, clock: Clock, policy: PollPolicy | None = None,
-                 together: UnitOfWork = nullcontext, watch_others: bool = True):
+                 together: UnitOfWork = nullcontext, notify: NotifyCaller | None = None,
+                 watch_others: bool = True):
         policy = policy or PollPolicy()
+        self._notify = notify
         self._watch_others = watch_others
         self._keeper = JobKeeper(jobs, quota, clock, policy)
         self._recover = RecoverSubmission(self._keeper, clock, policy)
@@ -62,6 +65,8 @@ class RunJob:
                 job = await self._steps[job.next_step](job, reporter)
             except Superseded as superseded:
                 return await self._keeper.watch(superseded.job) if self._watch_others else superseded.job
+        if self._notify is not None:  # once per job: whoever finishes it claims the delivery
+            await self._notify(job)
         return job
 
     def in_flight(self, job: VideoJob) -> bool:

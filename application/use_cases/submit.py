@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 
+from videoforge.application.ports.callbacks import CallbackSender
 from videoforge.application.ports.clock import Clock
 from videoforge.application.ports.jobs import DuplicateJobError, JobRepository
 from videoforge.application.ports.quota import QuotaGuard
@@ -30,8 +31,9 @@ class SubmitVideo:
     """
 
     def __init__(self, preflight: Preflight, quota: QuotaGuard, jobs: JobRepository, clock: Clock,
-                 balance: BalanceCheck | None = None):
+                 balance: BalanceCheck | None = None, callbacks: CallbackSender | None = None):
         self._preflight = preflight
+        self._callbacks = callbacks
         self._balance = balance
         self._quota = quota
         self._jobs = jobs
@@ -44,6 +46,8 @@ class SubmitVideo:
             if existing is not None:
                 return self._same(existing, fingerprint)
         quote = await self._preflight(request)
+        if request.callback_url:
+            await self._check_callback(request)
         if self._balance is not None:
             await self._balance(quote.plan.spec.provider, quote.cost)
         now = self._clock.now()
@@ -62,6 +66,11 @@ class SubmitVideo:
         except BaseException:
             await self._quota.release(job.id)
             raise
+
+    async def _check_callback(self, request: VideoRequest) -> None:
+        if self._callbacks is None:
+            raise InvalidRequestError("callback_url", "callbacks are not set up here")
+        await self._callbacks.check(request.callback_url or "", request.user_id)
 
     @staticmethod
     def _same(job: VideoJob, fingerprint: str) -> VideoJob:

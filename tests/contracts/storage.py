@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 
@@ -30,6 +31,11 @@ class StorageContract:
     @pytest.fixture
     def storage(self) -> Storage:
         raise NotImplementedError
+
+    async def test_a_sweep_keeps_every_saved_object(self, storage):
+        await storage.save("videos/u1/2026/01/kept.mp4", chunks(b"kept"), "video/mp4")
+        assert await storage.sweep(timedelta(0)) >= 0
+        assert await read(storage, "videos/u1/2026/01/kept.mp4") == b"kept"
 
     async def test_saved_bytes_read_back_with_size_and_checksum(self, storage):
         stored = await storage.save("videos/u1/2026/01/a.mp4", chunks(b"abc", b"def"), "video/mp4")

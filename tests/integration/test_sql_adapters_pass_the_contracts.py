@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.contracts.assets import AssetLibraryContract
+from tests.contracts.callbacks import CallbackDeliveriesContract
 from tests.contracts.jobs import JobRepositoryContract
 from tests.contracts.plans import PlanBookContract
 from tests.contracts.quota import QuotaGuardContract
@@ -38,6 +39,14 @@ class TestSqlQuotaGuard(QuotaGuardContract):
             return SqlQuotaGuard(engine, {"u1": plan})
 
         return make
+
+
+class TestSqlCallbackDeliveries(CallbackDeliveriesContract):
+    @pytest.fixture
+    def deliveries(self, engine):
+        from videoforge.adapters.sql import SqlCallbackDeliveries
+
+        return SqlCallbackDeliveries(engine)
 
 
 class TestSqlPlanBook(PlanBookContract):

@@ -19,11 +19,12 @@ SECRET = "test-secret-for-hs256-at-least-32-bytes-long"
 
 
 def token(sub: str, secret: str = SECRET, exp: float | None = None, **extra) -> dict[str, str]:
-    claims = {"sub": sub, "exp": int(exp if exp is not None else time.time() + 600), **extra}
+    claims = {"sub": sub, "exp": int(exp if exp is not None else time.time() + 3600), **extra}
     return {"Authorization": "Bearer " + jwt.encode(claims, secret, algorithm="HS256")}
 
 
-U1, U2 = token("u1"), token("u2")
+# Made at import and shared by other modules: valid for a day, so a slow suite never outlives them.
+U1, U2 = token("u1", exp=time.time() + 86400), token("u2", exp=time.time() + 86400)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""`GET /api/video/jobs/{id}/events`: a job's changes as Server-Sent Events.
+"""`GET /api/video/jobs/{id}/events`: a job's changes as Server-Sent Events (and
+`GET /api/video/jobs/{id}/callback`: how its callback delivery went).
 
 Each event is named `status` (the job changed status), `progress`, or at the end `result` /
 `error` (carrying the whole task shape); its `id` is the job's version after that change, so a
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Header
 from fastapi.responses import StreamingResponse
 
 from videoforge.adapters.http.routes.jobs import task
-from videoforge.adapters.http.schemas import legacy_status
+from videoforge.adapters.http.schemas import CallbackOut, legacy_status
 from videoforge.application.use_cases import UseCases
 from videoforge.domain.errors import InvalidRequestError
 from videoforge.domain.events import JobEvent
@@ -34,6 +35,14 @@ def events_router(use_cases: UseCases, User: Any) -> APIRouter:
                          last_event_id: Annotated[str | None, Header()] = None) -> StreamingResponse:
         stream = await use_cases.watch_job()(task_id, user_id, after=_version(last_event_id))
         return StreamingResponse(_sse(use_cases, user_id, stream), media_type="text/event-stream", headers=HEADERS)
+
+    @router.get("/jobs/{task_id}/callback", response_model=CallbackOut | None,
+                summary="The job's callback delivery (null before it ends, or without a callback_url)")
+    async def job_callback(task_id: str, user_id: User) -> CallbackOut | None:
+        d = await use_cases.get_callback_delivery()(task_id, user_id)
+        return None if d is None else CallbackOut(
+            url=d.url, webhook_id=d.message_id, state=d.state.value, attempts=d.attempts, last_status=d.last_status,
+            last_error=d.last_error, created_at=d.created_at, updated_at=d.updated_at)
 
     return router
 
