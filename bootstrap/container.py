@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import fields
+from datetime import timedelta
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -268,7 +269,9 @@ class Container(containers.DeclarativeContainer):
     provider_accounts = providers.Callable(accounts_of, video_providers)
 
     media_probe = providers.Selector(config.media_probe, fake=providers.Singleton(FakeMediaProbe),
-                                     pyav=providers.Singleton(deferred(MEDIA, "PyAVMediaProbe")))
+                                     pyav=providers.Singleton(
+                                         deferred(MEDIA, "PyAVMediaProbe"), max_image_pixels=providers.Callable(
+                                             lambda c: c.max_input_pixels(), catalog)))
 
     sql_engine = OnFirstUse(sql_engine_resource, url=config.database_url, enabled=config.sql,
                                     schema=config.database_schema, pool=config.database_pool)
@@ -314,7 +317,7 @@ class Container(containers.DeclarativeContainer):
     )
 
     poll_policy = providers.Singleton(PollPolicy, interval=config.poll_interval, deadline=config.poll_deadline,
-                                      submit_grace=config.submit_grace)
+                                      submit_grace=config.submit_grace, history_settle=config.submit_settle)
 
     preflight = providers.Factory(Preflight, catalog=catalog, probe=media_probe, providers=provider_names,
                                   default_provider=config.default_provider, routing=provider_routing)
@@ -338,7 +341,9 @@ class Container(containers.DeclarativeContainer):
     get_job = providers.Factory(GetJob, jobs=job_repository)
     cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,
                                    clock=clock)
-    resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job, quota=quota_guard, clock=clock)
+    resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job, quota=quota_guard, clock=clock,
+                                    storage=storage, leftovers_idle=providers.Callable(
+                                        lambda seconds: timedelta(seconds=seconds), config.leftovers_idle))
     handle_webhook = providers.Factory(HandleProviderWebhook, jobs=job_repository, run=run_job)
     reconcile_job = providers.Factory(ReconcileJob, jobs=job_repository, quota=quota_guard, clock=clock)
     estimate_cost = providers.Factory(EstimateCost, preflight=preflight, quota=quota_guard, clock=clock)
@@ -433,7 +438,8 @@ def build_container(settings: Settings | None = None) -> Container:
         "user_plans": settings.user_plans,
         "poll_interval": settings.poll_interval,
         "poll_deadline": settings.poll_deadline,
-        "submit_grace": settings.submit_grace,
+        "submit_grace": settings.submit_grace, "submit_settle": settings.submit_settle,
+        "leftovers_idle": settings.leftovers_idle,
         "asset_url_template": settings.asset_url_template,
         **studio_models(settings),
         "max_output_bytes": settings.max_output_bytes,

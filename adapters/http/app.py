@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 
 from videoforge.adapters.http.auth import AdminPolicy, JwtVerifier, authenticated_admin, authenticated_user
 from videoforge.adapters.http.errors import install_error_handlers
+from videoforge.adapters.http.limits import BodyLimits, RequestLimits
 from videoforge.adapters.http.routes.assets import assets_router
 from videoforge.adapters.http.routes.catalog import catalog_router
 from videoforge.adapters.http.routes.events import events_router
@@ -61,8 +62,11 @@ def hosted_api(use_cases: UseCases, verifier: JwtVerifier, *, webhooks: Mapping[
     return HostedApi(router, lifespan(runner, resume, resources), runner)
 
 
-def create_app(use_cases: UseCases, verifier: JwtVerifier, **options: Any) -> FastAPI:
-    """The HTTP API as an app of its own (`videoforge serve`); `options` are `hosted_api`'s."""
+def create_app(use_cases: UseCases, verifier: JwtVerifier, *, limits: BodyLimits | None = None,
+               **options: Any) -> FastAPI:
+    """The HTTP API as an app of its own (`videoforge serve`); `options` are `hosted_api`'s.
+    `RequestLimits` stands in front of it (body sizes, token before body, idle bodies); a host
+    embedding the router adds it to its own app the same way."""
     api = hosted_api(use_cases, verifier, **options)
     app = FastAPI(title="videoforge", version="0.1.0", lifespan=api.lifespan,
                   description="Every AI video generation through one pipeline: priced, reserved, durable, stored.")
@@ -71,8 +75,9 @@ def create_app(use_cases: UseCases, verifier: JwtVerifier, **options: Any) -> Fa
 
     @app.get("/health", summary="Liveness", operation_id="health", tags=["health"])
     async def health() -> dict[str, Any]:
-        return {"status": "ok", "running_jobs": api.runner.running}
+        return {"status": "ok"}
 
+    app.add_middleware(RequestLimits, verifier=verifier, limits=limits, protected_prefix=PREFIX)
     return app
 
 

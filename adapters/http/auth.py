@@ -10,6 +10,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from videoforge.domain import InvalidRequestError
 from videoforge.domain.text import exact_user_id
 
+MIN_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash
+
 
 class AuthError(Exception):
     """The request carries no valid bearer token."""
@@ -39,6 +41,9 @@ class JwtVerifier:
                  issuer: str | None = None, leeway: float = 30.0):
         if bool(secret) == bool(jwks_url):
             raise ValueError("give exactly one of a JWT secret or a JWKS URL")
+        if secret and len(secret.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"the JWT secret is {len(secret.encode())} bytes; HS256 needs at least "
+                             f"{MIN_SECRET_BYTES} (for example 48 random bytes, base64)")
         self._secret = secret
         self._jwks = jwt.PyJWKClient(jwks_url) if jwks_url else None
         self._audience = audience

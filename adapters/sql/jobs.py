@@ -148,7 +148,7 @@ class SqlJobRepository(JobRepository):
         return None
 
     async def get(self, job_id: str) -> VideoJob:
-        async with self._transaction(f"reading job {job_id}", write=False) as conn:
+        async with self._transaction(f"reading job {job_id}", write=False, patient=True) as conn:
             row = (await conn.execute(select(video_jobs).where(video_jobs.c.id == job_id))).first()
         if row is None:
             raise JobNotFoundError(f"no job {job_id}")
@@ -159,7 +159,7 @@ class SqlJobRepository(JobRepository):
         stored.version = job.version + 1
         row = job_to_row(stored)
         del row["id"], row["created_at"], row["user_id"], row["idempotency_key"]
-        async with self._transaction(f"saving job {job.id}") as conn:
+        async with self._transaction(f"saving job {job.id}", patient=True) as conn:
             result = await conn.execute(
                 update(video_jobs).where(video_jobs.c.id == job.id, video_jobs.c.version == job.version)
                 .values(**row))

@@ -166,8 +166,12 @@ class LoadInput:
             key, stat = await self._upload(user_id, kind, exact_id(f"{kind.value}.upload_id", upload_id))
         else:
             raise InvalidRequestError(kind.value, "give an upload_id or an asset_id")
-        data = b"".join([chunk async for chunk in self._storage.open(key)])
-        media = MediaInput.from_bytes(kind, data, stat.content_type, key.rsplit("/", 1)[-1])
+        path = await asyncio.to_thread(self._storage.local_path, key)
+        if path is not None:  # the stored file itself, read as a stream by probes and providers
+            media = MediaInput.from_path(kind, str(path), stat.content_type, stat.size)
+        else:
+            data = b"".join([chunk async for chunk in self._storage.open(key)])  # no file here (memory)
+            media = MediaInput.from_bytes(kind, data, stat.content_type, key.rsplit("/", 1)[-1])
         return replace(media, asset_id=asset_id) if asset_id is not None else media
 
     async def _upload(self, user_id: str, kind: MediaKind, upload_id: str) -> tuple[str, StoredObject]:
