@@ -37,6 +37,7 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_pipeline_sql
 	$(BIN)/python -m benchmarks.wavespeed
+	$(BIN)/python -m benchmarks.bench_memory
 	$(BIN)/python -m benchmarks.s3_storage
 	$(BIN)/python -m benchmarks.startup
 	$(BIN)/python -m benchmarks.compare --rounds $(ROUNDS)

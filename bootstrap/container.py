@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import fields
+from datetime import timedelta
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,14 @@ from videoforge.adapters.studios import (
 from videoforge.adapters.studios.common import AssetLinks
 from videoforge.adapters.studios.podcast import INFINITETALK
 from videoforge.adapters.studios.product_marketing import WAN_TEXT_TO_VIDEO
+from videoforge.adapters.studios.video_tools import (
+    AddAudioToVideoService,
+    AvatarStudioService,
+    FaceSwapService,
+    StorySceneAnimationService,
+    VideoBackgroundRemoverService,
+    VideoTranslateService,
+)
 from videoforge.adapters.system.clock import SystemClock
 from videoforge.application.use_cases import (
     AssignPlan,
@@ -59,6 +68,7 @@ from videoforge.application.use_cases import (
     RunJob,
     SaveUpload,
     ShowPlan,
+    StoredVideo,
     SubmitVideo,
     UseCases,
     WatchJob,
@@ -267,7 +277,9 @@ class Container(containers.DeclarativeContainer):
     provider_accounts = providers.Callable(accounts_of, video_providers)
 
     media_probe = providers.Selector(config.media_probe, fake=providers.Singleton(FakeMediaProbe),
-                                     pyav=providers.Singleton(deferred(MEDIA, "PyAVMediaProbe")))
+                                     pyav=providers.Singleton(
+                                         deferred(MEDIA, "PyAVMediaProbe"), max_image_pixels=providers.Callable(
+                                             lambda c: c.max_input_pixels(), catalog)))
 
     sql_engine = OnFirstUse(sql_engine_resource, url=config.database_url, enabled=config.sql,
                                     schema=config.database_schema, pool=config.database_pool)
@@ -313,7 +325,7 @@ class Container(containers.DeclarativeContainer):
     )
 
     poll_policy = providers.Singleton(PollPolicy, interval=config.poll_interval, deadline=config.poll_deadline,
-                                      submit_grace=config.submit_grace)
+                                      submit_grace=config.submit_grace, history_settle=config.submit_settle)
 
     preflight = providers.Factory(Preflight, catalog=catalog, probe=media_probe, providers=provider_names,
                                   default_provider=config.default_provider, routing=provider_routing)
@@ -342,7 +354,9 @@ class Container(containers.DeclarativeContainer):
     get_job = providers.Factory(GetJob, jobs=job_repository)
     cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,
                                    clock=clock)
-    resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job, quota=quota_guard, clock=clock)
+    resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job, quota=quota_guard, clock=clock,
+                                    storage=storage, leftovers_idle=providers.Callable(
+                                        lambda seconds: timedelta(seconds=seconds), config.leftovers_idle))
     handle_webhook = providers.Factory(HandleProviderWebhook, jobs=job_repository, run=run_job)
     reconcile_job = providers.Factory(ReconcileJob, jobs=job_repository, quota=quota_guard, clock=clock)
     estimate_cost = providers.Factory(EstimateCost, preflight=preflight, quota=quota_guard, clock=clock)
@@ -375,7 +389,21 @@ class Container(containers.DeclarativeContainer):
                                       links=asset_links)
     product_video = providers.Factory(ProductVideoService, generate=generate_video, model=config.product_video_model,
                                       links=asset_links)
-    ai_video_generate = providers.Factory(LegacyVideoGeneration, generate=generate_video, links=asset_links)
+    stored_video = providers.Factory(StoredVideo, storage=storage)
+    ai_video_generate = providers.Factory(LegacyVideoGeneration, generate=generate_video, links=asset_links,
+                                          stored=stored_video)
+    face_swap = providers.Factory(FaceSwapService, generate=generate_video, stored=stored_video, links=asset_links)
+    video_translate = providers.Factory(VideoTranslateService, generate=generate_video, stored=stored_video,
+                                        links=asset_links)
+    video_background_remover = providers.Factory(VideoBackgroundRemoverService, generate=generate_video,
+                                                 stored=stored_video, links=asset_links)
+    add_audio_to_video = providers.Factory(AddAudioToVideoService, generate=generate_video, stored=stored_video,
+                                           links=asset_links)
+    avatar_studio = providers.Factory(AvatarStudioService, generate=generate_video, stored=stored_video,
+                                      links=asset_links)
+    story_scene_animation = providers.Factory(StorySceneAnimationService, generate=generate_video,
+                                              list_jobs=list_jobs, run_job=run_job, get_asset=get_asset,
+                                              links=asset_links)
 
 
 def use_cases_of(container: Container) -> UseCases:
@@ -423,7 +451,8 @@ def build_container(settings: Settings | None = None) -> Container:
         "user_plans": settings.user_plans,
         "poll_interval": settings.poll_interval,
         "poll_deadline": settings.poll_deadline,
-        "submit_grace": settings.submit_grace,
+        "submit_grace": settings.submit_grace, "submit_settle": settings.submit_settle,
+        "leftovers_idle": settings.leftovers_idle,
         "asset_url_template": settings.asset_url_template,
         **studio_models(settings),
         "max_output_bytes": settings.max_output_bytes,

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from videoforge.adapters.fal import FalWebhookError, FalWebhookVerifier
 from videoforge.adapters.http import AdminPolicy, JwtVerifier, WebhookRejectedError, WebhookVerify, create_app
 from videoforge.adapters.http.app import HostedApi, add_metrics, hosted_api
+from videoforge.adapters.http.limits import BodyLimits
 from videoforge.adapters.plans import PlanResolver
 from videoforge.adapters.wavespeed import WebhookVerificationError, WebhookVerifier
 from videoforge.application.ports.plans import PlanSource
@@ -20,14 +21,18 @@ from videoforge.bootstrap.container import Container, build_container, use_cases
 from videoforge.bootstrap.plans import plan_source
 from videoforge.bootstrap.queue import queue_dispatcher, serving_resources
 from videoforge.bootstrap.settings import Settings
+from videoforge.domain import MediaKind, ModelCatalog
 
 
 def verifier_from(settings: Settings) -> JwtVerifier:
     secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else None
     if bool(secret) == bool(settings.jwks_url):
         raise ConfigurationError("set exactly one of VIDEOFORGE_JWT_SECRET or VIDEOFORGE_JWKS_URL for the HTTP API")
-    return JwtVerifier(secret=secret, jwks_url=settings.jwks_url, audience=settings.jwt_audience,
-                       issuer=settings.jwt_issuer)
+    try:
+        return JwtVerifier(secret=secret, jwks_url=settings.jwks_url, audience=settings.jwt_audience,
+                           issuer=settings.jwt_issuer)
+    except ValueError as e:
+        raise ConfigurationError(f"VIDEOFORGE_JWT_SECRET: {e}") from None
 
 
 def build_app(settings: Settings | None = None, container: Container | None = None, *,
@@ -36,10 +41,16 @@ def build_app(settings: Settings | None = None, container: Container | None = No
     a queue configured, jobs are enqueued for the workers (which also resume them), not run here."""
     settings = settings or Settings()
     container = container or build_container(settings)
-    app = create_app(use_cases_of(container), verifier_from(settings),
+    app = create_app(use_cases_of(container), verifier_from(settings), limits=body_limits(container.catalog()),
                      **api_options(settings, container, resume_on_startup))
     add_metrics(app, lambda: container.metrics().refresh(container.quota_guard()))
     return app
+
+
+def body_limits(catalog: ModelCatalog) -> BodyLimits:
+    """The request body limits: an upload may be as large as the largest input any model takes."""
+    largest = max(catalog.max_input_bytes(kind) for kind in MediaKind)
+    return BodyLimits(upload_bytes=largest + BodyLimits.form_overhead)
 
 
 def router(settings: Settings | None = None, container: Container | None = None, *,

@@ -43,12 +43,14 @@ def dimensions(resolution: str, aspect_ratio: str | None) -> tuple[int, int]:
 
 @dataclass(frozen=True, slots=True)
 class InputLimit:
-    """What a model accepts for one input: size, content types and, for timed media, length."""
+    """What a model accepts for one input: size, content types, for timed media length, and for
+    pictures the pixels (width x height, read from the header before anything is decoded)."""
 
     max_bytes: int
     content_types: tuple[str, ...]
     min_seconds: float | None = None
     max_seconds: float | None = None
+    max_pixels: int | None = None
 
     def accepts_type(self, content_type: str) -> bool:
         base = content_type.split(";", 1)[0].strip().lower()
@@ -56,7 +58,10 @@ class InputLimit:
 
 
 MB = 1024 * 1024
-IMAGE = InputLimit(10 * MB, ("image/jpeg", "image/png", "image/webp"))
+# The most pixels an input image may have unless a model says otherwise: 25 Mpx (e.g. 5000 x 5000,
+# about 100 MB once decoded as RGBA). A decoded image is what costs memory, never its file size.
+MAX_IMAGE_PIXELS = 25_000_000
+IMAGE = InputLimit(10 * MB, ("image/jpeg", "image/png", "image/webp"), max_pixels=MAX_IMAGE_PIXELS)
 AUDIO = InputLimit(15 * MB, ("audio/mpeg", "audio/wav", "audio/x-wav", "audio/wave", "audio/mp3"))
 VIDEO = InputLimit(100 * MB, ("video/mp4", "video/quicktime", "video/webm"))
 
@@ -145,6 +150,10 @@ class GenerationPlan:
                            {kind: info.duration for kind, info in probed.items()})
         for kind, info in probed.items():
             limit = self.spec.inputs.get(kind)
+            if limit is not None and limit.max_pixels and info.width and info.height \
+                    and info.width * info.height > limit.max_pixels:
+                raise InvalidRequestError(kind.value, f"is {info.width}x{info.height} pixels; {self.spec.id} takes at "
+                                          f"most {limit.max_pixels} pixels", value=info.width * info.height)
             if limit is None or info.duration is None:
                 continue
             if limit.min_seconds is not None and info.duration < limit.min_seconds:
@@ -205,6 +214,11 @@ class ModelCatalog:
         wanted = set(providers) if providers is not None else None
         return [s for s in self._specs.values()
                 if (operation is None or s.operation is operation) and (wanted is None or s.provider in wanted)]
+
+    def max_input_pixels(self) -> int:
+        """The most pixels any model takes in an input picture (the probe's cap before decoding)."""
+        return max((limit.max_pixels for s in self._specs.values() for limit in s.inputs.values()
+                    if limit.max_pixels is not None), default=MAX_IMAGE_PIXELS)
 
     def max_input_bytes(self, kind: MediaKind) -> int:
         """The largest input of `kind` any model takes (the cap for uploads)."""

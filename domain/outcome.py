@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from videoforge.domain.job import ErrorCode, JobError, VideoJob
@@ -77,4 +79,63 @@ def cannot_submit(job: VideoJob, *, provider_configured: bool) -> Failure | None
             ErrorCode.INPUT_NOT_KEPT,
             f"the {names} input was given in memory and was not kept across a restart, so the job was never "
             f"submitted; send the request again (inputs given by file path survive restarts)"), money_spent=False)
+    return None
+
+
+class SubmissionVerdict(StrEnum):
+    """What the provider's task history says about a submission whose answer proved nothing."""
+
+    ADOPT = "adopt"  # exactly one task matches what was sent: it is this job's, follow it
+    NOT_CREATED = "not_created"  # none, once the history has had time to show it: nothing was created
+    LOOK_AGAIN = "look_again"  # none yet, and the history may not show a new task at once
+    AMBIGUOUS = "ambiguous"  # several match: a person decides (the reservation stays held)
+    UNREADABLE = "unreadable"  # the history could not be read or could not tell: a person decides
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryReading:
+    verdict: SubmissionVerdict
+    task_id: str | None = None  # the task to adopt
+    wait: float = 0.0  # seconds before looking again
+    matches: int = 0
+
+
+def read_history(matches: Sequence[str], *, seconds_since_sent: float, settle_seconds: float) -> HistoryReading:
+    """The outcome rule of an unanswered submission, from the tasks the provider's history shows
+    created in the submission's window with exactly the inputs sent (`matches`): one is adopted;
+    two or more stay unknown for a person; none proves nothing was created only once the history
+    has had `settle_seconds` since the request went out to show it, and until then is asked again."""
+    distinct = sorted(set(matches))
+    if len(distinct) == 1:
+        return HistoryReading(SubmissionVerdict.ADOPT, task_id=distinct[0], matches=1)
+    if distinct:
+        return HistoryReading(SubmissionVerdict.AMBIGUOUS, matches=len(distinct))
+    if seconds_since_sent < settle_seconds:
+        return HistoryReading(SubmissionVerdict.LOOK_AGAIN, wait=settle_seconds - seconds_since_sent)
+    return HistoryReading(SubmissionVerdict.NOT_CREATED)
+
+
+def settled_submission(job: VideoJob, reading: HistoryReading, now: datetime, reason: str, *,
+                       may_resubmit: bool) -> Failure | None:
+    """Moves a job in `submitting` by what the history said of its unanswered submission: the
+    matching task adopted (processing); nothing created, so back to pending to be sent again
+    (once per such proof, while `may_resubmit`), or a failure that cost nothing (returned, for
+    the runner to record and release); anything else unknown, for a person."""
+    if reading.verdict is SubmissionVerdict.ADOPT and reading.task_id:
+        job.mark_submitted(reading.task_id, now)
+        job.message = "submitted (found in the provider's history after an unclear answer)"
+        return None
+    if reading.verdict is SubmissionVerdict.NOT_CREATED:
+        if may_resubmit:
+            job.defer_submission(now, f"{reason}; the provider's history shows no such task, so nothing was "
+                                      "created: it is sent again")
+            return None
+        return Failure(JobError(ErrorCode.NOT_SUBMITTED, f"{reason}; the provider's history shows no such task, "
+                                                         "nothing was created or billed, and the attempts ran out"),
+                       money_spent=False)
+    if reading.verdict is SubmissionVerdict.AMBIGUOUS:
+        job.mark_outcome_unknown(now, f"{reason}; the provider's history shows {reading.matches} tasks with these "
+                                      "inputs, a person must tell which is this job's")
+    else:
+        job.mark_outcome_unknown(now, f"{reason}; the provider's history could not tell")
     return None

@@ -8,13 +8,14 @@ from videoforge.adapters.fakes.faults import FaultInjector
 from videoforge.adapters.fakes.jobs import InMemoryJobRepository
 from videoforge.adapters.fakes.media import FakeMediaProbe, fake_audio, fake_image, fake_media, fake_video
 from videoforge.adapters.fakes.plans import InMemoryPlanBook
-from videoforge.adapters.fakes.provider import FakeVideoProvider, Outcome
+from videoforge.adapters.fakes.provider import FakeVideoProvider, FakeVideoProviderWithHistory, Outcome
 from videoforge.adapters.fakes.quota import InMemoryQuotaGuard
 from videoforge.adapters.fakes.storage import InMemoryStorage
 from videoforge.adapters.fakes.usage import InMemoryUsageMeter
 
 __all__ = [
-    "FakeClock", "FakeMediaProbe", "FakeVideoProvider", "FaultInjector", "InMemoryAssetLibrary",
+    "FakeClock", "FakeMediaProbe", "FakeVideoProvider", "FakeVideoProviderWithHistory", "FaultInjector",
+    "InMemoryAssetLibrary",
     "InMemoryCallbackDeliveries", "InMemoryJobRepository", "InMemoryPlanBook", "InMemoryQuotaGuard",
     "InMemoryStorage", "InMemoryUsageMeter", "Outcome",
     "fake_audio", "fake_image", "fake_media", "fake_video",

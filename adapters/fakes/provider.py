@@ -5,6 +5,7 @@ import itertools
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from videoforge.adapters.fakes.faults import FaultInjector
 from videoforge.adapters.fakes.media import fake_video, parse_fake_media, read_header
@@ -18,6 +19,8 @@ from videoforge.application.ports.provider import (
     ProviderState,
     ProviderStatus,
     ProviderTask,
+    SentSubmission,
+    SubmissionHistory,
     VideoProvider,
 )
 from videoforge.domain.job import ErrorCode
@@ -38,6 +41,7 @@ class Outcome:
     insufficient_credit: bool = False
     retryable: bool = False  # for `reject`: refused for now (rate limit, busy), nothing created
     created: bool = True  # for `unknown`: whether the task exists at the provider anyway
+    twins: int = 0  # for `unknown`: more tasks created from the same submission (a history shows them all)
 
     @classmethod
     def succeed(cls, after_polls: int = 1, *, duration: float | None = None,
@@ -68,9 +72,10 @@ class Outcome:
                    insufficient_credit=insufficient_credit, retryable=retryable)
 
     @classmethod
-    def outcome_unknown(cls, *, created: bool = True, after_polls: int = 1) -> Outcome:
-        """The submission goes out and no answer comes back (the task may exist anyway)."""
-        return cls("unknown", after_polls, created=created)
+    def outcome_unknown(cls, *, created: bool = True, after_polls: int = 1, twins: int = 0) -> Outcome:
+        """The submission goes out and no answer comes back (the task may exist anyway, and
+        `twins` more like it)."""
+        return cls("unknown", after_polls, created=created, twins=twins)
 
     @classmethod
     def garbage(cls, after_polls: int = 1) -> Outcome:
@@ -92,6 +97,7 @@ class FakeTask:
     polls: int = 0
     cancelled: bool = False
     events: list[str] = field(default_factory=list)
+    sent: str = ""  # what was submitted, as the history matches it
 
 
 class FakeVideoProvider(FaultInjector, VideoProvider):
@@ -131,10 +137,15 @@ class FakeVideoProvider(FaultInjector, VideoProvider):
             raise error(outcome.message or "rejected", provider_code=outcome.provider_code,
                         retryable=outcome.retryable)
         task_id = f"fake-{next(self._ids)}"
+        sent = _sent_key(task)
         if outcome.kind != "unknown" or outcome.created:
-            self.tasks[task_id] = FakeTask(task_id, task, outcome, await self._render(task, outcome))
+            for twin in range(1 + (outcome.twins if outcome.kind == "unknown" else 0)):
+                twin_id = task_id if twin == 0 else f"{task_id}-{twin}"
+                self.tasks[twin_id] = FakeTask(twin_id, task, outcome, await self._render(task, outcome), sent=sent)
         if outcome.kind == "unknown":
-            raise ProviderOutcomeUnknownError("the submission was sent but no answer came")
+            now = datetime.now(UTC)
+            raise ProviderOutcomeUnknownError("the submission was sent but no answer came",
+                                              sent=SentSubmission(now, now, {"sent": sent}))
         return task_id
 
     async def _render(self, task: ProviderTask, outcome: Outcome) -> bytes:
@@ -210,3 +221,19 @@ class FakeVideoProvider(FaultInjector, VideoProvider):
 
     def close(self) -> None:
         self.closed = True
+
+
+def _sent_key(task: ProviderTask) -> str:
+    """What a submission sent, as a history compares it: the job and the render spec."""
+    return repr((task.job_id, task.spec))
+
+
+class FakeVideoProviderWithHistory(FakeVideoProvider, SubmissionHistory):
+    """The scripted provider with a searchable task history (`SubmissionHistory`): an unanswered
+    submission (`Outcome.outcome_unknown(created=..., twins=...)`) is found by what it sent.
+    The fault point "find_sent" makes the history unreadable."""
+
+    async def find_sent(self, sent: SentSubmission) -> list[str]:
+        self._maybe_fail("find_sent")
+        await asyncio.sleep(0)
+        return [task.id for task in self.tasks.values() if task.sent == sent.record.get("sent")]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterable, AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 from videoforge.adapters.fakes.faults import FaultInjector
@@ -70,6 +71,10 @@ class InMemoryStorage(FaultInjector, Storage):
         self._maybe_fail("delete")
         self.objects.pop(key, None)
         self._meta.pop(key, None)
+
+    async def sweep(self, idle: timedelta) -> int:
+        self._maybe_fail("sweep")
+        return 0  # an unfinished save keeps nothing here
 
     def local_path(self, key: str) -> Path | None:
         self._key(key)

@@ -4,10 +4,13 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import logging
 import mimetypes
 import os
+import time
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,6 +27,8 @@ from videoforge.domain.records import StoredObject
 
 CHUNK = 1024 * 1024
 
+
+log = logging.getLogger("videoforge.storage")
 
 class FileSystemStorage(Storage):
     """Storage in a directory: one file per key under `root`.
@@ -174,6 +179,9 @@ class FileSystemStorage(Storage):
         except OSError as e:
             raise StorageError(f"{key}: cannot delete the file: {e}") from e
 
+    async def sweep(self, idle: timedelta) -> int:
+        return await asyncio.to_thread(_sweep_temporary, self._root, time.time() - idle.total_seconds())
+
     async def direct_url(self, key: str) -> str | None:
         self._path(key)
         return None  # served from `open`
@@ -224,6 +232,29 @@ def _finish(handle: BinaryIO) -> None:
 
 
 def _unlink_all(*paths: Path) -> None:
+    """Best effort: the clean-up after a failed save never hides the failure itself (a folder
+    removed meanwhile makes the unlink fail too); what stays is swept later (`sweep`)."""
     for path in paths:
-        with contextlib.suppress(FileNotFoundError):
+        try:
             path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            log.warning("storage: could not remove the temporary file %s (%s); it will be swept", path.name, e)
+
+
+def _sweep_temporary(root: Path, before: float) -> int:
+    """Removes the hidden `.tmp` files under `root` last written before `before` (epoch seconds)."""
+    removed = 0
+    for folder, _, names in os.walk(root):
+        for name in names:
+            if not (name.startswith(".") and name.endswith(".tmp")):
+                continue
+            path = Path(folder) / name
+            try:
+                if path.stat().st_mtime < before:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue  # gone meanwhile, or not ours to remove: the next sweep tries again
+    return removed

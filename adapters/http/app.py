@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from videoforge.adapters.http.auth import AdminPolicy, JwtVerifier, authenticated_admin, authenticated_user
 from videoforge.adapters.http.errors import install_error_handlers
+from videoforge.adapters.http.limits import BodyLimits, RequestLimits
 from videoforge.adapters.http.routes.assets import assets_router
 from videoforge.adapters.http.routes.catalog import catalog_router
 from videoforge.adapters.http.routes.events import events_router
@@ -62,18 +63,22 @@ def hosted_api(use_cases: UseCases, verifier: JwtVerifier, *, webhooks: Mapping[
     return HostedApi(router, lifespan(runner, resume, resources), runner)
 
 
-def create_app(use_cases: UseCases, verifier: JwtVerifier, **options: Any) -> FastAPI:
-    """The HTTP API as an app of its own (`videoforge serve`); `options` are `hosted_api`'s."""
+def create_app(use_cases: UseCases, verifier: JwtVerifier, *, limits: BodyLimits | None = None,
+               **options: Any) -> FastAPI:
+    """The HTTP API as an app of its own (`videoforge serve`); `options` are `hosted_api`'s.
+    `RequestLimits` stands in front of it (body sizes, token before body, idle bodies); a host
+    embedding the router adds it to its own app the same way."""
     api = hosted_api(use_cases, verifier, **options)
     app = FastAPI(title="videoforge", version="0.1.0", lifespan=api.lifespan,
                   description="Every AI video generation through one pipeline: priced, reserved, durable, stored.")
     app.state.runner = api.runner
     api.include_in(app)
 
-    @app.get("/health", summary="Liveness")
+    @app.get("/health", summary="Liveness", operation_id="health", tags=["health"])
     async def health() -> dict[str, Any]:
-        return {"status": "ok", "running_jobs": api.runner.running}
+        return {"status": "ok"}
 
+    app.add_middleware(RequestLimits, verifier=verifier, limits=limits, protected_prefix=PREFIX)
     return app
 
 
@@ -81,14 +86,15 @@ def api_router(use_cases: UseCases, dispatcher: JobDispatcher, verifier: JwtVeri
                webhooks: Mapping[str, WebhookVerify], admin: AdminPolicy) -> APIRouter:
     """Every route under /api/video, one router per resource."""
     user = authenticated_user(verifier)
-    api = APIRouter(prefix=PREFIX, responses=ERRORS)
-    api.include_router(jobs_router(use_cases, dispatcher, user))
-    api.include_router(events_router(use_cases, user))
-    api.include_router(uploads_router(use_cases, user))
-    api.include_router(assets_router(use_cases, user))
-    api.include_router(catalog_router(use_cases, user))
-    api.include_router(usage_router(use_cases, user))
-    api.include_router(webhooks_router(use_cases, dispatcher, webhooks))
+    # operation ids are the route functions' names (create_job, get_job...): stable for generated clients
+    api = APIRouter(prefix=PREFIX, responses=ERRORS, generate_unique_id_function=lambda route: route.name)
+    api.include_router(jobs_router(use_cases, dispatcher, user), tags=["jobs"])
+    api.include_router(events_router(use_cases, user), tags=["jobs"])
+    api.include_router(uploads_router(use_cases, user), tags=["uploads"])
+    api.include_router(assets_router(use_cases, user), tags=["assets"])
+    api.include_router(catalog_router(use_cases, user), tags=["catalog"])
+    api.include_router(usage_router(use_cases, user), tags=["usage"])
+    api.include_router(webhooks_router(use_cases, dispatcher, webhooks), tags=["webhooks"])
     api.include_router(plans_router(use_cases, authenticated_admin(verifier, admin)),
                        responses={403: {"model": ErrorOut, "description": "your token is not an admin's"}})
     return api

@@ -4,10 +4,13 @@ from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
 import jwt
-from fastapi import Depends, Header
+from fastapi import Depends, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from videoforge.domain import InvalidRequestError
 from videoforge.domain.text import exact_user_id
+
+MIN_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash
 
 
 class AuthError(Exception):
@@ -38,6 +41,9 @@ class JwtVerifier:
                  issuer: str | None = None, leeway: float = 30.0):
         if bool(secret) == bool(jwks_url):
             raise ValueError("give exactly one of a JWT secret or a JWKS URL")
+        if secret and len(secret.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"the JWT secret is {len(secret.encode())} bytes; HS256 needs at least "
+                             f"{MIN_SECRET_BYTES} (for example 48 random bytes, base64)")
         self._secret = secret
         self._jwks = jwt.PyJWKClient(jwks_url) if jwks_url else None
         self._audience = audience
@@ -69,11 +75,22 @@ class JwtVerifier:
         return claims
 
 
+# Declared in the OpenAPI document (an Authorize button in /docs); checked by JwtVerifier, so
+# auto_error is off: a missing or malformed header is our 401 with its JSON body.
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearer", bearerFormat="JWT",
+                    description="A JWT whose `sub` is the user (HS256 secret or a JWKS URL)")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
+
+
+def _header(credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    return f"Bearer {credentials.credentials}" if credentials is not None else None
+
+
 def authenticated_user(verifier: JwtVerifier) -> Any:
     """The type of a route parameter that is the caller's user id, from their bearer token."""
 
-    def user(authorization: Annotated[str | None, Header()] = None) -> str:
-        return verifier.user_id(authorization)
+    def user(credentials: Credentials) -> str:
+        return verifier.user_id(_header(credentials))
 
     return Annotated[str, Depends(user)]
 
@@ -81,8 +98,8 @@ def authenticated_user(verifier: JwtVerifier) -> Any:
 def authenticated_admin(verifier: JwtVerifier, policy: AdminPolicy) -> Any:
     """The type of a route parameter that is the caller's subject, when the policy makes them an admin (else 403)."""
 
-    def admin(authorization: Annotated[str | None, Header()] = None) -> str:
-        claims = verifier.claims(authorization)
+    def admin(credentials: Credentials) -> str:
+        claims = verifier.claims(_header(credentials))
         if not policy.admits(claims):
             raise ForbiddenError("this route is for admins: your token is not an admin's")
         return claims["sub"]

@@ -10,10 +10,14 @@ from videoforge.adapters.http.ranges import RangeNotSatisfiableError
 from videoforge.adapters.http.routes.webhooks import WebhookRejectedError
 from videoforge.application.errors import JobNotCancellableError
 from videoforge.application.ports import (
+    AssetLibraryError,
     AssetNotFoundError,
     JobNotFoundError,
+    JobRepositoryError,
     PlansNotAssignableError,
     PlanSourceError,
+    QuotaGuardError,
+    UsageMeterError,
 )
 from videoforge.domain import InvalidRequestError, QuotaExceededError
 from videoforge.domain.billing import InsufficientBalanceError
@@ -61,6 +65,21 @@ def install_validation_handlers(app: FastAPI) -> None:
         return JSONResponse(body("invalid_request", str(e), field=e.field, allowed=allowed), status_code=422)
 
 
+def install_busy_handlers(app: FastAPI) -> None:
+    """A store that is busy for now (a database with no connection to spare: its port error says
+    `retryable`) is 503 with Retry-After, for the client to ask again; any other store failure is
+    a 500 that names no internals."""
+
+    async def store_failed(_: Request, e: Exception) -> JSONResponse:
+        if getattr(e, "retryable", False):
+            return JSONResponse(body("busy", "the service is busy; try again in a moment"), status_code=503,
+                                headers={"Retry-After": "1"})
+        return JSONResponse(body("internal_error", "the request could not be completed"), status_code=500)
+
+    for error in (JobRepositoryError, AssetLibraryError, QuotaGuardError, UsageMeterError):
+        app.add_exception_handler(error, store_failed)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Each error a caller can cause, mapped once: its status and a JSON body that says it."""
 
@@ -72,6 +91,7 @@ def install_error_handlers(app: FastAPI) -> None:
         app.add_exception_handler(error, plain(status, name))
 
     install_validation_handlers(app)
+    install_busy_handlers(app)
 
     @app.exception_handler(QuotaExceededError)
     async def quota(_: Request, e: QuotaExceededError) -> JSONResponse:

@@ -70,8 +70,10 @@ class TaskOut(BaseModel):
     """The legacy task shape, plus `state` (our exact job status) and the job's figures."""
 
     task_id: str
-    status: Literal["pending", "processing", "completed", "failed", "cancelled"]
-    state: str
+    status: Literal["pending", "processing", "completed", "failed", "cancelled", "unknown_outcome"] = Field(
+        description="the legacy statuses, plus unknown_outcome: the submission's answer was lost; held for a person "
+                    "to reconcile, never resubmitted")
+    state: JobStatus = Field(description="our exact job status")
     progress: int
     message: str
     created_at: datetime
@@ -87,7 +89,7 @@ class TaskOut(BaseModel):
 _LEGACY_STATUS = {
     JobStatus.PENDING: "pending", JobStatus.SUBMITTING: "processing", JobStatus.PROCESSING: "processing",
     JobStatus.SAVING: "processing", JobStatus.COMPLETED: "completed", JobStatus.FAILED: "failed",
-    JobStatus.CANCELLED: "cancelled", JobStatus.UNKNOWN_OUTCOME: "failed",
+    JobStatus.CANCELLED: "cancelled", JobStatus.UNKNOWN_OUTCOME: "unknown_outcome",
 }
 
 
@@ -138,6 +140,7 @@ class AssetOut(BaseModel):
     generation_time: float | None
     title: str | None
     tags: list[str]
+    parent_asset_ids: list[str] = Field(default_factory=list, description="the assets this video was made from")
     created_at: datetime
 
 
@@ -150,7 +153,7 @@ def asset_out(asset: Asset, base: str) -> AssetOut:
         operation=asset.operation, provider=asset.provider, model=asset.model, cost=asset.cost.as_float(),
         duration=asset.duration, width=asset.width, height=asset.height, fps=asset.fps, codec=asset.codec,
         has_audio=asset.has_audio, generation_time=asset.generation_time, title=asset.title, tags=list(asset.tags),
-        created_at=asset.created_at)
+        parent_asset_ids=list(asset.parent_asset_ids), created_at=asset.created_at)
 
 
 class ModelOut(BaseModel):

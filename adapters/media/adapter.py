@@ -18,15 +18,17 @@ class PyAVMediaProbe(MediaProbe):
     Pillow are imported on the first probe.
     """
 
-    def __init__(self, temp_dir: str | os.PathLike[str] | None = None, thumbnail_width: int = 640):
+    def __init__(self, temp_dir: str | os.PathLike[str] | None = None, thumbnail_width: int = 640,
+                 max_image_pixels: int = 25_000_000):
         self._temp_dir = temp_dir
         self._thumbnail_width = thumbnail_width
+        self._max_pixels = max_image_pixels  # by its header, before any decode
 
     async def probe(self, source: MediaSource, expected: MediaKind) -> MediaInfo:
         async with local_file(source, self._temp_dir) as path:
             from videoforge.adapters.media.probe import probe_file
 
-            return await asyncio.to_thread(probe_file, path, expected)
+            return await asyncio.to_thread(probe_file, path, expected, self._max_pixels)
 
     async def thumbnail(self, source: MediaSource) -> bytes:
         async with local_file(source, self._temp_dir) as path:

@@ -17,10 +17,11 @@ _IMAGE_DEMUXERS = ("image2", "_pipe", "apng", "gif", "webp")
 _IMAGE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")
 
 
-def probe_file(path: Path, expected: MediaKind) -> MediaInfo:
-    """What the file at `path` is, when it is decodable `expected` media; else InvalidMediaError."""
+def probe_file(path: Path, expected: MediaKind, max_pixels: int = 25_000_000) -> MediaInfo:
+    """What the file at `path` is, when it is decodable `expected` media; else InvalidMediaError.
+    An image larger than `max_pixels` by its header is refused before a pixel is decoded."""
     if expected is MediaKind.IMAGE:
-        return _probe_image(path)
+        return _probe_image(path, max_pixels)
     try:
         with av.open(str(path)) as container:
             if expected is MediaKind.VIDEO:
@@ -30,12 +31,15 @@ def probe_file(path: Path, expected: MediaKind) -> MediaInfo:
         raise InvalidMediaError(f"not a decodable {expected.value} file: {_reason(e)}") from e
 
 
-def _probe_image(path: Path) -> MediaInfo:
+def _probe_image(path: Path, max_pixels: int) -> MediaInfo:
     try:
-        with Image.open(path) as image:
+        with Image.open(path) as image:  # reads the header only
             fmt = image.format or "unknown"
             if fmt not in _IMAGE_FORMATS:
                 raise InvalidMediaError(f"{fmt} images are not supported (allowed: {', '.join(_IMAGE_FORMATS)})")
+            if image.width * image.height > max_pixels:
+                raise InvalidMediaError(f"the image is {image.width}x{image.height} pixels by its header, more than "
+                                        f"the {max_pixels} any model takes; nothing was decoded")
             image.load()  # decodes every pixel: a truncated file fails here
             return MediaInfo(MediaKind.IMAGE, width=image.width, height=image.height, codec=fmt.lower())
     except UnidentifiedImageError as e:

@@ -2,7 +2,7 @@
 
 from videoforge.adapters.safe_urls import UnsafeURLError, check_fetchable
 from videoforge.adapters.wavespeed.models import WIRE_FORMATS, WireFormat
-from videoforge.adapters.wavespeed.provider import AMBIGUOUS_SUBMIT_STATUSES, WaveSpeedVideoProvider
+from videoforge.adapters.wavespeed.provider import REFUSAL_STATUSES, WaveSpeedVideoProvider
 from videoforge.adapters.wavespeed.webhooks import (
     InMemoryWebhookDedupe,
     WebhookDedupe,
@@ -14,7 +14,7 @@ from videoforge.adapters.wavespeed.webhooks import (
 )
 
 __all__ = [
-    "AMBIGUOUS_SUBMIT_STATUSES", "InMemoryWebhookDedupe", "UnsafeURLError",
+    "REFUSAL_STATUSES", "InMemoryWebhookDedupe", "UnsafeURLError",
     "WIRE_FORMATS", "WaveSpeedVideoProvider", "WebhookDedupe", "WebhookEvent", "WebhookVerificationError",
     "WebhookVerifier", "WireFormat",
     "check_fetchable", "signature", "verify_webhook",

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote, urljoin
@@ -30,6 +31,8 @@ from videoforge.application.ports.provider import (
     ProviderStatus,
     ProviderTask,
     ProviderUnavailableError,
+    SentSubmission,
+    SubmissionHistory,
     VideoProvider,
 )
 from videoforge.domain.billing import ProviderCharge
@@ -39,9 +42,10 @@ from videoforge.domain.media import MediaKind
 log = logging.getLogger("videoforge.wavespeed")
 
 DEFAULT_BASE_URL = "https://api.wavespeed.ai"
-# A gateway timeout or bad gateway may come after the API created the task (WaveSpeed documents
-# 504s for requests that completed): an answer with these statuses does not prove a refusal.
-AMBIGUOUS_SUBMIT_STATUSES = frozenset({502, 504})
+# The answers to a submit that prove nothing was created: a refusal of the request itself. Any
+# other answer (a 5xx: WaveSpeed documents 504s for requests that completed; a 408; anything
+# unexpected) may come after the task was created and billed.
+REFUSAL_STATUSES = frozenset({400, 401, 402, 403, 404, 405, 409, 413, 415, 422, 429})
 _TICKET_MISSING = frozenset({404, 405, 501})
 _AUTH = ("WaveSpeed refused the API key (HTTP {status}): check WAVESPEED_API_KEY; keys work only once the "
          "account has been topped up, and some models need a paid balance")
@@ -76,20 +80,28 @@ def _transient(response: httpx.Response, read_envelope: bool) -> bool:
     return False
 
 
-class WaveSpeedVideoProvider(VideoProvider, ProviderAccount):
+class WaveSpeedVideoProvider(VideoProvider, ProviderAccount, SubmissionHistory):
     """WaveSpeed's REST API (v3) over one shared httpx.AsyncClient.
 
     The client is owned by the caller (the container closes it); it must carry no API key of
     its own: this adapter adds the key to API requests only, never to upload or output URLs.
     Where WaveSpeed's documents disagree, the choice is an option: `result_path` (default the
     `/result` form every official client polls), `balance_path`, `two_step_upload` (ticket + PUT
-    first, the binary upload as fallback), `ambiguous_submit_statuses`, `inline_images` (small images as data URIs
+    first, the binary upload as fallback), `refusal_statuses` (the submit answers taken as proof that nothing
+    was created; every other answer is an unknown outcome), `inline_images` (small images as data URIs
     where the model's wire format takes them, see models.py; off: always upload). `wire_formats` maps
     each model id to its request body (default: the catalog's WaveSpeed models); a host that adds
     a WaveSpeed model to its own catalog gives its format here.
     Submissions are never retried. Reads (poll, cancel, balance, upload steps, opening an
     output) retry 429, 5xx and network errors with jittered exponential backoff, `read_attempts`
     times in all. The poll loop itself, its interval and overall deadline, belong to RunJob.
+
+    It offers `SubmissionHistory`: `find_sent` lists the account's recent tasks (`POST
+    /api/v3/predictions` with the model and a creation window: the submission's, widened by
+    `history_skew` seconds for the clocks' difference; at most `history_pages` pages) and keeps
+    those whose inputs are exactly the body sent, read from each task's prediction (`GET
+    /api/v3/predictions/{id}`; history items carry no inputs). A task whose inputs cannot be read
+    makes the history unable to tell, never a match or a miss.
     """
 
     name = "wavespeed"
@@ -98,7 +110,9 @@ class WaveSpeedVideoProvider(VideoProvider, ProviderAccount):
                  read_attempts: int = 5, backoff_initial: float = 1.0, backoff_max: float = 20.0,
                  submit_timeout: float | None = 60.0, poll_timeout: float | None = 30.0,
                  allow_private_urls: bool = False, webhook_url: str | None = None,
-                 ambiguous_submit_statuses: Collection[int] = AMBIGUOUS_SUBMIT_STATUSES,
+                 refusal_statuses: Collection[int] = REFUSAL_STATUSES,
+                 history_path: str = "/api/v3/predictions", history_page_size: int = 50, history_pages: int = 4,
+                 history_skew: float = 120.0, prediction_path: str = "/api/v3/predictions/{id}",
                  inline_images: bool = True, wire_formats: Mapping[str, WireFormat] = WIRE_FORMATS,
                  inline_image_max_bytes: int = 512 * 1024, balance_path: str = "/api/v3/balance",
                  result_path: str = "/api/v3/predictions/{id}/result", two_step_upload: bool = True,
@@ -118,7 +132,11 @@ class WaveSpeedVideoProvider(VideoProvider, ProviderAccount):
         self._poll_timeout = poll_timeout
         self._allow_private = allow_private_urls
         self._webhook_url = webhook_url
-        self._ambiguous = frozenset(ambiguous_submit_statuses)
+        self._refusals = frozenset(refusal_statuses)
+        self._history_path, self._history_pages = history_path, history_pages
+        self._history_page_size = history_page_size
+        self._history_skew = timedelta(seconds=history_skew)
+        self._prediction_path = prediction_path
         self._inline_allowed = inline_images
         self._wire_formats = dict(wire_formats)
         self._inline_max = inline_image_max_bytes
@@ -162,10 +180,19 @@ class WaveSpeedVideoProvider(VideoProvider, ProviderAccount):
             except Exception as e:
                 raise ProviderRejectedError(f"the {field} input could not be read ({type(e).__name__}), so nothing "
                                             "was submitted", code=ErrorCode.INVALID_PARAMETER) from e
-        payload = wire.body(spec, references)
+        return await self._send(spec.model, wire.body(spec, references))
+
+    async def _send(self, model: str, payload: dict[str, Any]) -> str:
+        """The one request of a submission. Only a connection that never opened proves nothing
+        went out; any other failure is an unknown outcome carrying what was sent."""
         params = {"webhook": self._webhook_url} if self._webhook_url else None
+        sent_at = datetime.now(UTC)
+
+        def sent() -> SentSubmission:
+            return SentSubmission(sent_at, datetime.now(UTC), {"model": model, "input": payload})
+
         try:
-            response = await self._client.post(self._url(f"/api/v3/{spec.model}"), json=payload, params=params,
+            response = await self._client.post(self._url(f"/api/v3/{model}"), json=payload, params=params,
                                                headers=self._headers(), timeout=self._timeout(self._submit_timeout))
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as e:
             raise ProviderRejectedError(f"WaveSpeed could not be reached ({type(e).__name__}); the request was not "
@@ -174,8 +201,12 @@ class WaveSpeedVideoProvider(VideoProvider, ProviderAccount):
         except httpx.TransportError as e:
             raise ProviderOutcomeUnknownError(
                 f"the request was sent to WaveSpeed but no answer came ({type(e).__name__}); a task may exist "
-                "and be billed, so it is not sent again") from e
-        return self._task_id(response)
+                "and be billed, so it is not sent again blindly", sent=sent()) from e
+        try:
+            return self._task_id(response)
+        except ProviderOutcomeUnknownError as e:
+            e.sent = sent()
+            raise
 
     def _task_id(self, response: httpx.Response) -> str:
         code, message, data = envelope(response)
@@ -185,13 +216,13 @@ class WaveSpeedVideoProvider(VideoProvider, ProviderAccount):
             if isinstance(task_id, str) and task_id:
                 return task_id
             raise ProviderOutcomeUnknownError("WaveSpeed answered the submission without a task id; a task may "
-                                              "exist and be billed, so it is not sent again")
+                                              "exist and be billed, so it is not sent again blindly")
         effective = status if status != 200 else (code or status)
         said = quoted(message, self._key)
         detail = f": {said}" if said else ""
-        if effective in self._ambiguous:
+        if effective not in self._refusals and not INSUFFICIENT_CREDIT.search(message):
             raise ProviderOutcomeUnknownError(f"WaveSpeed answered the submission with HTTP {effective}, which does "
-                                              "not say whether the task was created; it is not sent again")
+                                              "not say whether the task was created; it is not sent again blindly")
         if effective == 402 or INSUFFICIENT_CREDIT.search(message):
             raise InsufficientCreditError(f"the WaveSpeed account has not enough credit for this video; top it up "
                                           f"to continue (HTTP {effective}{detail})", provider_code=effective)
@@ -205,7 +236,63 @@ class WaveSpeedVideoProvider(VideoProvider, ProviderAccount):
             raise ProviderRejectedError(f"WaveSpeed refused the parameters (HTTP {effective}){detail}",
                                         code=ErrorCode.INVALID_PARAMETER, provider_code=task_code or effective)
         raise ProviderRejectedError(f"WaveSpeed refused the submission (HTTP {effective}){detail}",
-                                    provider_code=effective, retryable=effective >= 500)
+                                    provider_code=effective)
+
+    # -- the task history: which tasks an unanswered submission created ----------------------------
+
+    async def find_sent(self, sent: SentSubmission) -> list[str]:
+        model, body = sent.record.get("model"), sent.record.get("input")
+        if not isinstance(model, str) or not isinstance(body, Mapping):
+            raise ProviderUnavailableError("this submission was not sent by the WaveSpeed adapter")
+        after, before = sent.sent_at - self._history_skew, sent.answered_at + self._history_skew
+        matches: list[str] = []
+        for page in range(1, self._history_pages + 1):
+            items, total = await self._history_page(model, after, before, page)
+            for item in items:
+                if await self._same_submission(item, model, body, after, before):
+                    matches.append(str(item["id"]))
+            if not items or page * self._history_page_size >= total:
+                return matches
+        raise ProviderUnavailableError(f"WaveSpeed's history holds more than {self._history_pages} pages of "
+                                       f"{model} tasks in the submission's window: it cannot tell which is this one")
+
+    async def _history_page(self, model: str, after: datetime, before: datetime,
+                            page: int) -> tuple[list[Mapping[str, Any]], int]:
+        what = "the task history"
+        query = {"page": page, "page_size": self._history_page_size, "model": model,
+                 "created_after": _iso(after), "created_before": _iso(before)}
+        response = await self._read("POST", self._history_path, what, json=query)
+        code, message, data = envelope(response)
+        self._raise_for_read(response, code, message, what)
+        items = data.get("items")
+        if not isinstance(items, list):
+            raise ProviderUnavailableError("WaveSpeed answered the history read without items")
+        total = as_int(data.get("total"))
+        shown = [item for item in items if isinstance(item, Mapping) and item.get("id")]
+        return shown, total if total is not None else page * self._history_page_size + len(shown)
+
+    async def _same_submission(self, item: Mapping[str, Any], model: str, body: Mapping[str, Any],
+                               after: datetime, before: datetime) -> bool:
+        """Whether a history item is a task made from exactly this body, in the window."""
+        created = _parse_time(item.get("created_at"))
+        if item.get("model") not in (None, model) or (created is not None and not after <= created <= before):
+            return False
+        inputs = item.get("input")
+        if not isinstance(inputs, Mapping):
+            inputs = await self._inputs_of(str(item["id"]))
+        return _canonical(inputs) == _canonical(body)
+
+    async def _inputs_of(self, task_id: str) -> Mapping[str, Any]:
+        what = f"the inputs of task {task_id}"
+        path = self._prediction_path.format(id=quote(task_id, safe=""))
+        response = await self._read("GET", path, what, timeout=self._timeout(self._poll_timeout))
+        code, message, data = envelope(response)
+        self._raise_for_read(response, code, message, what)
+        inputs = data.get("input")
+        if not isinstance(inputs, Mapping):
+            raise ProviderUnavailableError(f"WaveSpeed does not show {what}, so the history cannot tell whether it "
+                                           "is this submission's")
+        return inputs
 
     # -- poll, cancel, balance: reads, retried ------------------------------------------------
 
@@ -461,6 +548,22 @@ class WaveSpeedVideoProvider(VideoProvider, ProviderAccount):
             return httpx.USE_CLIENT_DEFAULT
         default = self._client.timeout
         return httpx.Timeout(connect=default.connect, read=read, write=default.write, pool=default.pool)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _parse_time(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None  # a time it cannot read does not exclude a task
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _filename(source: MediaSource) -> str:

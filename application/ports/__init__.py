@@ -24,6 +24,8 @@ from videoforge.application.ports.provider import (
     ProviderStatus,
     ProviderTask,
     ProviderUnavailableError,
+    SentSubmission,
+    SubmissionHistory,
     VideoProvider,
 )
 from videoforge.application.ports.quota import QuotaGuard, QuotaGuardError, ReservationNotFoundError
@@ -45,6 +47,7 @@ __all__ = [
     "PlanBook", "PlanSource", "PlanSourceError", "PlansNotAssignableError",
     "ProviderError", "ProviderOutcomeUnknownError", "ProviderOutput", "ProviderOutputError",
     "ProviderRejectedError", "ProviderState", "ProviderStatus", "ProviderTask", "ProviderUnavailableError",
+    "SentSubmission", "SubmissionHistory",
     "QuotaGuard", "QuotaGuardError", "ReservationNotFoundError", "Storage", "StorageError", "StorageLimitError",
     "UnitOfWork", "UsageMeter", "UsageMeterError", "VideoProvider",
 ]

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
 
 from videoforge.application.ports.media import MediaSource
 from videoforge.domain.job import ErrorCode
@@ -74,8 +75,26 @@ class InsufficientCreditError(ProviderRejectedError):
     code = ErrorCode.INSUFFICIENT_CREDIT
 
 
+@dataclass(frozen=True, slots=True)
+class SentSubmission:
+    """A submission whose answer proved nothing, as the adapter that sent it can look it up in its
+    provider's task history: when it went out and when the answer (or its absence) came, by the
+    provider's clock as far as the adapter knows it, and `record`, what was sent in the adapter's
+    own terms (opaque to the application)."""
+
+    sent_at: datetime
+    answered_at: datetime
+    record: Mapping[str, Any] = field(default_factory=dict)
+
+
 class ProviderOutcomeUnknownError(ProviderError):
-    """The submission was sent and no answer came: a task may exist and be billed."""
+    """The submission was sent and its answer does not prove that nothing was created (no answer,
+    a 5xx, a 2xx without an id): a task may exist and be billed. `sent` says what went out, for a
+    provider whose history can be searched (`SubmissionHistory`)."""
+
+    def __init__(self, message: str, *, sent: SentSubmission | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.sent = sent
 
 
 class ProviderUnavailableError(ProviderError):
@@ -123,4 +142,18 @@ class VideoProvider(Protocol):
     @abstractmethod
     async def cancel(self, provider_job_id: str) -> bool:
         """Ask the provider to stop the task; True when it accepted. Idempotent."""
+        ...
+
+
+@runtime_checkable
+class SubmissionHistory(Protocol):
+    """An optional capability of a `VideoProvider`: its recent tasks can be searched, so that a
+    submission whose answer proved nothing is settled without a person. Providers without it
+    keep the manual reconciliation (`ReconcileJob`)."""
+
+    @abstractmethod
+    async def find_sent(self, sent: SentSubmission) -> Sequence[str]:
+        """The ids of the tasks the provider created in `sent`'s time window whose inputs are
+        exactly what was sent (none, one, or several). Raises ProviderUnavailableError when the
+        history cannot be read or cannot tell (a task whose inputs it does not show)."""
         ...

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import AsyncIterable, AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -55,12 +56,20 @@ class Storage(Protocol):
         """A file on this machine holding the bytes of `key`, for readers that need a path
         (FFmpeg), or None for a storage that keeps no files here (memory, object storage); the
         caller then streams `open`. Blocking: call it off the event loop. Raises
-        ObjectNotFoundError."""
+        ObjectNotFoundError (a storage keeping nothing here may answer None without looking: its
+        `open` raises it then)."""
         ...
 
     @abstractmethod
     async def url(self, key: str) -> str:
         """A lasting URL or path naming `key` (kept in the asset record)."""
+        ...
+
+    @abstractmethod
+    async def sweep(self, idle: timedelta) -> int:
+        """Remove what saves that never finished left behind (a process killed mid-save): the
+        temporary files untouched for longer than `idle` (a save in progress keeps writing to its
+        own). Returns how many were removed; a storage that leaves nothing behind returns 0."""
         ...
 
     @abstractmethod

@@ -10,6 +10,7 @@ from videoforge.application.ports.clock import Clock
 from videoforge.application.ports.dispatch import JobDispatcher
 from videoforge.application.ports.jobs import JobNotFoundError, JobRepository
 from videoforge.application.ports.quota import QuotaGuard
+from videoforge.application.ports.storage import Storage, StorageError
 from videoforge.application.use_cases.run_job import RunJob
 from videoforge.domain.job import JobStatus, Step
 from videoforge.domain.quota import Reservation
@@ -25,6 +26,7 @@ class ResumeReport:
     errors: dict[str, str] = field(default_factory=dict)  # job id -> why it is still unfinished
     released: list[str] = field(default_factory=list)  # job ids whose stranded reservation was freed
     dispatched: list[str] = field(default_factory=list)  # handed to the dispatcher (a queue's workers run them)
+    swept: int = 0  # temporary files unfinished saves left behind, removed
 
     def count(self, status: JobStatus) -> int:
         return len(self.finished.get(status.value, []))
@@ -38,14 +40,16 @@ class ResumeJobs:
     Then frees what a process that died left held: the reservation of a job that had failed or
     been cancelled (it died before releasing), and one whose job was never recorded (it died
     between reserving and recording) once older than `unrecorded_grace`, since a live process
-    may be recording it right now.
+    may be recording it right now. And sweeps the temporary files of saves a killed process
+    left in the storage (untouched for `leftovers_idle`).
 
     With a `dispatcher` (a queue), the unfinished jobs are dispatched rather than run here: the
     queue skips those already queued or running, and its workers run the others."""
 
     def __init__(self, jobs: JobRepository, run: RunJob, concurrency: int = 8, quota: QuotaGuard | None = None,
                  clock: Clock | None = None, unrecorded_grace: timedelta = timedelta(minutes=10),
-                 dispatcher: JobDispatcher | None = None):
+                 dispatcher: JobDispatcher | None = None, storage: Storage | None = None,
+                 leftovers_idle: timedelta = timedelta(minutes=15)):
         self._jobs = jobs
         self._run = run
         self._dispatcher = dispatcher
@@ -53,10 +57,14 @@ class ResumeJobs:
         self._quota = quota
         self._clock = clock
         self._grace = unrecorded_grace
+        self._storage = storage
+        self._leftovers_idle = leftovers_idle
 
     async def __call__(self, exclude: Collection[str] = ()) -> ResumeReport:
         """`exclude`: jobs this process is driving already."""
         report = ResumeReport()
+        if self._storage is not None:
+            report.swept = await self._sweep()
         jobs = [job for job in await self._jobs.list_unfinished()
                 if job.next_step is not Step.NONE and job.id not in exclude]
         report.in_flight = [job.id for job in jobs if self._run.in_flight(job)]
@@ -69,6 +77,13 @@ class ResumeJobs:
                     await self._quota.release(reservation.job_id)
                     report.released.append(reservation.job_id)
         return report
+
+    async def _sweep(self) -> int:
+        try:
+            return await self._storage.sweep(self._leftovers_idle)
+        except StorageError as e:
+            log.warning("could not sweep the storage's leftovers: %s", e)
+            return 0
 
     async def _stranded(self, reservation: Reservation) -> bool:
         try:

@@ -5,10 +5,13 @@ import asyncio
 import pytest
 
 from videoforge.application.ports.provider import (
+    ProviderOutcomeUnknownError,
     ProviderRejectedError,
     ProviderState,
     ProviderStatus,
     ProviderTask,
+    SentSubmission,
+    SubmissionHistory,
     VideoProvider,
 )
 from videoforge.domain import ErrorCode, OperationType, VideoRequest, default_catalog
@@ -100,3 +103,42 @@ class VideoProviderContract:
     async def test_an_unknown_task_is_finished_without_output(self, provider):
         status = await provider.poll("no-such-task")
         assert status.finished and status.state is not ProviderState.COMPLETED and status.output is None
+
+
+class SubmissionHistoryContract:
+    """The optional `SubmissionHistory` capability, for a provider class that also passes
+    `VideoProviderContract` (same `provider`, `model`, `task` fixtures). `unclear(kind)` makes the
+    next submission's answer prove nothing (a 500, a broken connection) after creating one task
+    ("created"), none ("not_created"), or two with the same inputs ("twice")."""
+
+    @pytest.fixture
+    def unclear(self):
+        raise NotImplementedError
+
+    @staticmethod
+    async def submit_unclear(provider: VideoProvider, task: ProviderTask) -> SentSubmission:
+        with pytest.raises(ProviderOutcomeUnknownError) as caught:
+            await provider.submit(task)
+        assert caught.value.sent is not None, "an unknown outcome says what was sent"
+        return caught.value.sent
+
+    async def test_an_unanswered_submission_that_created_a_task_finds_exactly_it(self, provider, unclear, task):
+        assert isinstance(provider, SubmissionHistory)
+        unclear("created")
+        sent = await self.submit_unclear(provider, task)
+        [task_id] = await provider.find_sent(sent)
+        assert (await wait_until_finished(provider, task_id)).state is ProviderState.COMPLETED
+
+    async def test_one_that_created_nothing_finds_none(self, provider, unclear, task):
+        unclear("not_created")
+        assert list(await provider.find_sent(await self.submit_unclear(provider, task))) == []
+
+    async def test_two_tasks_with_the_inputs_sent_are_both_found(self, provider, unclear, task):
+        unclear("twice")
+        assert len(set(await provider.find_sent(await self.submit_unclear(provider, task)))) == 2
+
+    async def test_a_task_with_other_inputs_is_not_taken_for_it(self, provider, unclear, model, task):
+        other = await provider.submit(text_task(model, prompt="a dog on a skateboard"))
+        unclear("not_created")
+        found = await provider.find_sent(await self.submit_unclear(provider, task))
+        assert other not in found and list(found) == []

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 
@@ -30,6 +31,11 @@ class StorageContract:
     @pytest.fixture
     def storage(self) -> Storage:
         raise NotImplementedError
+
+    async def test_a_sweep_keeps_every_saved_object(self, storage):
+        await storage.save("videos/u1/2026/01/kept.mp4", chunks(b"kept"), "video/mp4")
+        assert await storage.sweep(timedelta(0)) >= 0
+        assert await read(storage, "videos/u1/2026/01/kept.mp4") == b"kept"
 
     async def test_saved_bytes_read_back_with_size_and_checksum(self, storage):
         stored = await storage.save("videos/u1/2026/01/a.mp4", chunks(b"abc", b"def"), "video/mp4")
@@ -64,8 +70,13 @@ class StorageContract:
         await storage.save("videos/u1/p.mp4", chunks(b"in place"), "video/mp4")
         path = storage.local_path("videos/u1/p.mp4")
         assert path is None or path.read_bytes() == b"in place"
+        try:
+            missing = storage.local_path("videos/u1/missing.mp4")
+        except ObjectNotFoundError:
+            return
+        assert path is None and missing is None  # nothing kept here: it may answer None without looking
         with pytest.raises(ObjectNotFoundError):
-            storage.local_path("videos/u1/missing.mp4")
+            await read(storage, "videos/u1/missing.mp4")
 
     async def test_delete_removes_and_is_idempotent(self, storage):
         await storage.save("videos/u1/d.mp4", chunks(b"x"), "video/mp4")

@@ -30,7 +30,8 @@ from videoforge.domain.quota import ReservationState
 def environment(wavespeed_emulator, monkeypatch, tmp_path):
     def apply(**extra: str) -> Settings:
         for name, value in emulator_environment(wavespeed_emulator, VIDEOFORGE_STORAGE="memory",
-                                                VIDEOFORGE_DATA_DIR=str(tmp_path), **extra).items():
+                                                VIDEOFORGE_DATA_DIR=str(tmp_path), VIDEOFORGE_SUBMIT_SETTLE="0.3",
+                                                **extra).items():
             monkeypatch.setenv(name, value)
         wavespeed_emulator.real_media = True
         return Settings()
@@ -89,14 +90,55 @@ async def test_a_failed_task_releases_the_reservation_and_stores_nothing(contain
     assert await container.usage_meter().records("u1", period) == []
 
 
-async def test_a_submit_whose_answer_never_comes_is_sent_once_and_left_unknown(container, wavespeed_emulator):
+def submissions(emulator) -> int:
+    return len([r for r in emulator.requests_to("POST", "/api/v3/") if r.path != "/api/v3/predictions"])
+
+
+async def test_a_submit_whose_answer_never_comes_is_sent_once_and_its_task_adopted(container, wavespeed_emulator):
     wavespeed_emulator.script(Scenario(submit="never_answer"))
+
+    result = await container.generate_video()(text_request())
+
+    assert submissions(wavespeed_emulator) == 1 and wavespeed_emulator.submission_count == 1
+    [task_id] = wavespeed_emulator.tasks
+    assert result.prediction_id == task_id
+
+
+# -- the three outcomes of a submit answered with a 500 (issue 11, Done when) --------------------
+
+
+async def test_a_500_after_the_task_was_created_ends_completed_with_exactly_one_task(container, wavespeed_emulator):
+    wavespeed_emulator.script(Scenario.error_after_create(500, polls=2))
+
+    result = await container.generate_video()(text_request())
+
+    assert wavespeed_emulator.submission_count == 1 and len(wavespeed_emulator.tasks) == 1
+    [task_id] = wavespeed_emulator.tasks
+    assert result.prediction_id == task_id and result.cost == Cost("0.20")
+    job = await container.job_repository().get(result.job_id)
+    assert job.status is JobStatus.COMPLETED and job.submit_deferrals == 0
+
+
+async def test_a_500_that_created_nothing_is_submitted_once_more_and_completes(container, wavespeed_emulator):
+    wavespeed_emulator.script(Scenario.reject(500, "internal server error"), Scenario.succeed(polls=2))
+
+    result = await container.generate_video()(text_request())
+
+    assert wavespeed_emulator.submission_count == 2 and len(wavespeed_emulator.tasks) == 1
+    [task_id] = wavespeed_emulator.tasks
+    assert result.prediction_id == task_id
+    history = wavespeed_emulator.requests_to("POST", "/api/v3/predictions")
+    assert history and all(r.path == "/api/v3/predictions" for r in history)
+
+
+async def test_a_history_with_two_matching_tasks_stays_unknown_with_its_reservation(container, wavespeed_emulator):
+    wavespeed_emulator.script(Scenario.error_after_create(500, twins=1))
 
     with pytest.raises(JobFailedError) as caught:
         await container.generate_video()(text_request())
 
-    assert caught.value.code == "unknown_outcome"
-    assert len(wavespeed_emulator.requests_to("POST", "/api/v3/")) == 1 and wavespeed_emulator.submission_count == 1
+    assert caught.value.code == "unknown_outcome" and "2 tasks" in caught.value.job.message
+    assert wavespeed_emulator.submission_count == 1 and len(wavespeed_emulator.tasks) == 2
     job = await container.job_repository().get(caught.value.job.id)
     assert job.status is JobStatus.UNKNOWN_OUTCOME
     # the reservation stays held until someone reconciles: the provider may be billing that task

@@ -22,7 +22,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -55,9 +55,12 @@ class Scenario:
     output_size: int = 0
     truncate_at: int | None = None  # the output download breaks off after this many bytes
     output_status: int = 200  # e.g. 403 or 410: the output URL has expired
-    submit: str = "answer"  # answer | never_answer | drop | reject | no_id
+    # answer | never_answer | drop | reject | no_id | error_after_create (the task is created,
+    # the answer is `reject_status`, e.g. a 500)
+    submit: str = "answer"
     reject_status: int = 400
     reject_message: str = "invalid parameter: prompt"
+    twins: int = 0  # more tasks created with the same inputs (the history shows them all)
     charge: str | None = None  # deducted when the task is created (else the emulator's price of the model)
     refund: bool = True  # a failed task's deduction is refunded when it fails
 
@@ -73,6 +76,12 @@ class Scenario:
     def reject(cls, status: int = 400, message: str = "invalid parameter: prompt") -> Scenario:
         return cls(submit="reject", reject_status=status, reject_message=message)
 
+    @classmethod
+    def error_after_create(cls, status: int = 500, twins: int = 0, **changes: Any) -> Scenario:
+        """The task is created (and billed), then the answer is an error: only the history tells."""
+        return cls(submit="error_after_create", reject_status=status, reject_message="internal server error",
+                   twins=twins, **changes)
+
 
 @dataclass
 class Task:
@@ -87,6 +96,7 @@ class Task:
     delivered: bool = False
     refunded: bool = False
     body: bytes = b""  # the submission's JSON exactly as it came over the wire
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass
@@ -108,6 +118,8 @@ class _Faults:
     reads: list[int | float] = field(default_factory=list)  # next result reads: HTTP status, or seconds of delay
     ticket_status: int | None = None  # answer /media/uploads with this status (404: not offered)
     put_status: int | None = None  # the signed URL answers this status
+    history: list[int] = field(default_factory=list)  # next history reads: HTTP status to answer instead
+    history_lag: float = 0.0  # seconds before a new task shows in the history
 
 
 class WaveSpeedEmulator:
@@ -153,6 +165,10 @@ class WaveSpeedEmulator:
         with self._lock:
             self._script.extend(scenarios)
         return self
+
+    def fail_next_history_reads(self, *statuses: int) -> None:
+        with self._lock:
+            self.faults.history.extend(statuses)
 
     def fail_next_reads(self, *faults: int | float) -> None:
         """The next result reads answer these HTTP statuses (ints) or wait these seconds (floats)."""
@@ -274,6 +290,8 @@ class WaveSpeedEmulator:
             return await self._ticket(await _body(receive), send)
         if path == "/api/v3/media/upload/binary" and method == "POST":
             return await self._binary_upload(headers, await _body(receive), send)
+        if path == "/api/v3/predictions" and method == "POST":
+            return await self._history(await _body(receive), send)
         if path.startswith("/api/v3/predictions/"):
             rest = path.removeprefix("/api/v3/predictions/")
             if method == "GET" and (rest.endswith("/result") or "/" not in rest):  # both documented forms
@@ -298,6 +316,14 @@ class WaveSpeedEmulator:
         charge = scenario.charge if scenario.charge is not None else self.prices.get(model)
         if charge is not None:
             self.add_billing(task.id, "deduct", charge)
+        for _ in range(scenario.twins):
+            twin = Task(uuid.uuid4().hex, model, payload, scenario, time.monotonic(), webhook, body=body)
+            self.tasks[twin.id] = twin
+            if charge is not None:
+                self.add_billing(twin.id, "deduct", charge)
+        if scenario.submit == "error_after_create":
+            return await _json(send, scenario.reject_status,
+                               {"code": scenario.reject_status, "message": scenario.reject_message})
         if scenario.after is not None:
             self._spawn(self._finish_later(task))
         if scenario.submit == "never_answer":
@@ -323,14 +349,35 @@ class WaveSpeedEmulator:
         return {"succeed": "completed", "empty": "completed", "fail": "failed", "mystery": "warming-up"}.get(
             sc.kind, sc.kind)
 
+    async def _history(self, body: bytes, send: Send) -> None:
+        """`POST /api/v3/predictions`: the account's recent tasks, newest first, filtered by model
+        and creation time, a page at a time. Items carry no inputs (as in WaveSpeed's own client
+        types); a task's inputs are read from its prediction."""
+        with self._lock:
+            fault = self.faults.history.pop(0) if self.faults.history else None
+        if fault is not None:
+            return await _json(send, fault, {"code": fault, "message": "history unavailable"})
+        query = json.loads(body or b"{}")
+        page, size = int(query.get("page", 1)), int(query.get("page_size", 20))
+        after, before = (_parse_time(query.get(k)) for k in ("created_after", "created_before"))
+        shown = datetime.now(UTC) - timedelta(seconds=self.faults.history_lag)
+        items = sorted((t for t in list(self.tasks.values())
+                        if (not query.get("model") or t.model == query["model"]) and t.created_at <= shown
+                        and (after is None or t.created_at >= after) and (before is None or t.created_at <= before)),
+                       key=lambda t: t.created_at, reverse=True)
+        chosen = items[(page - 1) * size:page * size]
+        await _json(send, 200, _envelope({"page": page, "total": len(items), "items": [
+            {"id": t.id, "model": t.model, "status": self._status(t), "outputs": [],
+             "created_at": _iso(t.created_at), "execution_time": 0} for t in chosen]}))
+
     def _prediction(self, task: Task, status: str) -> dict[str, Any]:
         sc = task.scenario
         completed = status == "completed"
         return {
-            "id": task.id, "model": task.model, "status": status,
+            "id": task.id, "model": task.model, "status": status, "input": task.payload,
             "outputs": [self.output_url(task.id)] if completed and sc.kind != "empty" else [],
             "urls": {"get": f"{self.url}/api/v3/predictions/{task.id}/result"},
-            "has_nsfw_contents": [False] if completed else [], "created_at": "2026-01-15T12:00:00.000Z",
+            "has_nsfw_contents": [False] if completed else [], "created_at": _iso(task.created_at),
             "error": sc.error if status == "failed" else "",
             **({"code": sc.task_code} if status == "failed" and sc.task_code else {}),
             "timings": {"inference": 1000 if completed else 0},
@@ -487,6 +534,14 @@ class WaveSpeedEmulator:
     def with_default(self, **changes: Any) -> WaveSpeedEmulator:
         self.default = replace(self.default, **changes)
         return self
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _parse_time(value: Any) -> datetime | None:
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
 
 
 def _instant(text: str | None) -> datetime | None:

@@ -98,6 +98,8 @@ def test_upgrade_and_a_job_leave_the_host_tables_and_version_untouched(database_
     assert result.exit_code == 0, result.output
     assert f"(schema videoforge): upgraded from an empty database to revision {head()}" in result.stdout
     job_id = asyncio.run(_run_a_job(database_url, tmp_path))
+    assigned = runner.invoke(build_app(), ["plans", "set", "u1", "basic"])
+    assert assigned.exit_code == 0, assigned.output
 
     host = asyncio.run(_execute(database_url, "SELECT version_num FROM public.alembic_version",
                                 *[f"SELECT id, note FROM public.{t}" for t in HOST_TABLES]))
@@ -106,8 +108,11 @@ def test_upgrade_and_a_job_leave_the_host_tables_and_version_untouched(database_
     ours = asyncio.run(_execute(
         database_url, "SELECT version_num FROM videoforge.alembic_version", "SELECT id FROM videoforge.video_jobs",
         "SELECT count(*) FROM videoforge.content_assets", "SELECT count(*) FROM videoforge.api_usage_logs",
-        "SELECT DISTINCT schemaname FROM pg_indexes WHERE tablename = 'video_jobs'"))
-    assert ours == [[(head(),)], [(job_id,)], [(1,)], [(1,)], [("videoforge",)]]
+        "SELECT DISTINCT schemaname FROM pg_indexes WHERE tablename = 'video_jobs'",
+        "SELECT user_id, video_calls FROM videoforge.usage_summaries",
+        "SELECT user_id, plan, assigned_by FROM videoforge.user_subscriptions"))
+    assert ours == [[(head(),)], [(job_id,)], [(1,)], [(1,)], [("videoforge",)], [("u1", 1)],
+                    [("u1", "basic", "cli")]]
 
 
 def test_the_schema_is_a_setting(database_url, tmp_path, monkeypatch):

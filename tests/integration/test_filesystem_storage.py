@@ -5,12 +5,19 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import shutil
+from datetime import timedelta
 
 import pytest
 
 from tests.contracts.storage import StorageContract, chunks, read
 from videoforge.adapters.filesystem import FileSystemStorage
-from videoforge.application.ports.storage import InvalidKeyError, ObjectNotFoundError, StorageLimitError
+from videoforge.application.ports.storage import (
+    InvalidKeyError,
+    ObjectNotFoundError,
+    StorageError,
+    StorageLimitError,
+)
 
 
 class TestFileSystemStorage(StorageContract):
@@ -125,3 +132,52 @@ async def test_local_path_names_the_file_of_a_key(tmp_path):
     assert storage.local_path("videos/u1/a.mp4") == tmp_path.resolve() / "videos/u1/a.mp4"
     with pytest.raises(ObjectNotFoundError):
         storage.local_path("videos/u1/missing.mp4")
+
+
+async def test_temporary_files_a_killed_save_left_are_swept_once_idle(tmp_path):
+    """A process killed mid-save leaves its hidden `.tmp` file: swept once it has been untouched
+    for the bound, while a save still writing (a fresh file) is left alone."""
+    storage = FileSystemStorage(tmp_path)
+    await storage.save("videos/u1/2026/01/done.mp4", chunks(b"done"), "video/mp4")
+    folder = tmp_path / "videos" / "u1" / "2026" / "01"
+    dead, live = folder / ".job.mp4.0a1b.tmp", folder / ".other.mp4.2c3d.tmp"
+    dead.write_bytes(b"half a video")
+    live.write_bytes(b"being written")
+    old = os.stat(dead).st_mtime - 3600
+    os.utime(dead, (old, old))
+
+    assert await storage.sweep(timedelta(minutes=15)) == 1
+    assert not dead.exists() and live.exists()
+    assert (await storage.stat("videos/u1/2026/01/done.mp4")).size == 4
+    assert await storage.sweep(timedelta(0)) == 1 and not live.exists()
+
+
+async def test_a_folder_removed_mid_save_is_the_ports_error_with_its_cause(tmp_path):
+    storage = FileSystemStorage(tmp_path)
+    folder = tmp_path / "videos" / "u1"
+
+    async def pulled_away():
+        yield b"x" * 1000
+        shutil.rmtree(folder)
+        folder.write_bytes(b"a file where the folder was")  # the clean-up now fails: NotADirectoryError
+        yield b"y" * 1000
+
+    with pytest.raises(StorageError) as caught:
+        await storage.save("videos/u1/2026/01/job.mp4", pulled_away(), "video/mp4")
+    assert caught.value.__cause__ is not None and isinstance(caught.value.__cause__, OSError)
+
+
+async def test_the_resume_sweeps_what_a_killed_save_left(tmp_path):
+    from tests.conftest import settings_for_tests
+    from videoforge.bootstrap import open_container
+
+    media = tmp_path / "media"
+    leftover = media / "videos" / "u1" / "2026" / "01" / ".job.mp4.dead.tmp"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(b"half")
+    old = os.stat(leftover).st_mtime - 3600
+    os.utime(leftover, (old, old))
+    settings = settings_for_tests(storage="filesystem", storage_dir=media, data_dir=tmp_path)
+    async with open_container(settings) as container:
+        report = await container.resume_jobs()()
+    assert report.swept == 1 and not leftover.exists()

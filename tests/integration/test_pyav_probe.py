@@ -83,3 +83,29 @@ async def test_a_missing_input_file_is_an_os_error_not_bad_media(tmp_path):
     media = MediaInput.from_path(MediaKind.IMAGE, str(tmp_path / "gone.png"), "image/png", 10)
     with pytest.raises(FileNotFoundError):
         await PyAVMediaProbe().probe(InputSource(media), MediaKind.IMAGE)
+
+
+def png_bomb(width: int, height: int) -> bytes:
+    """A PNG whose header claims width x height pixels, in a few hundred bytes (one zero row)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(width + 1)))
+            + chunk(b"IEND", b""))
+
+
+async def test_an_image_bomb_is_refused_by_its_header_before_any_decode():
+    """The review's 13000 x 13000 PNG (169 Mpx in under a kilobyte): refused by the size its header
+    claims, without decoding (a decode would have failed on the missing rows instead)."""
+    bomb = png_bomb(13000, 13000)
+    assert len(bomb) < 2000
+    probe = PyAVMediaProbe(max_image_pixels=25_000_000)
+    with pytest.raises(InvalidMediaError, match=r"13000x13000 pixels by its header.*nothing was decoded"):
+        await probe.probe(source(MediaKind.IMAGE, bomb, "image/png"), MediaKind.IMAGE)
+    with pytest.raises(InvalidMediaError, match="by its header"):
+        small = PyAVMediaProbe(max_image_pixels=1000)
+        await small.probe(source(MediaKind.IMAGE, png_bomb(40, 30), "image/png"), MediaKind.IMAGE)

@@ -93,3 +93,48 @@ async def test_a_failed_usage_record_writes_nothing(unmigrated):
 
     async with engine.connect() as conn:
         assert await conn.scalar(select(func.count()).select_from(api_usage_logs)) == 0
+
+
+@pytest.mark.postgres
+async def test_a_server_with_no_connection_to_spare_is_waited_for_then_a_retryable_port_error():
+    """"too many clients" (here a role's connection limit, the same SQLSTATE 53300): the adapter
+    asks again a few times; a connection freed meanwhile is used; else the port's error says it
+    may be retried (the HTTP API answers 503, not 500)."""
+    import asyncio
+    import uuid
+
+    import asyncpg
+
+    from tests.integration.conftest import postgres_url
+    from videoforge.adapters.sql.database import Database
+
+    url = postgres_url()
+    role = f"vf_limited_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(url)
+    async with admin.begin() as conn:
+        await conn.execute(text(f'CREATE ROLE "{role}" LOGIN CONNECTION LIMIT 1'))
+    limited = url.replace("postgres@", f"{role}@", 1)
+    engine = make_engine(limited)
+    database = Database(engine)
+    held = await asyncpg.connect(limited.replace("postgresql+asyncpg://", "postgresql://", 1))
+    try:
+        with pytest.raises(JobRepositoryError, match="database error") as caught:
+            async with database.transaction(JobRepositoryError, "reading job", write=False) as conn:
+                await conn.execute(text("SELECT 1"))
+        assert caught.value.retryable is True
+
+        async def free_soon() -> None:
+            await asyncio.sleep(0.1)
+            await held.close()
+
+        freeing = asyncio.create_task(free_soon())
+        async with database.transaction(JobRepositoryError, "reading job", write=False) as conn:
+            assert (await conn.execute(text("SELECT 1"))).scalar_one() == 1
+        await freeing
+    finally:
+        if not held.is_closed():
+            await held.close()
+        await engine.dispose()
+        async with admin.begin() as conn:
+            await conn.execute(text(f'DROP ROLE "{role}"'))
+        await admin.dispose()

@@ -13,7 +13,12 @@ from decimal import Decimal
 
 import pytest
 
-from tests.contracts.provider import VideoProviderContract, text_task, wait_until_finished
+from tests.contracts.provider import (
+    SubmissionHistoryContract,
+    VideoProviderContract,
+    text_task,
+    wait_until_finished,
+)
 from tests.emulators.wavespeed import Scenario
 from videoforge.adapters.fakes import fake_image, fake_video
 from videoforge.adapters.wavespeed import WIRE_FORMATS, WaveSpeedVideoProvider, WireFormat
@@ -59,7 +64,7 @@ def provider(make_provider):
     return make_provider()
 
 
-class TestWaveSpeedVideoProvider(VideoProviderContract):
+class TestWaveSpeedVideoProvider(VideoProviderContract, SubmissionHistoryContract):
     @pytest.fixture
     def provider(self, make_provider):
         return make_provider()
@@ -78,6 +83,13 @@ class TestWaveSpeedVideoProvider(VideoProviderContract):
             return task
 
         return apply
+
+    @pytest.fixture
+    def unclear(self, wavespeed_emulator):
+        scenarios = {"created": Scenario.error_after_create(500, polls=2),
+                     "not_created": Scenario.reject(500, "internal server error"),
+                     "twice": Scenario.error_after_create(503, twins=1)}
+        return lambda kind: wavespeed_emulator.script(scenarios[kind])
 
 
 # -- submit ---------------------------------------------------------------------------------------
@@ -120,7 +132,7 @@ async def test_a_submit_answer_cut_short_or_without_id_is_an_unknown_outcome(pro
     (402, "payment required", InsufficientCreditError, ErrorCode.INSUFFICIENT_CREDIT, False),
     (403, "this key's role may not run the model", ProviderRejectedError, ErrorCode.PROVIDER_REJECTED, False),
     (429, "too many requests", ProviderRejectedError, ErrorCode.PROVIDER_REJECTED, True),
-    (500, "internal error", ProviderRejectedError, ErrorCode.PROVIDER_REJECTED, True),
+    (422, "duration must be 5 or 10", ProviderRejectedError, ErrorCode.INVALID_PARAMETER, False),
 ])
 async def test_a_refused_submission_raises_a_typed_error_and_is_not_sent_again(
         provider, wavespeed_emulator, status, message, error, code, retryable):
@@ -134,20 +146,59 @@ async def test_a_refused_submission_raises_a_typed_error_and_is_not_sent_again(
     assert wavespeed_emulator.submission_count == 1 and not wavespeed_emulator.tasks
 
 
-@pytest.mark.parametrize("status", [502, 504])
-async def test_a_gateway_error_on_submit_is_an_unknown_outcome(provider, wavespeed_emulator, status):
+@pytest.mark.parametrize("status", [500, 502, 503, 504, 408])
+async def test_a_server_error_on_submit_is_an_unknown_outcome_saying_what_was_sent(provider, wavespeed_emulator,
+                                                                                  status):
     wavespeed_emulator.script(Scenario.reject(status, "gateway timeout"))
 
-    with pytest.raises(ProviderOutcomeUnknownError, match=f"HTTP {status}"):
+    with pytest.raises(ProviderOutcomeUnknownError, match=f"HTTP {status}") as caught:
         await provider.submit(TASK)
     assert wavespeed_emulator.submission_count == 1
+    sent = caught.value.sent
+    assert sent.record == {"model": TASK.spec.model, "input": {"prompt": "a cat", "size": "1280*720", "duration": 5,
+                                                              "seed": 7}}
+    assert sent.sent_at <= sent.answered_at
 
 
-async def test_the_ambiguous_statuses_are_configurable(make_provider, wavespeed_emulator):
+async def test_the_statuses_that_prove_a_refusal_are_configurable(make_provider, wavespeed_emulator):
     wavespeed_emulator.script(Scenario.reject(504, "gateway timeout"))
 
     with pytest.raises(ProviderRejectedError):
-        await make_provider(ambiguous_submit_statuses=()).submit(TASK)
+        await make_provider(refusal_statuses={400, 504}).submit(TASK)
+
+
+async def test_the_history_is_read_by_model_and_window_and_retried(provider, wavespeed_emulator):
+    wavespeed_emulator.script(Scenario.error_after_create(500))
+    with pytest.raises(ProviderOutcomeUnknownError) as caught:
+        await provider.submit(TASK)
+    wavespeed_emulator.fail_next_history_reads(502)
+
+    [task_id] = await provider.find_sent(caught.value.sent)
+
+    assert task_id in wavespeed_emulator.tasks
+    reads = wavespeed_emulator.requests_to("POST", "/api/v3/predictions")
+    assert len(reads) == 2 and all(r.path == "/api/v3/predictions" for r in reads)
+    assert reads[-1].headers["authorization"] == f"Bearer {wavespeed_emulator.api_key}"
+
+
+async def test_a_history_that_never_answers_cannot_tell(provider, wavespeed_emulator):
+    wavespeed_emulator.script(Scenario.error_after_create(500))
+    with pytest.raises(ProviderOutcomeUnknownError) as caught:
+        await provider.submit(TASK)
+    wavespeed_emulator.fail_next_history_reads(500, 500, 500)
+
+    with pytest.raises(ProviderUnavailableError, match="task history"):
+        await provider.find_sent(caught.value.sent)
+
+
+async def test_a_task_of_the_window_whose_inputs_are_hidden_cannot_be_told(provider, wavespeed_emulator):
+    wavespeed_emulator.script(Scenario.error_after_create(500))
+    with pytest.raises(ProviderOutcomeUnknownError) as caught:
+        await provider.submit(TASK)
+    wavespeed_emulator.fail_next_reads(404)  # the task's own prediction cannot be read
+
+    with pytest.raises(ProviderUnavailableError):
+        await provider.find_sent(caught.value.sent)
 
 
 async def test_a_wrong_key_is_refused_in_plain_words(make_provider, wavespeed_emulator):

@@ -134,3 +134,39 @@ async def test_a_range_of_thousands_of_digits_is_answered_not_a_500(api, harness
     assert tail.status_code == 206 and tail.content == stored
     head = await api.get(url, headers=U1 | {"Range": f"bytes=0-{huge}"})
     assert head.status_code == 206 and head.content == stored
+
+
+def test_a_model_refuses_an_image_over_its_pixel_cap():
+    from videoforge.domain import MediaInfo, MediaInput, MediaKind, default_catalog
+    from videoforge.domain.catalog import MAX_IMAGE_PIXELS
+
+    image = MediaInput.from_bytes(MediaKind.IMAGE, fake_image(), "image/png")
+    catalog = default_catalog()
+    plan = catalog.plan(VideoRequest(operation="image_to_video", user_id="u", prompt="p", image=image,
+                                     model="alibaba/wan-2.5/image-to-video"))
+    with pytest.raises(InvalidRequestError, match=r"6000x6000 pixels; .* at most 25000000 pixels"):
+        plan.check_probed({MediaKind.IMAGE: MediaInfo(MediaKind.IMAGE, width=6000, height=6000)})
+    plan.check_probed({MediaKind.IMAGE: MediaInfo(MediaKind.IMAGE, width=5000, height=5000)})
+    assert catalog.max_input_pixels() == MAX_IMAGE_PIXELS < 40_000_000
+
+
+def test_a_short_jwt_secret_is_a_configuration_error():
+    from videoforge.bootstrap import ConfigurationError
+    from videoforge.bootstrap.http import verifier_from
+
+    for short in ("abc", "x" * 31):
+        with pytest.raises(ConfigurationError, match="at least 32"):
+            verifier_from(Settings(jwt_secret=short))
+    assert verifier_from(Settings(jwt_secret="x" * 32)) is not None
+
+
+async def test_media_answers_are_not_sniffed_nor_shared_and_health_says_only_up(api, harness):
+    task_id = (await api.post("/api/video/jobs", json=TEXT_JOB, headers=U1)).json()["task_id"]
+    await finish(api)
+    result = (await api.get(f"/api/video/jobs/{task_id}", headers=U1)).json()["result"]
+    for url, extra in ((result["video_url"], {}), (result["video_url"], {"Range": "bytes=0-9"}),
+                       (result["thumbnail_url"], {})):
+        answer = await api.get(url, headers=U1 | extra)
+        assert answer.headers["x-content-type-options"] == "nosniff", url
+        assert answer.headers["cache-control"] == "private", url
+    assert (await api.get("/health")).json() == {"status": "ok"}

@@ -10,7 +10,7 @@ from tests.contracts.clock import ClockContract
 from tests.contracts.jobs import JobRepositoryContract
 from tests.contracts.plans import PlanBookContract, PlanSourceContract
 from tests.contracts.probe import MediaProbeContract
-from tests.contracts.provider import VideoProviderContract
+from tests.contracts.provider import SubmissionHistoryContract, VideoProviderContract
 from tests.contracts.quota import QuotaGuardContract
 from tests.contracts.storage import StorageContract
 from tests.contracts.usage import UsageMeterContract
@@ -18,6 +18,7 @@ from videoforge.adapters.fakes import (
     FakeClock,
     FakeMediaProbe,
     FakeVideoProvider,
+    FakeVideoProviderWithHistory,
     InMemoryAssetLibrary,
     InMemoryJobRepository,
     InMemoryPlanBook,
@@ -91,6 +92,19 @@ class TestFakeVideoProvider(VideoProviderContract):
             return task
 
         return apply
+
+
+class TestFakeVideoProviderWithHistory(TestFakeVideoProvider, SubmissionHistoryContract):
+    @pytest.fixture
+    def provider(self):
+        return FakeVideoProviderWithHistory()
+
+    @pytest.fixture
+    def unclear(self, provider):
+        outcomes = {"created": Outcome.outcome_unknown(created=True, after_polls=2),
+                    "not_created": Outcome.outcome_unknown(created=False),
+                    "twice": Outcome.outcome_unknown(created=True, twins=1)}
+        return lambda kind: provider.script(outcomes[kind])
 
 
 class TestFakeMediaProbe(MediaProbeContract):

@@ -38,6 +38,11 @@ def assets_router(use_cases: UseCases, User: Any) -> APIRouter:
     return router
 
 
+MEDIA_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private"}
+"""On every media answer: browsers take the declared type, never guess one (a stored file
+cannot be run as HTML), and only the caller's own cache keeps a user's video."""
+
+
 async def file_response(use_cases: UseCases, asset_id: str, user_id: str, range_header: str | None, *,
                         thumbnail: bool) -> StreamingResponse | RedirectResponse:
     """An asset's video or thumbnail, whole (200) or the one byte range asked for (206), or a
@@ -48,7 +53,7 @@ async def file_response(use_cases: UseCases, asset_id: str, user_id: str, range_
     opened = await use_cases.open_asset_file()(asset_id, user_id, thumbnail=thumbnail, start=start, end=end)
     if opened.redirect is not None:
         return RedirectResponse(opened.redirect, status_code=307, headers={"Cache-Control": "private, no-store"})
-    headers = {"Accept-Ranges": "bytes", "Content-Length": str(opened.end - opened.start)}
+    headers = {"Accept-Ranges": "bytes", "Content-Length": str(opened.end - opened.start), **MEDIA_HEADERS}
     if wanted is None:
         return StreamingResponse(opened.chunks, media_type=opened.content_type, headers=headers)
     headers["Content-Range"] = f"bytes {opened.start}-{opened.end - 1}/{opened.size}"

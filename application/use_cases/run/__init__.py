@@ -5,9 +5,10 @@ from videoforge.application.use_cases.run.follow import FollowTask
 from videoforge.application.use_cases.run.keeper import JobKeeper, RunStep, Superseded
 from videoforge.application.use_cases.run.policy import PollPolicy
 from videoforge.application.use_cases.run.recover import RecoverSubmission
+from videoforge.application.use_cases.run.settle import SettleSubmission
 from videoforge.application.use_cases.run.submit import SubmitJob
 
 __all__ = [
     "DeliverOutput", "FollowTask", "JobKeeper", "KeepOutput", "PollPolicy", "RecoverSubmission", "RunStep",
-    "SubmitJob", "Superseded", "Undeliverable",
+    "SettleSubmission", "SubmitJob", "Superseded", "Undeliverable",
 ]

@@ -14,6 +14,11 @@ class PollPolicy:
     # A submission the provider refused for now (429, busy, unreachable: nothing created) is tried
     # again this many times, waiting interval x 2^n, before the job fails.
     submit_retries: int = 4
+    # A submission whose answer proved nothing, at a provider whose task history can be searched:
+    # a history that shows no matching task this long after the request went out means nothing was
+    # created (WaveSpeed lists a task as soon as it exists; the margin covers its replication).
+    history_settle: float = 60.0
+    history_reads: int = 3  # attempts at reading the history before the outcome stays unknown
 
     def resubmission_delay(self, deferrals: int) -> float:
         """How long a job the provider refused for now `deferrals` times waits before its next attempt."""

@@ -10,12 +10,15 @@ from videoforge.application.ports.provider import (
     ProviderOutcomeUnknownError,
     ProviderRejectedError,
     ProviderTask,
+    SentSubmission,
+    SubmissionHistory,
     VideoProvider,
 )
 from videoforge.application.progress import ProgressReporter
 from videoforge.application.sources import InputSource
 from videoforge.application.use_cases.run.keeper import JobKeeper, Superseded
 from videoforge.application.use_cases.run.policy import PollPolicy
+from videoforge.application.use_cases.run.settle import SettleSubmission
 from videoforge.domain.catalog import ModelCatalog
 from videoforge.domain.job import VideoJob
 from videoforge.domain.outcome import Failure, cannot_submit
@@ -27,12 +30,15 @@ class SubmitJob:
     """pending -> processing. The intent (`submitting`) is recorded before the request goes out,
     the request goes out once, and its answer is recorded even if the runner is stopped meanwhile.
     A provider that refuses for now (busy, rate-limited: nothing created) is asked again later:
-    the job goes back to pending and waits interval x 2^n first."""
+    the job goes back to pending and waits interval x 2^n first. An answer that proves nothing
+    (a task may exist) is settled by the provider's history where it has one (`SettleSubmission`),
+    else left `unknown_outcome` for a person."""
 
     def __init__(self, keeper: JobKeeper, providers: Mapping[str, VideoProvider], catalog: ModelCatalog,
                  clock: Clock, policy: PollPolicy):
         self._keeper, self._providers, self._catalog = keeper, providers, catalog
         self._clock, self._policy = clock, policy
+        self._settle = SettleSubmission(keeper, clock, policy)
 
     async def __call__(self, job: VideoJob, progress: ProgressReporter) -> VideoJob:
         provider = self._providers.get(job.provider)
@@ -42,7 +48,11 @@ class SubmitJob:
         task = self._task(job)
         job.start_submission(self._clock.now())
         job = await self._keeper.store(job)  # the intent is durable before the request goes out
-        job = await _shielded(self._send(job, provider, task))
+        asked_at = self._clock.now()
+        try:
+            job = await _shielded(self._send(job, provider, task))
+        except _Unclear as unclear:  # not shielded: a stop meanwhile leaves it to RecoverSubmission
+            job = await self._settle(job, unclear.history, unclear.sent, asked_at, unclear.reason)
         await progress.show(job)
         return job
 
@@ -60,7 +70,9 @@ class SubmitJob:
     async def _send(self, job: VideoJob, provider: VideoProvider, task: ProviderTask) -> VideoJob:
         try:
             provider_job_id = await provider.submit(task)
-        except ProviderOutcomeUnknownError as e:  # a task may exist and be billed: never sent again
+        except ProviderOutcomeUnknownError as e:  # a task may exist and be billed: never sent again blindly
+            if e.sent is not None and isinstance(provider, SubmissionHistory):
+                raise _Unclear(provider, e.sent, str(e)) from e
             job.mark_outcome_unknown(self._clock.now(), str(e))
             return await self._keeper.store(job)
         except ProviderError as e:
@@ -87,6 +99,14 @@ class SubmitJob:
         log.error("job %s: provider task %s could not be recorded (job is %s)", fresh.id, provider_job_id,
                   fresh.status.value)
         raise Superseded(fresh)
+
+
+class _Unclear(Exception):
+    """The submit's answer proved nothing, and the provider's history can tell."""
+
+    def __init__(self, history: SubmissionHistory, sent: SentSubmission, reason: str):
+        super().__init__(reason)
+        self.history, self.sent, self.reason = history, sent, reason
 
 
 async def _shielded(sending: Awaitable[VideoJob]) -> VideoJob:
