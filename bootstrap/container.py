@@ -32,6 +32,14 @@ from videoforge.adapters.studios import (
 from videoforge.adapters.studios.common import AssetLinks
 from videoforge.adapters.studios.podcast import INFINITETALK
 from videoforge.adapters.studios.product_marketing import WAN_TEXT_TO_VIDEO
+from videoforge.adapters.studios.video_tools import (
+    AddAudioToVideoService,
+    AvatarStudioService,
+    FaceSwapService,
+    StorySceneAnimationService,
+    VideoBackgroundRemoverService,
+    VideoTranslateService,
+)
 from videoforge.adapters.system.clock import SystemClock
 from videoforge.application.use_cases import (
     AssignPlan,
@@ -60,6 +68,7 @@ from videoforge.application.use_cases import (
     RunJob,
     SaveUpload,
     ShowPlan,
+    StoredVideo,
     SubmitVideo,
     UseCases,
     WatchJob,
@@ -367,7 +376,21 @@ class Container(containers.DeclarativeContainer):
                                       links=asset_links)
     product_video = providers.Factory(ProductVideoService, generate=generate_video, model=config.product_video_model,
                                       links=asset_links)
-    ai_video_generate = providers.Factory(LegacyVideoGeneration, generate=generate_video, links=asset_links)
+    stored_video = providers.Factory(StoredVideo, storage=storage)
+    ai_video_generate = providers.Factory(LegacyVideoGeneration, generate=generate_video, links=asset_links,
+                                          stored=stored_video)
+    face_swap = providers.Factory(FaceSwapService, generate=generate_video, stored=stored_video, links=asset_links)
+    video_translate = providers.Factory(VideoTranslateService, generate=generate_video, stored=stored_video,
+                                        links=asset_links)
+    video_background_remover = providers.Factory(VideoBackgroundRemoverService, generate=generate_video,
+                                                 stored=stored_video, links=asset_links)
+    add_audio_to_video = providers.Factory(AddAudioToVideoService, generate=generate_video, stored=stored_video,
+                                           links=asset_links)
+    avatar_studio = providers.Factory(AvatarStudioService, generate=generate_video, stored=stored_video,
+                                      links=asset_links)
+    story_scene_animation = providers.Factory(StorySceneAnimationService, generate=generate_video,
+                                              list_jobs=list_jobs, run_job=run_job, get_asset=get_asset,
+                                              links=asset_links)
 
 
 def use_cases_of(container: Container) -> UseCases:
