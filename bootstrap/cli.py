@@ -80,7 +80,12 @@ def serve(host: str, port: int) -> None:
 
 
 def worker(concurrency: int | None) -> None:
+    import logging
+
     from videoforge.bootstrap.queue import QueueNotInstalledError, run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per provider request is too much
 
     try:
         asyncio.run(run_worker(load_settings(), concurrency))

@@ -32,6 +32,14 @@ from videoforge.adapters.studios import (
 from videoforge.adapters.studios.common import AssetLinks
 from videoforge.adapters.studios.podcast import INFINITETALK
 from videoforge.adapters.studios.product_marketing import WAN_TEXT_TO_VIDEO
+from videoforge.adapters.studios.video_tools import (
+    AddAudioToVideoService,
+    AvatarStudioService,
+    FaceSwapService,
+    StorySceneAnimationService,
+    VideoBackgroundRemoverService,
+    VideoTranslateService,
+)
 from videoforge.adapters.system.clock import SystemClock
 from videoforge.application.use_cases import (
     AssignPlan,
@@ -60,6 +68,7 @@ from videoforge.application.use_cases import (
     RunJob,
     SaveUpload,
     ShowPlan,
+    StoredVideo,
     SubmitVideo,
     UseCases,
     WatchJob,
@@ -94,6 +103,14 @@ if TYPE_CHECKING:
 # Adapters that import SQLAlchemy, Alembic, PyAV or obstore are imported when the container first builds
 # one, so that a command which needs none of them (`videoforge models`, `--help`) starts fast.
 SQL, MEDIA, LOCAL = "videoforge.adapters.sql", "videoforge.adapters.media", "videoforge.adapters.local"
+METRICS = "videoforge.adapters.prometheus"
+
+
+def metered(registry: Mapping[str, object], metrics: Any) -> dict[str, object]:
+    """The providers as RunJob sees them: timed and their errors counted."""
+    from videoforge.adapters.prometheus import MeteredProvider
+
+    return {name: MeteredProvider(p, metrics, name) for name, p in registry.items()}
 
 
 def deferred(module: str, name: str) -> Callable[..., Any]:
@@ -324,13 +341,19 @@ class Container(containers.DeclarativeContainer):
     notify_caller = providers.Factory(NotifyCaller, deliveries=callback_deliveries, sender=callback_sender,
                                       clock=clock, describe=providers.Callable(task_payload, asset_library),
                                       retry_for=config.callbacks.retry_for)
+    metrics = providers.Singleton(deferred(METRICS, "VideoMetrics"))
+    metered_jobs = providers.Singleton(deferred(METRICS, "MeteredJobs"), job_repository, metrics)
+    metered_quota = providers.Singleton(deferred(METRICS, "MeteredQuota"), quota_guard, metrics)
+    metered_storage = providers.Singleton(deferred(METRICS, "MeteredStorage"), storage, metrics)
+    metered_providers = providers.Callable(metered, video_providers, metrics)
     balance_check = providers.Factory(BalanceCheck, accounts=provider_accounts, enabled=config.refuse_below_balance)
-    submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=quota_guard, jobs=job_repository,
+    submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=metered_quota, jobs=job_repository,
                                      clock=clock, balance=balance_check, callbacks=callback_sender)
     run_job = providers.Factory(
-        RunJob, jobs=job_repository, providers=video_providers, catalog=catalog, storage=storage,
-        probe=media_probe, assets=asset_library, usage=usage_meter, quota=quota_guard, clock=clock,
-        policy=poll_policy, together=unit_of_work, notify=notify_caller, routing=provider_routing)
+        RunJob, jobs=metered_jobs, providers=metered_providers, catalog=catalog, storage=metered_storage,
+        probe=media_probe, assets=asset_library, usage=usage_meter, quota=metered_quota, clock=clock,
+        policy=poll_policy, together=unit_of_work, notify=notify_caller,
+        routing=provider_routing)
     generate_video = providers.Factory(GenerateVideo, submit=submit_video, run=run_job, assets=asset_library)
     get_job = providers.Factory(GetJob, jobs=job_repository)
     cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,
@@ -370,7 +393,21 @@ class Container(containers.DeclarativeContainer):
                                       links=asset_links)
     product_video = providers.Factory(ProductVideoService, generate=generate_video, model=config.product_video_model,
                                       links=asset_links)
-    ai_video_generate = providers.Factory(LegacyVideoGeneration, generate=generate_video, links=asset_links)
+    stored_video = providers.Factory(StoredVideo, storage=storage)
+    ai_video_generate = providers.Factory(LegacyVideoGeneration, generate=generate_video, links=asset_links,
+                                          stored=stored_video)
+    face_swap = providers.Factory(FaceSwapService, generate=generate_video, stored=stored_video, links=asset_links)
+    video_translate = providers.Factory(VideoTranslateService, generate=generate_video, stored=stored_video,
+                                        links=asset_links)
+    video_background_remover = providers.Factory(VideoBackgroundRemoverService, generate=generate_video,
+                                                 stored=stored_video, links=asset_links)
+    add_audio_to_video = providers.Factory(AddAudioToVideoService, generate=generate_video, stored=stored_video,
+                                           links=asset_links)
+    avatar_studio = providers.Factory(AvatarStudioService, generate=generate_video, stored=stored_video,
+                                      links=asset_links)
+    story_scene_animation = providers.Factory(StorySceneAnimationService, generate=generate_video,
+                                              list_jobs=list_jobs, run_job=run_job, get_asset=get_asset,
+                                              links=asset_links)
 
 
 def use_cases_of(container: Container) -> UseCases:

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from videoforge.adapters.fal import FalWebhookError, FalWebhookVerifier
 from videoforge.adapters.http import AdminPolicy, JwtVerifier, WebhookRejectedError, WebhookVerify, create_app
-from videoforge.adapters.http.app import HostedApi, hosted_api
+from videoforge.adapters.http.app import HostedApi, add_metrics, hosted_api
 from videoforge.adapters.http.limits import BodyLimits
 from videoforge.adapters.plans import PlanResolver
 from videoforge.adapters.wavespeed import WebhookVerificationError, WebhookVerifier
@@ -41,8 +41,10 @@ def build_app(settings: Settings | None = None, container: Container | None = No
     a queue configured, jobs are enqueued for the workers (which also resume them), not run here."""
     settings = settings or Settings()
     container = container or build_container(settings)
-    return create_app(use_cases_of(container), verifier_from(settings), limits=body_limits(container.catalog()),
-                      **api_options(settings, container, resume_on_startup))
+    app = create_app(use_cases_of(container), verifier_from(settings), limits=body_limits(container.catalog()),
+                     **api_options(settings, container, resume_on_startup))
+    add_metrics(app, lambda: container.metrics().refresh(container.quota_guard()))
+    return app
 
 
 def body_limits(catalog: ModelCatalog) -> BodyLimits:

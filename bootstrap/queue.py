@@ -22,6 +22,7 @@ from videoforge.bootstrap.catalog import ConfigurationError
 from videoforge.bootstrap.container import Container, use_cases_of
 from videoforge.bootstrap.runtime import open_container
 from videoforge.bootstrap.settings import Settings
+from videoforge.domain.job import Step
 
 __all__ = ["QueueNotInstalledError", "install_configured_queue", "queue_dispatcher", "run_worker", "serving_resources",
            "uses_queue", "worker_settings"]
@@ -79,8 +80,12 @@ async def run_worker(settings: Settings, concurrency: int | None = None) -> None
         async def resume(dispatcher: JobDispatcher) -> None:
             await use_cases.resume_jobs(dispatcher=dispatcher)()
 
-        worker = PgQueuerWorker(settings.database_url, settings.db_schema, lambda job_id: use_cases.run_job()(job_id),
-                                resume=resume, settings=worker_settings(settings, concurrency))
+        async def run(job_id: str) -> bool:
+            """Whether the job is finished; False when another runner drives it now."""
+            return (await use_cases.run_job(watch_others=False)(job_id)).next_step is Step.NONE
+
+        worker = PgQueuerWorker(settings.database_url, settings.db_schema, run, resume=resume,
+                                settings=worker_settings(settings, concurrency))
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, worker.stop)

@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     db_schema: str = Field("videoforge", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
     db_pool_size: int = Field(5, ge=1)  # connections kept open per process (PostgreSQL)
     db_max_overflow: int = Field(5, ge=0)  # extra connections a burst may open per process
-    db_pool_timeout: float = Field(30.0, gt=0)  # seconds a request waits for a free connection
+    db_pool_timeout: float = Field(30.0, gt=0)  # seconds between warnings while a transaction waits for a connection
     storage_dir: Path | None = None
     storage: Literal["memory", "filesystem", "s3"] | None = None
     # s3: an S3-compatible bucket; credentials (and, unless given here, endpoint and region) come
@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     wavespeed_webhook_secret: SecretStr | None = None  # `whsec_...`, from GET /api/v3/webhook/secret
     wavespeed_connect_timeout: float = Field(10.0, gt=0)
     wavespeed_read_timeout: float = Field(60.0, gt=0)
-    wavespeed_max_connections: int = Field(500, gt=0)
+    wavespeed_max_connections: int = Field(500, gt=0)  # requests in flight to providers (BENCHMARKS.md)
     wavespeed_read_attempts: int = Field(5, ge=1)  # per poll / upload / download start, before giving up for now
     # fal: directly with a fal key, or through Hugging Face's router with a Hugging Face token
     fal_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("FAL_KEY", "VIDEOFORGE_FAL_KEY"))

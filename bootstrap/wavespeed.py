@@ -7,20 +7,23 @@ from collections.abc import AsyncIterator
 import httpx
 from pydantic import SecretStr
 
+from videoforge.adapters.bounded_transport import BoundedTransport
 from videoforge.adapters.wavespeed import WaveSpeedVideoProvider, WebhookVerifier
 from videoforge.bootstrap.catalog import ConfigurationError
 from videoforge.bootstrap.settings import Settings
 
 
 def http_client(connect_timeout: float, read_timeout: float, max_connections: int) -> httpx.AsyncClient:
-    """The pooled client every WaveSpeed request of the process goes through. It carries no API
-    key: the adapter adds it to API requests, so it never reaches upload or output hosts.
-    Each running job holds at most one connection at a time (a poll, an upload or a download),
-    so `max_connections` is the number of jobs that can talk at once; the rest wait for the pool."""
+    """The pooled client every WaveSpeed (and fal) request of the process goes through. It carries
+    no API key: the adapter adds it to API requests, so it never reaches upload or output hosts.
+    At most `max_connections` requests are in flight, over as many connections; the others wait
+    their turn in `BoundedTransport`, which costs nothing per waiting request (httpcore's own pool
+    queue re-examines every waiting request each time a connection frees: BENCHMARKS.md)."""
+    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections,
+                          keepalive_expiry=30.0)
     return httpx.AsyncClient(
+        transport=BoundedTransport(httpx.AsyncHTTPTransport(limits=limits), max_connections),
         timeout=httpx.Timeout(read_timeout, connect=connect_timeout, pool=max(read_timeout, 60.0)),
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=min(100, max_connections),
-                            keepalive_expiry=30.0),
         follow_redirects=False,
     )
 

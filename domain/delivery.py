@@ -54,6 +54,7 @@ class Delivery:
             provider=job.provider, model=job.model, cost=self.cost, created_at=self.at, prompt=request.prompt,
             duration=info.duration, width=info.width, height=info.height, fps=info.fps, codec=info.codec,
             has_audio=info.has_audio, thumbnail_key=self.output.thumbnail_key, generation_time=self.generation_time,
+            parent_asset_ids=request.parent_asset_ids,
             title=(request.prompt or operation)[:80], tags=(request.source_module, operation, request.resolution or ""),
             metadata={"resolution": request.resolution, "duration": info.duration, "operation": operation,
                       "width": info.width, "height": info.height, "provider_job_id": job.provider_job_id},

@@ -26,6 +26,7 @@ class MediaInput:
     path: str | None = None
     filename: str | None = None
     kept: bool = True
+    asset_id: str | None = None  # the library asset this input is (its lineage: the output's parent)
 
     def __post_init__(self) -> None:
         field = self.kind.value
@@ -49,9 +50,9 @@ class MediaInput:
         return cls(MediaKind(kind), content_type, size, path=path, filename=path.rsplit("/", 1)[-1])
 
     @classmethod
-    def not_kept(cls, kind: MediaKind | str, content_type: str, size: int, filename: str | None = None
-                 ) -> MediaInput:
-        return cls(MediaKind(kind), content_type, size, filename=filename, kept=False)
+    def not_kept(cls, kind: MediaKind | str, content_type: str, size: int, filename: str | None = None,
+                 asset_id: str | None = None) -> MediaInput:
+        return cls(MediaKind(kind), content_type, size, filename=filename, kept=False, asset_id=asset_id)
 
     @property
     def persistable(self) -> bool:

@@ -7,9 +7,10 @@ input lengths keep a render to a few minutes of CPU at most.
 
 from __future__ import annotations
 
-from videoforge.domain.catalog import AUDIO, IMAGE, VIDEO, InputLimit, ModelSpec
+from videoforge.domain.catalog import AUDIO, IMAGE, ORIGINAL, VIDEO, InputLimit, ModelSpec
 from videoforge.domain.media import MediaKind
 from videoforge.domain.operations import OperationType as Op
+from videoforge.domain.options import ModelOption, Span
 from videoforge.domain.pricing import BilledDuration, Flat, rates
 
 LOCAL = "local"
@@ -55,10 +56,43 @@ LOCAL_MODELS: tuple[ModelSpec, ...] = (
     ),
 )
 
+# The video tools keep the input's own frame, size and rate.
+_TOOL = _COMMON | {"resolutions": (ORIGINAL,), "default_resolution": ORIGINAL, "aspect_ratios": (),
+                   "default_aspect_ratio": None, "billed_from": BilledDuration.INPUT_VIDEO}
+BACKGROUND_COLOURS = ("green", "blue", "black", "white")
+
+LOCAL_MODELS += (
+    ModelSpec(
+        id="local/soundtrack", operation=Op.ADD_AUDIO, name="A generated soundtrack of the video's length (offline)",
+        aliases=("local/add-audio",), inputs={MediaKind.VIDEO: LOCAL_VIDEO},
+        required_inputs=frozenset({MediaKind.VIDEO}), **_TOOL,
+    ),
+    ModelSpec(
+        id="local/title-card-retake", operation=Op.EDIT, name="A span re-rendered as a title card (offline)",
+        aliases=("local/edit",), prompt_required=True, max_prompt_chars=500, optional_fields=frozenset({"seed"}),
+        inputs={MediaKind.VIDEO: LOCAL_VIDEO}, required_inputs=frozenset({MediaKind.VIDEO}),
+        options={"start_time": ModelOption(float, minimum=0, within=MediaKind.VIDEO, help="span start, seconds"),
+                 "end_time": ModelOption(float, minimum=0, within=MediaKind.VIDEO, help="span end, seconds")},
+        span=Span("start_time", "end_time", min_seconds=0.1), **_TOOL,
+    ),
+    ModelSpec(
+        id="local/flat-background", operation=Op.REMOVE_BACKGROUND,
+        name="A flat background colour replaced by an image or a colour (offline)",
+        aliases=("local/remove-background",),
+        inputs={MediaKind.VIDEO: LOCAL_VIDEO, MediaKind.IMAGE: IMAGE}, required_inputs=frozenset({MediaKind.VIDEO}),
+        options={"background_colour": ModelOption(choices=BACKGROUND_COLOURS, default="green",
+                                                  help="the new background when no image is given")},
+        **_TOOL,
+    ),
+)
+
 LOCAL_DEFAULTS: dict[tuple[str, Op], str] = {
     (LOCAL, Op.TEXT_TO_VIDEO): "local/title-card",
     (LOCAL, Op.IMAGE_TO_VIDEO): "local/pan-zoom",
     (LOCAL, Op.AVATAR): "local/still-avatar",
     (LOCAL, Op.ENHANCE): "local/lanczos-upscale",
     (LOCAL, Op.EXTEND): "local/hold-extend",
+    (LOCAL, Op.ADD_AUDIO): "local/soundtrack",
+    (LOCAL, Op.EDIT): "local/title-card-retake",
+    (LOCAL, Op.REMOVE_BACKGROUND): "local/flat-background",
 }

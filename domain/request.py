@@ -137,6 +137,11 @@ class VideoRequest:
         return replace(self, **changes)
 
     @property
+    def parent_asset_ids(self) -> tuple[str, ...]:
+        """The library assets this request's inputs are: the parents of the video it makes."""
+        return tuple(dict.fromkeys(m.asset_id for m in self.inputs.values() if m.asset_id))
+
+    @property
     def persistable(self) -> bool:
         return all(media.persistable for media in self.inputs.values())
 

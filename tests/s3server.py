@@ -48,7 +48,11 @@ class S3Server:
     def __exit__(self, *_: object) -> None:
         if self._process is not None:
             self._process.terminate()
-            self._process.wait(timeout=10)
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # werkzeug waits for its open connections
+                self._process.kill()
+                self._process.wait(timeout=5)
 
     def create_bucket(self, name: str) -> None:
         response = httpx.put(f"{self.endpoint}/{name}", timeout=10)

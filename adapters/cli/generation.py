@@ -9,11 +9,13 @@ from videoforge.adapters.cli.inputs import build_request, parse_options
 from videoforge.adapters.cli.output import ProgressBar, durations, usd
 from videoforge.adapters.cli.runner import CommandRunner, JsonOpt, UserOpt
 from videoforge.application.use_cases import UseCases
+from videoforge.domain import MediaKind
 
 ImageOpt = Annotated[Path | None, typer.Option(help="Input image (image-to-video, avatar).")]
 AudioOpt = Annotated[Path | None, typer.Option(help="Input audio (avatar).")]
 VideoOpt = Annotated[Path | None, typer.Option(help="Input video (enhance, extend, edit, face_swap, translate, "
                                                     "remove_background, add_audio).")]
+AssetOpt = Annotated[str | None, typer.Option(help="An asset of your library as the input video (its id).")]
 OptionOpt = Annotated[list[str] | None, typer.Option("--option", help="A model setting, name=value (repeatable; "
                                                                        "see `videoforge models --json`).")]
 OperationOpt = Annotated[str | None, typer.Option(help="Inferred from the inputs when not given.")]
@@ -37,6 +39,7 @@ class GenerationCommands:
         image: ImageOpt = None,
         audio: AudioOpt = None,
         video: VideoOpt = None,
+        video_asset: AssetOpt = None,
         operation: OperationOpt = None,
         model: ModelOpt = None,
         duration: Annotated[int | None, typer.Option(help="Seconds (extend: seconds added).")] = None,
@@ -52,8 +55,11 @@ class GenerationCommands:
     ) -> None:
         """Generate a video and store it in the library."""
         async def work(uc: UseCases) -> dict[str, Any]:
+            load = uc.load_input()
+            assets = {"video": await load(user, MediaKind.VIDEO, asset_id=video_asset)} if video_asset else {}
             request = build_request(operation, user, prompt, image, audio, video, model=model, duration=duration,
-                                    resolution=resolution, aspect_ratio=aspect_ratio, options=parse_options(option),
+                                    assets=assets, resolution=resolution, aspect_ratio=aspect_ratio,
+                                    options=parse_options(option),
                                     negative_prompt=negative_prompt, seed=seed, idempotency_key=idempotency_key,
                                     source_module=source_module)
             await self._announce(uc, request)

@@ -7,10 +7,12 @@ from videoforge.domain.media import sniff_content_type
 
 
 def build_request(operation: str | None, user: str, prompt: str | None, image: Path | None, audio: Path | None,
-                  video: Path | None, **fields: Any) -> VideoRequest:
-    """Everything the user typed, checked before anything is opened or reserved."""
+                  video: Path | None, *, assets: dict[str, MediaInput] | None = None, **fields: Any) -> VideoRequest:
+    """Everything the user typed, checked before anything is opened or reserved. `assets` are
+    inputs taken from the user's library (they become the new video's parents)."""
     inputs = {kind.value: media_file(kind, path) for kind, path in
               ((MediaKind.IMAGE, image), (MediaKind.AUDIO, audio), (MediaKind.VIDEO, video)) if path is not None}
+    inputs |= assets or {}
     op = OperationType.parse(operation) if operation else infer_operation(inputs, fields.get("duration"))
     fields = {"source_module": "cli", **{k: v for k, v in fields.items() if v is not None}}
     return VideoRequest(operation=op, user_id=user, prompt=prompt, **inputs, **fields)

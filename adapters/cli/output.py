@@ -55,7 +55,8 @@ def asset_json(asset: Asset) -> dict[str, Any]:
             "file_size": asset.file_size, "sha256": asset.sha256, "duration": asset.duration, "width": asset.width,
             "height": asset.height, "fps": asset.fps, "codec": asset.codec, "has_audio": asset.has_audio,
             "model": asset.model, "provider": asset.provider, "cost": usd(asset.cost),
-            "source_module": asset.source_module, "prompt": asset.prompt, "created_at": asset.created_at.isoformat()}
+            "source_module": asset.source_module, "prompt": asset.prompt, "operation": asset.operation,
+            "parent_asset_ids": list(asset.parent_asset_ids), "created_at": asset.created_at.isoformat()}
 
 
 def durations(values: list[int]) -> str:

@@ -1,12 +1,13 @@
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import Response
 
 from videoforge.adapters.http.auth import AdminPolicy, JwtVerifier, authenticated_admin, authenticated_user
 from videoforge.adapters.http.errors import install_error_handlers
@@ -127,3 +128,13 @@ async def resume_unfinished(use_cases: UseCases, runner: BackgroundRunner, every
         if not every:
             return
         await asyncio.sleep(every)
+
+
+def add_metrics(app: FastAPI, scrape: Callable[[], Awaitable[bytes]]) -> None:
+    """`GET /metrics`: the Prometheus exposition text `scrape` gives (unauthenticated, like /health:
+    put it behind the network's own controls)."""
+
+    async def metrics() -> Response:
+        return Response(await scrape(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    app.add_api_route("/metrics", metrics, methods=["GET"], summary="Prometheus metrics", include_in_schema=False)

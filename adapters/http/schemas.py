@@ -154,6 +154,7 @@ class AssetOut(BaseModel):
     generation_time: float | None
     title: str | None
     tags: list[str]
+    parent_asset_ids: list[str] = Field(default_factory=list, description="the assets this video was made from")
     created_at: datetime
 
 
@@ -166,7 +167,7 @@ def asset_out(asset: Asset, base: str) -> AssetOut:
         operation=asset.operation, provider=asset.provider, model=asset.model, cost=asset.cost.as_float(),
         duration=asset.duration, width=asset.width, height=asset.height, fps=asset.fps, codec=asset.codec,
         has_audio=asset.has_audio, generation_time=asset.generation_time, title=asset.title, tags=list(asset.tags),
-        created_at=asset.created_at)
+        parent_asset_ids=list(asset.parent_asset_ids), created_at=asset.created_at)
 
 
 class ModelOut(BaseModel):

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from videoforge.adapters.local import render
+from videoforge.adapters.local import render, tools
 from videoforge.application.ports.media import MediaSource
 from videoforge.application.ports.provider import (
     ProviderOutput,
@@ -39,7 +39,11 @@ _INPUTS: dict[OperationType, tuple[MediaKind, ...]] = {
     OperationType.AVATAR: (MediaKind.IMAGE, MediaKind.AUDIO),
     OperationType.ENHANCE: (MediaKind.VIDEO,),
     OperationType.EXTEND: (MediaKind.VIDEO,),
+    OperationType.ADD_AUDIO: (MediaKind.VIDEO,),
+    OperationType.EDIT: (MediaKind.VIDEO,),
+    OperationType.REMOVE_BACKGROUND: (MediaKind.VIDEO,),
 }
+_COLOURS = {"green": (0, 177, 64), "blue": (0, 71, 187), "black": (0, 0, 0), "white": (255, 255, 255)}
 _TIMED = frozenset({OperationType.TEXT_TO_VIDEO, OperationType.IMAGE_TO_VIDEO, OperationType.EXTEND})
 log = logging.getLogger("videoforge.local")
 _ID = re.compile(r"^local-[0-9a-f]{32}$")
@@ -58,6 +62,7 @@ class _Job:
     prompt: str | None
     seed: int | None
     inputs: Mapping[MediaKind, MediaSource]
+    options: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -151,8 +156,22 @@ class LocalVideoProvider(VideoProvider):
             render.still_avatar(out, job.canvas, paths[MediaKind.IMAGE], paths[MediaKind.AUDIO], progress)
         elif op is OperationType.ENHANCE:
             render.upscale(out, job.canvas, paths[MediaKind.VIDEO], progress)
-        else:
+        elif op is OperationType.EXTEND:
             render.hold_extend(out, job.canvas, paths[MediaKind.VIDEO], job.seconds, progress)
+        else:
+            self._rework(job, paths, out, progress)
+
+    @staticmethod
+    def _rework(job: _Job, paths: Mapping[MediaKind, Path], out: Path, progress: render.Progress) -> None:
+        video, options = paths[MediaKind.VIDEO], job.options
+        if job.operation is OperationType.ADD_AUDIO:
+            tools.add_audio(out, video, job.prompt, progress)
+        elif job.operation is OperationType.EDIT:
+            tools.retake(out, video, job.prompt or "", options.get("start_time"), options.get("end_time"), job.seed,
+                         progress)
+        else:
+            colour = _COLOURS[str(options.get("background_colour", "green"))]
+            tools.remove_background(out, video, paths.get(MediaKind.IMAGE), colour, progress)
 
     async def poll(self, provider_job_id: str) -> ProviderStatus:
         item = self._renders.get(provider_job_id)
@@ -254,7 +273,7 @@ def _check(task: ProviderTask) -> _Job:
     if operation in _TIMED and spec.duration is None:
         raise _invalid("duration", f"is required by {spec.model}")
     return _Job(operation, render.Canvas(spec.width, spec.height), spec.duration, spec.prompt, spec.seed,
-                {kind: task.inputs[kind] for kind in needed})
+                dict(task.inputs), dict(spec.options))
 
 
 def _invalid(name: str, message: str) -> ProviderRejectedError:

@@ -44,7 +44,7 @@ class WorkerSettings:
         return max(1, min(100, self.concurrency // 2))  # pgqueuer wants concurrency >= 2 batches
 
 
-RunJobById = Callable[[str], Awaitable[object]]
+RunJobById = Callable[[str], Awaitable[bool | None]]  # False: another runner drives the job now
 Resume = Callable[[PgQueuerDispatcher], Awaitable[object]]
 
 
@@ -56,7 +56,10 @@ class PgQueuerWorker:
 
     `stop()` (SIGTERM): take no more jobs, let those held finish for `shutdown_grace` seconds,
     then stop them and hand them back to the queue, where another worker picks them up at once.
-    A failing run is logged and leaves its job as it is (the resume retries it)."""
+    A failing run is logged and leaves its job as it is (the resume retries it). A run that
+    returns False found another runner driving the job (a late heartbeat let two workers pick
+    it): the job goes back to the queue for another look after `heartbeat_timeout`, so that it
+    is finished even if that other runner dies, without holding a slot to watch it meanwhile."""
 
     def __init__(self, url: str, schema: str, run: RunJobById, resume: Resume | None = None,
                  settings: WorkerSettings | None = None):
@@ -117,6 +120,9 @@ class PgQueuerWorker:
                 run.cancel()
                 await asyncio.gather(run, return_exceptions=True)
         if not run.cancelled() and run.exception() is None:
+            if run.result() is False:
+                raise RetryRequested(timedelta(seconds=self.settings.heartbeat_timeout),
+                                     reason="another runner drives it: look again later")
             return
         if run.cancelled():
             raise RetryRequested(reason="the worker stopped: handed back")

@@ -69,8 +69,14 @@ class S3Storage:
         options = {"endpoint": endpoint} if endpoint else {}
         if region:
             options["region"] = region
-        client = {"allow_http": True} if endpoint and endpoint.startswith("http://") else {}
-        self._store = S3Store(bucket, prefix=prefix.strip("/") or None, client_options=client or None, **options)
+        client = {"connect_timeout": timedelta(seconds=10), "timeout": timedelta(seconds=120)}
+        if endpoint and endpoint.startswith("http://"):
+            client["allow_http"] = True
+        retry = {"max_retries": 5, "retry_timeout": timedelta(seconds=60),
+                 "backoff": {"init_backoff": timedelta(milliseconds=100), "max_backoff": timedelta(seconds=5),
+                             "base": 2}}
+        self._store = S3Store(bucket, prefix=prefix.strip("/") or None, client_options=client, retry_config=retry,
+                              **options)
         self._name = f"s3://{bucket}/" + (prefix.strip("/") + "/" if prefix.strip("/") else "")
         self._max = max_bytes
         self._part_size = max(5 * MiB, part_size)  # S3's smallest part (but the last)
@@ -82,14 +88,17 @@ class S3Storage:
         self._key(key)
         counted = _Counted(chunks, self._max)
         try:
-            await obstore.put_async(self._store, key, counted, attributes={"Content-Type": content_type},
-                                    chunk_size=self._part_size, max_concurrency=self._concurrency)
-        except BaseException as e:
-            if counted.error is not None and counted.error is not e:
+            # Python pushes each chunk in (an async iterator handed to obstore instead was seen to
+            # stall many concurrent uploads for good: its runtime threads waited on Python)
+            async with obstore.open_writer_async(self._store, key, attributes={"Content-Type": content_type},
+                                                 buffer_size=self._part_size,
+                                                 max_concurrency=self._concurrency) as writer:
+                async for chunk in counted:
+                    await writer.write(chunk)
+        except _FAILED as e:
+            if counted.error is not None:
                 raise counted.error from None
-            if isinstance(e, _FAILED):
-                raise StorageError(f"saving {key} failed: {_reason(e)}") from None
-            raise
+            raise StorageError(f"saving {key} failed: {_reason(e)}") from None
         stored = StoredObject(key, counted.size, counted.sha256.hexdigest(), content_type)
         await self._write_meta(stored)
         return stored
@@ -135,14 +144,10 @@ class S3Storage:
             raise StorageError(f"deleting {key} failed: {_reason(e)}") from None
 
     def local_path(self, key: str) -> Path | None:
-        """None (nothing is kept on this machine: readers stream `open`) once the key is known to exist."""
+        """None: nothing is kept on this machine, readers stream `open` (which raises
+        ObjectNotFoundError for a missing key). No request is made here: obstore's blocking calls
+        made from threads while its async ones run were seen to hang under load."""
         self._key(key)
-        try:
-            obstore.head(self._store, _META + key + ".json")
-        except _MISSING:
-            raise ObjectNotFoundError(key) from None
-        except _FAILED as e:
-            raise StorageError(f"reading {key} failed: {_reason(e)}") from None
         return None
 
     async def url(self, key: str) -> str:

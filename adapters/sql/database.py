@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -12,9 +13,11 @@ from sqlalchemy import Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 _WRITE = "videoforge_write"
+log = logging.getLogger("videoforge.sql")
 # The server has no connection for us right now ("too many clients", a role's connection limit:
 # SQLSTATE 53300), or the pool had none within its timeout: busy, not broken. Asked again a few
 # times, then the port's error says it may be retried (`retryable`), never a failed request.
@@ -127,18 +130,21 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self, error: type[Exception], what: str, *, write: bool = True,
-                          conflicts: bool = False) -> AsyncIterator[AsyncConnection]:
+                          conflicts: bool = False, patient: bool = True) -> AsyncIterator[AsyncConnection]:
         """One transaction, committed when the block ends and rolled back on any exception.
         A database failure becomes `error("<what>: ...")`; with `conflicts`, an IntegrityError
         (a unique constraint) is left for the caller to handle. Inside `together()` the block
-        runs in the unit's transaction instead (a savepoint when it may conflict)."""
+        runs in the unit's transaction instead (a savepoint when it may conflict). `patient` (the
+        default): when the pool has no free connection within its timeout, wait again rather
+        than fail: at any concurrency no request and no submitted job fails for want of a
+        connection; they queue for the pool."""
         unit = _UNIT.get()
         if unit is not None and unit[0] is self:
             async with self._translated(error, what, conflicts), self._inside(unit[1], conflicts) as conn:
                 yield conn
             return
         await self._ensure_ready(error)
-        async with self._translated(error, what, conflicts), self._connection() as conn:
+        async with self._translated(error, what, conflicts), self._connection(what, patient) as conn:
             if write:
                 await conn.execution_options(**{_WRITE: True})
             async with conn.begin():
@@ -147,8 +153,9 @@ class Database:
     @asynccontextmanager
     async def together(self, error: type[Exception], what: str) -> AsyncIterator[None]:
         """A unit of work: the transactions the adapters over this database open inside the block
-        (in this task) are one write transaction, committed when the block ends."""
-        async with self.transaction(error, what) as conn:
+        (in this task) are one write transaction, committed when the block ends. It waits for a
+        connection as long as it takes (`patient`): it holds a job's results."""
+        async with self.transaction(error, what, patient=True) as conn:
             token = _UNIT.set((self, conn))
             try:
                 yield
@@ -182,18 +189,32 @@ class Database:
             raise failure from e
 
     @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[AsyncConnection]:
-        conn = await self._connect()
+    async def _connection(self, what: str, patient: bool) -> AsyncIterator[AsyncConnection]:
+        conn = await self._connect(what, patient)
         try:
             yield conn
         finally:
             await conn.close()
 
-    async def _connect(self) -> AsyncConnection:
-        """A connection, asked again (with a pause) while the server or the pool is busy."""
+    async def _connect(self, what: str, patient: bool) -> AsyncConnection:
+        """A connection, asked again (with a pause) while the server is busy; `patient`: while the
+        pool has none free within its timeout, asked again without end."""
+        waits = 0
+        while True:
+            try:
+                return await self._connect_when_server_has_room()
+            except PoolTimeoutError:
+                if not patient:
+                    raise
+                waits += 1
+                log.warning("%s: every database connection is busy; waiting again (%d)", what, waits)
+
+    async def _connect_when_server_has_room(self) -> AsyncConnection:
         for pause in _BUSY_ATTEMPTS:
             try:
                 return await self.engine.connect()
+            except PoolTimeoutError:
+                raise
             except (SQLAlchemyError, OSError) as e:
                 if not _BUSY.search(describe(e)) and not _BUSY.search(str(e)):
                     raise

@@ -37,7 +37,7 @@ def request_to_json(request: VideoRequest) -> dict[str, Any]:
     data["options"] = request.options
     data["extra"] = request.extra
     data["inputs"] = {kind.value: {"content_type": m.content_type, "size": m.size, "filename": m.filename,
-                                   "path": m.path, "kept": m.persistable}
+                                   "path": m.path, "kept": m.persistable, "asset_id": m.asset_id}
                       for kind, m in request.inputs.items()}
     return data
 
@@ -47,9 +47,10 @@ def request_from_json(data: dict[str, Any]) -> VideoRequest:
     for kind, m in data.get("inputs", {}).items():
         if m["kept"]:
             inputs[kind] = MediaInput(MediaKind(kind), m["content_type"], m["size"], path=m["path"],
-                                      filename=m["filename"])
+                                      filename=m["filename"], asset_id=m.get("asset_id"))
         else:
-            inputs[kind] = MediaInput.not_kept(MediaKind(kind), m["content_type"], m["size"], m["filename"])
+            inputs[kind] = MediaInput.not_kept(MediaKind(kind), m["content_type"], m["size"], m["filename"],
+                                               m.get("asset_id"))
     fields = {name: data.get(name) for name in _REQUEST_FIELDS if data.get(name) is not None}
     return VideoRequest(operation=data["operation"], user_id=data["user_id"], extra=data.get("extra") or {},
                         options=data.get("options") or {}, **fields, **inputs)
@@ -160,7 +161,7 @@ class SqlJobRepository(JobRepository):
         return None
 
     async def get(self, job_id: str) -> VideoJob:
-        async with self._transaction(f"reading job {job_id}", write=False) as conn:
+        async with self._transaction(f"reading job {job_id}", write=False, patient=True) as conn:
             row = (await conn.execute(select(video_jobs).where(video_jobs.c.id == job_id))).first()
         if row is None:
             raise JobNotFoundError(f"no job {job_id}")
@@ -171,7 +172,7 @@ class SqlJobRepository(JobRepository):
         stored.version = job.version + 1
         row = job_to_row(stored)
         del row["id"], row["created_at"], row["user_id"], row["idempotency_key"]
-        async with self._transaction(f"saving job {job.id}") as conn:
+        async with self._transaction(f"saving job {job.id}", patient=True) as conn:
             result = await conn.execute(
                 update(video_jobs).where(video_jobs.c.id == job.id, video_jobs.c.version == job.version)
                 .values(**row))

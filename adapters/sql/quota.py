@@ -110,7 +110,7 @@ class SqlQuotaGuard(QuotaGuard):
             return replace(current, amount=amount)
 
     async def settle(self, job_id: str, actual: Cost) -> Reservation:
-        async with self._transaction(f"settling the reservation of job {job_id}") as conn:
+        async with self._transaction(f"settling the reservation of job {job_id}", patient=True) as conn:
             current = await self._find(conn, job_id, lock=True)
             if current is None:
                 raise ReservationNotFoundError(f"no reservation for job {job_id}")
@@ -123,7 +123,7 @@ class SqlQuotaGuard(QuotaGuard):
             return replace(current, state=ReservationState.SETTLED, actual=actual)
 
     async def release(self, job_id: str) -> Reservation | None:
-        async with self._transaction(f"releasing the reservation of job {job_id}") as conn:
+        async with self._transaction(f"releasing the reservation of job {job_id}", patient=True) as conn:
             current = await self._find(conn, job_id, lock=True)
             if current is None or current.state != ReservationState.RESERVED:
                 return current

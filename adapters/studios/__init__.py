@@ -11,8 +11,18 @@ from videoforge.adapters.studios.podcast import PodcastVideoService
 from videoforge.adapters.studios.product_marketing import ProductVideoRequest, ProductVideoService
 from videoforge.adapters.studios.story_writer import HDVideoRequest, HDVideoSceneRequest, StoryWriterVideoService
 from videoforge.adapters.studios.video_studio import VideoStudioService
+from videoforge.adapters.studios.video_tools import (
+    AddAudioToVideoService,
+    AvatarStudioService,
+    FaceSwapService,
+    StorySceneAnimationService,
+    VideoBackgroundRemoverService,
+    VideoTranslateService,
+)
 
 __all__ = [
+    "AddAudioToVideoService", "AvatarStudioService", "FaceSwapService", "StorySceneAnimationService",
+    "VideoBackgroundRemoverService", "VideoTranslateService",
     "HDVideoRequest", "HDVideoSceneRequest", "LegacyVideoGeneration", "PodcastVideoService", "ProductVideoRequest",
     "ProductVideoService", "StoryWriterVideoService", "TalkingAvatarRequest", "TransformImageToVideoRequest",
     "TransformStudioService", "VideoStudioService",

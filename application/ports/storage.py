@@ -56,7 +56,8 @@ class Storage(Protocol):
         """A file on this machine holding the bytes of `key`, for readers that need a path
         (FFmpeg), or None for a storage that keeps no files here (memory, object storage); the
         caller then streams `open`. Blocking: call it off the event loop. Raises
-        ObjectNotFoundError."""
+        ObjectNotFoundError (a storage keeping nothing here may answer None without looking: its
+        `open` raises it then)."""
         ...
 
     @abstractmethod

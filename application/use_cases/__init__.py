@@ -11,6 +11,7 @@ from videoforge.application.use_cases.library import (
     LoadInput,
     OpenAssetFile,
     SaveUpload,
+    StoredVideo,
     Upload,
     UsageReport,
 )
@@ -29,6 +30,6 @@ __all__ = [
     "AssetFile", "AuditBilling", "BalanceCheck", "CancelJob", "ListProviders", "ProviderOverview",
     "EstimateCost", "GenerateVideo", "GetAsset", "GetJob", "GetUsage",
     "HandleProviderWebhook", "ListAssets", "ListJobs", "ListModels", "LoadInput", "OpenAssetFile", "PollPolicy",
-    "Preflight", "Quote", "ReconcileJob", "ResumeJobs", "ResumeReport", "RunJob", "SaveUpload", "SubmitVideo", "Upload",
-    "UsageReport", "UseCases", "WatchJob", "GetCallbackDelivery", "NotifyCaller",
+    "Preflight", "Quote", "ReconcileJob", "ResumeJobs", "ResumeReport", "RunJob", "SaveUpload", "StoredVideo",
+    "SubmitVideo", "Upload", "UsageReport", "UseCases", "WatchJob", "GetCallbackDelivery", "NotifyCaller",
 ]

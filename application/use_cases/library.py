@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterable, AsyncIterator
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from videoforge.application.ports.assets import AssetLibrary, AssetNotFoundError
 from videoforge.application.ports.clock import Clock
@@ -85,6 +87,31 @@ class OpenAssetFile:
         return AssetFile(key, stat.size, stat.content_type, start, end, self._storage.open(key, start, end))
 
 
+class StoredVideo:
+    """A stored video as legacy callers had it: a file on this machine (the storage's own, where
+    it keeps files) and, on demand, its whole bytes."""
+
+    def __init__(self, storage: Storage):
+        self._storage = storage
+
+    async def local_path(self, key: str) -> Path | None:
+        return await asyncio.to_thread(self._storage.local_path, key)
+
+    def read_now(self, key: str) -> bytes:
+        """All the bytes of `key`, read at once. Blocking, for synchronous legacy code: the
+        storage's file where there is one, else its stream read on a loop of its own in a
+        helper thread (the caller's loop waits, as the legacy code's did)."""
+        path = self._storage.local_path(key)
+        if path is not None:
+            return path.read_bytes()
+
+        async def collect() -> bytes:
+            return b"".join([chunk async for chunk in self._storage.open(key)])
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="videoforge-read") as pool:
+            return pool.submit(asyncio.run, collect()).result()
+
+
 @dataclass(frozen=True, slots=True)
 class Upload:
     id: str
@@ -141,9 +168,11 @@ class LoadInput:
             raise InvalidRequestError(kind.value, "give an upload_id or an asset_id")
         path = await asyncio.to_thread(self._storage.local_path, key)
         if path is not None:  # the stored file itself, read as a stream by probes and providers
-            return MediaInput.from_path(kind, str(path), stat.content_type, stat.size)
-        data = b"".join([chunk async for chunk in self._storage.open(key)])  # no file here (memory)
-        return MediaInput.from_bytes(kind, data, stat.content_type, key.rsplit("/", 1)[-1])
+            media = MediaInput.from_path(kind, str(path), stat.content_type, stat.size)
+        else:
+            data = b"".join([chunk async for chunk in self._storage.open(key)])  # no file here (memory)
+            media = MediaInput.from_bytes(kind, data, stat.content_type, key.rsplit("/", 1)[-1])
+        return replace(media, asset_id=asset_id) if asset_id is not None else media
 
     async def _upload(self, user_id: str, kind: MediaKind, upload_id: str) -> tuple[str, StoredObject]:
         """The user's upload, where this release keeps it or (uploads of an older release) where

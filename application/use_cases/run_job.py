@@ -38,15 +38,17 @@ class RunJob:
     submit, recover a submission, follow at the provider, deliver the output. Safe to call again
     on a job interrupted at any point: it goes on from the job's state and never submits twice. A
     runner that loses a save to another (a cancel, a worker, a webhook) watches the job to its end
-    instead of racing it."""
+    instead of racing it; with `watch_others` off it returns the job as it is then (a queue's
+    worker hands it back to look again later, rather than hold a slot while another drives it)."""
 
     def __init__(self, jobs: JobRepository, providers: Mapping[str, VideoProvider], catalog: ModelCatalog,
                  storage: Storage, probe: MediaProbe, assets: AssetLibrary, usage: UsageMeter,
                  quota: QuotaGuard, clock: Clock, policy: PollPolicy | None = None,
                  together: UnitOfWork = nullcontext, notify: NotifyCaller | None = None,
-                 routing: Routing | None = None):
+                 watch_others: bool = True, routing: Routing | None = None):
         policy = policy or PollPolicy()
         self._notify = notify
+        self._watch_others = watch_others
         self._keeper = JobKeeper(jobs, quota, clock, policy)
         self._recover = RecoverSubmission(self._keeper, clock, policy)
         fallback = FallBack(self._keeper, quota, catalog, routing or Routing(), providers.keys(), clock, policy)
@@ -65,7 +67,7 @@ class RunJob:
             try:
                 job = await self._steps[job.next_step](job, reporter)
             except Superseded as superseded:
-                return await self._keeper.watch(superseded.job)
+                return await self._keeper.watch(superseded.job) if self._watch_others else superseded.job
         if self._notify is not None:  # once per job: whoever finishes it claims the delivery
             await self._notify(job)
         return job

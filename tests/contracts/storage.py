@@ -70,8 +70,13 @@ class StorageContract:
         await storage.save("videos/u1/p.mp4", chunks(b"in place"), "video/mp4")
         path = storage.local_path("videos/u1/p.mp4")
         assert path is None or path.read_bytes() == b"in place"
+        try:
+            missing = storage.local_path("videos/u1/missing.mp4")
+        except ObjectNotFoundError:
+            return
+        assert path is None and missing is None  # nothing kept here: it may answer None without looking
         with pytest.raises(ObjectNotFoundError):
-            storage.local_path("videos/u1/missing.mp4")
+            await read(storage, "videos/u1/missing.mp4")
 
     async def test_delete_removes_and_is_idempotent(self, storage):
         await storage.save("videos/u1/d.mp4", chunks(b"x"), "video/mp4")

@@ -109,7 +109,9 @@ CASES: dict[str, Case] = {
 async def container(wavespeed_emulator, monkeypatch, tmp_path):
     for name, value in emulator_environment(wavespeed_emulator, VIDEOFORGE_STORAGE="memory",
                                             VIDEOFORGE_DATA_DIR=str(tmp_path),
-                                            VIDEOFORGE_DEFAULT_PLAN="enterprise").items():
+                                            VIDEOFORGE_DEFAULT_PLAN="enterprise",
+                                            # the emulator renders real MP4s while answering: give it time
+                                            VIDEOFORGE_WAVESPEED_READ_TIMEOUT="30").items():
         monkeypatch.setenv(name, value)
     wavespeed_emulator.real_media = True
     container = build_container(Settings())

@@ -107,3 +107,22 @@ async def test_the_scheduled_resume_dispatches_through_the_queue(queue_schema):
             await eventually(holds(lambda: "left-behind" in runs.started), 10)
     finally:
         await dispatcher.close()
+
+
+async def test_a_run_that_found_another_runner_is_looked_at_again_later(queue_schema):
+    calls: list[str] = []
+
+    async def run(job_id: str) -> bool:
+        calls.append(job_id)
+        return len(calls) > 1  # the first time another runner drove it
+
+    dispatcher = PgQueuerDispatcher(queue_schema.url, queue_schema.schema)
+    quick = WorkerSettings(concurrency=10, heartbeat_timeout=1.0, poll_interval=0.2, shutdown_grace=0.5)
+    try:
+        async with working(queue_schema, run, settings=quick):
+            await dispatcher.dispatch("job-1")
+            await eventually(holds(lambda: len(calls) == 2), 15)
+            await settled(dispatcher, Runs())
+        assert calls == ["job-1", "job-1"]
+    finally:
+        await dispatcher.close()

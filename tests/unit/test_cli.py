@@ -122,6 +122,22 @@ def test_the_new_operations_take_their_options_on_the_command_line(cli, tmp_path
     assert cli("estimate", "--video", str(clip), "--option", "oops").exit_code == 2
 
 
+def test_an_asset_given_as_input_is_the_new_videos_parent(monkeypatch, tmp_path):
+    for name in ("WAVESPEED_API_KEY", "VIDEOFORGE_WAVESPEED_API_KEY", "FAL_KEY", "HF_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("VIDEOFORGE_DATA_DIR", str(tmp_path / "data"))  # the local provider, files, SQLite
+    runner, app = CliRunner(), build_cli(open_use_cases)
+
+    def cli(*args: str):
+        return runner.invoke(app, list(args))
+
+    made = json.loads(cli("generate", "--prompt", "a heron", "--duration", "1", "--resolution", "360p",
+                          "--json").stdout)
+    extended = cli("generate", "--video-asset", made["asset_id"], "--duration", "1", "--resolution", "360p",
+                   "--json")
+    assert extended.exit_code == 0, extended.output
+    child = json.loads(cli("assets", "show", json.loads(extended.stdout)["asset_id"], "--json").stdout)
+    assert child["parent_asset_ids"] == [made["asset_id"]] and child["operation"] == "extend"
 def test_the_first_line_says_provider_model_and_price_before_anything_is_charged(cli):
     result = cli("generate", "--prompt", "a heron", "--duration", "5", "--json")
     assert result.exit_code == 0, result.output

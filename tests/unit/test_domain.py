@@ -86,9 +86,8 @@ class TestCatalog:
                 assert cost == Cost(0) if spec.provider == "local" else cost > Cost(0), spec.id
 
     def test_local_models_are_free_and_have_a_default_for_every_operation_they_can_render(self):
-        # The legacy backend's other WaveSpeed paths have no offline renderer yet (issue 12, item 6).
-        offline = set(OperationType) - {OperationType.FACE_SWAP, OperationType.TRANSLATE, OperationType.EDIT,
-                                        OperationType.REMOVE_BACKGROUND, OperationType.ADD_AUDIO}
+        # Face swap and translation have no faithful cheap offline version: only WaveSpeed does them.
+        offline = set(OperationType) - {OperationType.FACE_SWAP, OperationType.TRANSLATE}
         for operation in offline:
             spec = catalog.resolve(None, operation, "local")
             assert spec.provider == "local" and spec.estimate(spec.default_resolution, 20) == Cost(0)

@@ -19,7 +19,8 @@ SECRET = "test-secret-for-hs256-at-least-32-bytes-long"
 
 
 def token(sub: str, secret: str = SECRET, exp: float | None = None, **extra) -> dict[str, str]:
-    claims = {"sub": sub, "exp": int(exp if exp is not None else time.time() + 3600), **extra}
+    # Valid for hours: U1 and U2 are made at import, and a loaded machine's full run can take long.
+    claims = {"sub": sub, "exp": int(exp if exp is not None else time.time() + 6 * 3600), **extra}
     return {"Authorization": "Bearer " + jwt.encode(claims, secret, algorithm="HS256")}
 
 
@@ -291,3 +292,23 @@ async def test_the_new_operations_are_accepted_with_their_options(api):
     await finish(api)
     [job] = (await api.get("/api/video/jobs", headers=U1)).json()
     assert job["status"] == "completed" and job["model"] == "wavespeed-ai/video-face-swap"
+
+
+async def test_enhancing_then_extending_an_asset_by_reference_chains_three_assets(api):
+    first = {"operation": "text_to_video", "prompt": "a heron"}
+    assert (await api.post("/api/video/jobs", json=first, headers=U1)).status_code == 202
+    await finish(api)
+    [origin] = (await api.get("/api/video/assets", headers=U1)).json()
+    enhance = {"operation": "enhance", "inputs": {"video": {"asset_id": origin["id"]}}}
+    assert (await api.post("/api/video/jobs", json=enhance, headers=U1)).status_code == 202
+    await finish(api)
+    enhanced = next(a for a in (await api.get("/api/video/assets", headers=U1)).json() if a["operation"] == "enhance")
+    extend = {"operation": "extend", "prompt": "and then", "duration": 3,
+              "inputs": {"video": {"asset_id": enhanced["id"]}}}
+    assert (await api.post("/api/video/jobs", json=extend, headers=U1)).status_code == 202
+    await finish(api)
+    assets = {a["operation"]: a for a in (await api.get("/api/video/assets", headers=U1)).json()}
+    assert len(assets) == 3 and assets["text_to_video"]["parent_asset_ids"] == []
+    assert assets["enhance"]["parent_asset_ids"] == [origin["id"]]
+    shown = (await api.get(f"/api/video/assets/{assets['extend']['id']}", headers=U1)).json()
+    assert shown["parent_asset_ids"] == [enhanced["id"]]

@@ -174,3 +174,6 @@ async def test_ai_video_generate_keeps_the_legacy_signature_and_keys(harness):
             "source_video_url", "prediction_id", "asset_id", "file_url", "file_path"} <= set(result)
     assert result["cost"] == 0.2 and image["model_name"] == "alibaba/wan-2.5/image-to-video"
     assert {a.source_module for a in harness.assets.assets.values()} == {"main_video_generation"}
+    # Storage in memory keeps no file here: the bytes are read through the storage, on first access.
+    assert result["file_path"] == result["storage_key"] and "video_bytes" not in list(result)
+    assert result["video_bytes"] == harness.storage.objects[result["storage_key"]]
