@@ -78,7 +78,10 @@ def test_a_killed_run_is_finished_by_one_resume_without_double_submission(tmp_pa
         assets = {row[0] for row in db.execute("SELECT job_id FROM content_assets")}
     submitted = [j for j in jobs if j[2] is not None or j[1] in ("unknown_outcome", "submitting")]
     assert stats["submissions"] <= len(jobs) == 1, (stats, jobs)
-    assert stats["submissions"] == len(submitted), (stats, jobs)
+    # Every task the provider received is known to its job (no task is lost track of). The converse
+    # need not hold: a run killed after marking the job `submitting` but before the request left
+    # leaves it `unknown_outcome` with nothing at the provider, held for a person.
+    assert stats["submissions"] <= len(submitted), (stats, jobs)
     for job_id, status, task_id in jobs:
         if task_id is not None:  # the provider has the task, it completes: the output is paid for
             assert status == "completed" and job_id in assets, (status, task_id)
