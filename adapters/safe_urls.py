@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 
 class UnsafeURLError(ValueError):
@@ -48,6 +50,30 @@ def check_connected_peer(response, *, allow_private: bool) -> None:
     if not peer:
         raise UnsafeURLError("the address the download connected to cannot be checked")
     _require_public(response.request.url.host, peer[0])
+
+
+async def open_checked(url: str, send: Callable[[str], Awaitable[Any]], *, allow_private: bool,
+                       max_redirects: int) -> Any:
+    """The response of a GET of `url` (headers read, body not yet), redirects followed by hand so
+    that every hop is checked before it is fetched and after it has connected. `send(url)` opens
+    one streamed request without following redirects. A refused hop, a redirect without a
+    location or more than `max_redirects` redirects raise UnsafeURLError."""
+    for _ in range(max_redirects + 1):
+        await check_fetchable(url, allow_private=allow_private)
+        response = await send(url)
+        try:
+            check_connected_peer(response, allow_private=allow_private)
+        except UnsafeURLError:
+            await response.aclose()
+            raise
+        if not response.is_redirect:
+            return response
+        location = response.headers.get("location")
+        await response.aclose()
+        if not location:
+            raise UnsafeURLError("it redirected nowhere")
+        url = urljoin(url, location)
+    raise UnsafeURLError(f"it redirected more than {max_redirects} times")
 
 
 def _require_public(host: str, ip: str) -> None:

@@ -29,12 +29,12 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode, urljoin
+from urllib.parse import quote, urlencode
 
 import httpx
 
 from videoforge.adapters.fal.models import FAL_FORMATS, FalFormat
-from videoforge.adapters.safe_urls import UnsafeURLError, check_connected_peer, check_fetchable
+from videoforge.adapters.safe_urls import UnsafeURLError, open_checked
 from videoforge.application.ports.media import MediaSource
 from videoforge.application.ports.provider import (
     ProviderOutcomeUnknownError,
@@ -207,29 +207,17 @@ class FalVideoProvider(VideoProvider):
             await response.aclose()
 
     async def _open_output(self, url: str) -> httpx.Response:
-        for _ in range(self._max_redirects + 1):
-            try:
-                await check_fetchable(url, allow_private=self._allow_private)
-            except UnsafeURLError as e:
-                raise ProviderOutputError(f"the output URL is refused: {e}") from e
-            try:
-                response = await self._client.send(self._client.build_request("GET", url), stream=True)
-            except httpx.TransportError as e:
-                raise ProviderOutputError(f"the output could not be fetched ({type(e).__name__})",
-                                          retryable=True) from e
-            try:
-                check_connected_peer(response, allow_private=self._allow_private)
-            except UnsafeURLError as e:
-                await response.aclose()
-                raise ProviderOutputError(f"the output URL is refused: {e}") from e
-            if not response.is_redirect:
-                return response
-            location = response.headers.get("location")
-            await response.aclose()
-            if not location:
-                raise ProviderOutputError("the output URL redirected nowhere")
-            url = urljoin(url, location)
-        raise ProviderOutputError(f"the output URL redirected more than {self._max_redirects} times")
+        try:
+            return await open_checked(url, self._send_output, allow_private=self._allow_private,
+                                      max_redirects=self._max_redirects)
+        except UnsafeURLError as e:
+            raise ProviderOutputError(f"the output URL is refused: {e}") from e
+
+    async def _send_output(self, url: str) -> httpx.Response:
+        try:
+            return await self._client.send(self._client.build_request("GET", url), stream=True)
+        except httpx.TransportError as e:
+            raise ProviderOutputError(f"the output could not be fetched ({type(e).__name__})", retryable=True) from e
 
     def _request_url(self, provider_job_id: str) -> str | None:
         parts = provider_job_id.split("/")

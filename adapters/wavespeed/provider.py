@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapp
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import quote, urljoin
+from urllib.parse import quote
 
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
-from videoforge.adapters.safe_urls import UnsafeURLError, check_connected_peer, check_fetchable
+from videoforge.adapters.safe_urls import UnsafeURLError, check_fetchable, open_checked
 from videoforge.adapters.wavespeed.billing import BILLINGS_PATH, page_of, search_body
 from videoforge.adapters.wavespeed.models import WIRE_FORMATS, WireFormat
 from videoforge.adapters.wavespeed.protocol import INSUFFICIENT_CREDIT, as_int, envelope, quoted, status_of
@@ -509,30 +509,19 @@ class WaveSpeedVideoProvider(VideoProvider, ProviderAccount, SubmissionHistory):
             await response.aclose()
 
     async def _open_output(self, url: str) -> httpx.Response:
-        """The output's response, headers read, body not yet. Redirects are followed by hand so
-        that each hop is checked; opening is retried, a started download is not."""
-        for _ in range(self._max_redirects + 1):
-            try:
-                await check_fetchable(url, allow_private=self._allow_private)
-            except UnsafeURLError as e:
-                raise ProviderOutputError(f"the output URL is refused: {e}") from e
-            request = self._client.build_request("GET", url)
-            response = await self._retrying("downloading the output",
-                                            lambda request=request: self._client.send(request, stream=True),
-                                            error=_retryable_output_error, read_envelope=False)
-            try:
-                check_connected_peer(response, allow_private=self._allow_private)
-            except UnsafeURLError as e:
-                await response.aclose()
-                raise ProviderOutputError(f"the output URL is refused: {e}") from e
-            if not response.is_redirect:
-                return response
-            location = response.headers.get("location")
-            await response.aclose()
-            if not location:
-                raise ProviderOutputError("the output URL redirected nowhere")
-            url = urljoin(url, location)
-        raise ProviderOutputError(f"the output URL redirected more than {self._max_redirects} times")
+        """The output's response, headers read, body not yet, every redirect hop checked
+        (safe_urls.open_checked); opening is retried, a started download is not."""
+        try:
+            return await open_checked(url, self._send_output, allow_private=self._allow_private,
+                                      max_redirects=self._max_redirects)
+        except UnsafeURLError as e:
+            raise ProviderOutputError(f"the output URL is refused: {e}") from e
+
+    async def _send_output(self, url: str) -> httpx.Response:
+        request = self._client.build_request("GET", url)
+        return await self._retrying("downloading the output",
+                                    lambda: self._client.send(request, stream=True),
+                                    error=_retryable_output_error, read_envelope=False)
 
     # -- helpers -----------------------------------------------------------------------------------
 
