@@ -21,8 +21,9 @@ import pytest
 from sqlalchemy import text
 
 from tests.e2e.test_queue_worker import CLI
-from tests.e2e.test_serve import bearer, free_port
+from tests.e2e.test_serve import bearer
 from tests.emulators.wavespeed import Scenario, emulator_environment
+from tests.serving import free_port
 
 pytestmark = pytest.mark.postgres
 

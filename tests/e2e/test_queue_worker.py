@@ -12,8 +12,9 @@ import time
 
 import pytest
 
-from tests.e2e.test_serve import bearer, free_port, wait_done
+from tests.e2e.test_serve import bearer, wait_done
 from tests.integration.conftest import close_database, open_database
+from tests.serving import free_port
 
 CLI = [sys.executable, "-m", "videoforge.bootstrap.cli"]
 

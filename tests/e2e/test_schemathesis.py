@@ -5,11 +5,7 @@ operation, valid and not, with a valid bearer token, and not one answer may be a
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -17,35 +13,21 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from tests.e2e.test_serve import SECRET, bearer, free_port
+from tests.e2e.test_serve import SECRET, bearer
+from tests.serving import serve_process
 
 EXAMPLES = 10  # per operation and mode: about 15 operations, the whole run stays well under a minute
 
 
 @pytest.fixture(scope="module")
 def api_base(tmp_path_factory):
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIDEOFORGE_", "WAVESPEED_"))}
     env |= {"VIDEOFORGE_DATA_DIR": str(tmp_path_factory.mktemp("schemathesis")), "VIDEOFORGE_JWT_SECRET": SECRET,
             "VIDEOFORGE_FAKE_PROVIDERS": "true", "VIDEOFORGE_DEFAULT_PROVIDER": "wavespeed",
             "VIDEOFORGE_POLL_INTERVAL": "0.05", "VIDEOFORGE_USER_PLANS": '{"fuzzer": "enterprise"}'}
-    process = subprocess.Popen([sys.executable, "-m", "videoforge.bootstrap.cli", "serve", "--port", str(port)],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                if httpx.get(base + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("videoforge serve did not start: " + (process.stdout.read() if process.poll() else ""))
-        yield base
-    finally:
-        process.terminate()
-        output = process.communicate(timeout=30)[0]
-        assert "Traceback" not in output, output[-4000:]
+    with serve_process(env) as served:
+        yield served.base
+    assert "Traceback" not in served.output, served.output[-4000:]
 
 
 def test_no_generated_request_gets_a_server_error(api_base):

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,18 +13,14 @@ import httpx
 import jwt
 import pytest
 
+from tests.serving import serve_process
+
 SECRET = "serve-test-secret-of-at-least-32-bytes!"
 
 
 def bearer(sub: str) -> dict[str, str]:
     return {"Authorization": "Bearer " + jwt.encode({"sub": sub, "exp": int(time.time()) + 600}, SECRET,
                                                     algorithm="HS256")}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -38,28 +31,12 @@ def server(tmp_path):
 
 @contextmanager
 def serving(tmp_path) -> Iterator[httpx.Client]:
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIDEOFORGE_", "WAVESPEED_"))}
     env |= {"VIDEOFORGE_DATA_DIR": str(tmp_path), "VIDEOFORGE_DEFAULT_PROVIDER": "local",
             "VIDEOFORGE_JWT_SECRET": SECRET, "VIDEOFORGE_POLL_INTERVAL": "0.2",
             "VIDEOFORGE_USER_PLANS": json.dumps({"alice": "pro", "bob": "free"})}
-    process = subprocess.Popen([sys.executable, "-m", "videoforge.bootstrap.cli", "serve", "--port", str(port)],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(base + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("videoforge serve did not start: " + (process.stdout.read() if process.poll() else ""))
-        with httpx.Client(base_url=base, timeout=30) as client:
-            yield client
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with serve_process(env) as served, httpx.Client(base_url=served.base, timeout=30) as client:
+        yield client
 
 
 def wait_done(client: httpx.Client, task_id: str, user: str) -> dict:
