@@ -266,7 +266,8 @@ class Container(containers.DeclarativeContainer):
     # fal shares the pooled client: it carries no credential, each adapter adds its own to its API calls.
     fal = providers.Singleton(fal_provider, client=wavespeed_client, route=config.fal.route, queue=config.fal.queue,
                               credential=config.fal.credential, allow_private_urls=config.allow_private_urls,
-                              webhook_url=config.fal.webhook_url)
+                              webhook_url=config.fal.webhook_url, rest_url=config.fal.rest_url,
+                              inline_max=config.fal.inline_max)
     fal_webhooks = providers.Singleton(fal_webhook_verifier, client=wavespeed_client, route=config.fal.route,
                                        jwks_url=config.fal.jwks_url, allow_private_urls=config.allow_private_urls)
     local_provider = OnFirstUse(local_provider_resource, work_dir=config.work_dir)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import httpx
 from pydantic import SecretStr
 
-from videoforge.adapters.fal import FalVideoProvider, FalWebhookVerifier, direct_route, router_route
+from videoforge.adapters.fal import FalStorage, FalVideoProvider, FalWebhookVerifier, direct_route, router_route
 from videoforge.adapters.fal.provider import FAL_QUEUE, HF_ROUTER_QUEUE
 from videoforge.bootstrap.catalog import ConfigurationError
 from videoforge.bootstrap.settings import Settings
@@ -41,13 +41,15 @@ def fal_config(settings: Settings) -> dict:
                                  f"every request), not {queue!r}")
     credential = settings.fal_key if route == "direct" else settings.hf_token if route else None
     for name, url in (("VIDEOFORGE_FAL_WEBHOOK_URL", settings.fal_webhook_url),
-                      ("VIDEOFORGE_FAL_JWKS_URL", settings.fal_jwks_url)):
+                      ("VIDEOFORGE_FAL_JWKS_URL", settings.fal_jwks_url),
+                      ("VIDEOFORGE_FAL_REST_URL", settings.fal_rest_url)):
         if url and not (url.startswith("https://") or settings.allow_private_urls):
             raise ConfigurationError(f"{name} must be a public https URL, not {url!r}")
     # fal delivers to a webhook only on its own queue: through Hugging Face's router none is asked for
     webhook = settings.fal_webhook_url if route == "direct" else None
     return {"route": route, "queue": queue, "credential": credential, "webhook_url": webhook,
-            "jwks_url": settings.fal_jwks_url}
+            "jwks_url": settings.fal_jwks_url, "rest_url": settings.fal_rest_url,
+            "inline_max": settings.fal_inline_max}
 
 
 def provider_spellings(settings: Settings) -> dict[str, str]:
@@ -55,10 +57,15 @@ def provider_spellings(settings: Settings) -> dict[str, str]:
 
 
 def fal_provider(client: httpx.AsyncClient, route: str, queue: str, credential: SecretStr,
-                 allow_private_urls: bool, webhook_url: str | None) -> FalVideoProvider:
+                 allow_private_urls: bool, webhook_url: str | None, rest_url: str,
+                 inline_max: int) -> FalVideoProvider:
+    """fal's storage takes a fal key only: through Hugging Face's router every input goes inline."""
     secret = credential.get_secret_value()
-    way = direct_route(secret, queue) if route == "direct" else router_route(secret, queue)
-    return FalVideoProvider(client, way, allow_private_urls=allow_private_urls, webhook_url=webhook_url)
+    direct = route == "direct"
+    way = direct_route(secret, queue) if direct else router_route(secret, queue)
+    storage = FalStorage(client, secret, rest_url, allow_private_urls=allow_private_urls) if direct else None
+    return FalVideoProvider(client, way, allow_private_urls=allow_private_urls, webhook_url=webhook_url,
+                            storage=storage, inline_max=inline_max)
 
 
 def fal_webhook_verifier(client: httpx.AsyncClient, route: str | None, jwks_url: str,

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     fal_queue_url: str | None = None  # default: https://queue.fal.run, or the router's fal-ai queue
     fal_webhook_url: str | None = None  # `<public https of videoforge serve>/api/video/webhooks/fal` (direct route)
     fal_jwks_url: str = "https://rest.alpha.fal.ai/.well-known/jwks.json"  # fal's webhook signing keys
+    fal_rest_url: str = "https://rest.alpha.fal.ai"  # fal's storage API (input uploads, direct route)
+    fal_inline_max: int = Field(1024 * 1024, ge=0)  # inputs up to this many bytes go inline as data URIs
     # family -> the provider a request naming the family gets, e.g. {"wan-2.5": "fal"}
     family_providers: dict[str, str] = Field(default_factory=dict)
     # family -> the providers tried next, in order, when one provably created nothing: {"wan-2.5": ["fal"]}

@@ -43,7 +43,7 @@ class Outcome:
     created: bool = True  # for `unknown`: whether the task exists at the provider anyway
     cancel_lag: int = 0  # polls after an accepted cancel before the task shows as cancelled
     twins: int = 0  # for `unknown`: more tasks created from the same submission (a history shows them all)
-    charged: bool | None = None  # for `cancelled`/`expired`: what the provider shows it charged (False: nothing)
+    charged: bool | None = None  # what a cancelled or expired task shows it charged (False: nothing)
     queued_polls: int = 0  # polls spent waiting in the queue first, its position falling to 0
 
     @classmethod
@@ -197,7 +197,7 @@ class FakeVideoProvider(FaultInjector, VideoProvider):
         if task.cancelled:
             task.polls_since_cancel += 1
             if task.polls_since_cancel > outcome.cancel_lag:
-                return ProviderStatus(ProviderState.CANCELLED)
+                return ProviderStatus(ProviderState.CANCELLED, charged=outcome.charged)
         if outcome.kind == "queued":
             return ProviderStatus(ProviderState.QUEUED)
         if task.polls <= outcome.queued_polls and not task.cancelled:

@@ -2,7 +2,8 @@
 and the check of its signed webhook deliveries."""
 
 from videoforge.adapters.fal.provider import FalVideoProvider, direct_route, router_route
+from videoforge.adapters.fal.storage import FalStorage
 from videoforge.adapters.fal.webhooks import FalWebhookError, FalWebhookEvent, FalWebhookVerifier
 
-__all__ = ["FalVideoProvider", "FalWebhookError", "FalWebhookEvent", "FalWebhookVerifier", "direct_route",
+__all__ = ["FalStorage", "FalVideoProvider", "FalWebhookError", "FalWebhookEvent", "FalWebhookVerifier", "direct_route",
            "router_route"]

@@ -11,7 +11,10 @@ Sources (each model's `llms.txt`, "Input Schema", linked from domain/models_fal.
   no prompt.
 
 Every file input takes a URL or a base64 data URI (fal docs, "Files"); a model of the catalog
-without an entry here cannot be submitted.
+without an entry here cannot be submitted. `by_url`: the model's files always go through fal's
+storage on the direct route (the upscaler: a video of up to 100 MB, which fal advises against
+sending as a data URI, "it can impact request performance"); other inputs go inline up to the
+adapter's `inline_max` and through the storage above it (storage.py).
 """
 
 from __future__ import annotations
@@ -37,6 +40,11 @@ class FalFormat:
     aspect_ratio: bool = False
     options: frozenset[str] = frozenset()  # of negative_prompt, seed
     inputs: frozenset[MediaKind] = frozenset()
+    by_url: bool = False  # its files always go through fal's storage (direct route), never inline
+
+    def field(self, kind: MediaKind) -> str:
+        """The field that carries an input of this kind (a URL or a data URI)."""
+        return _INPUT_NAMES[kind]
 
     def body(self, spec: RenderSpec, inputs: Mapping[MediaKind, str]) -> dict[str, Any]:
         """The JSON input for `spec`, with `inputs` (a URL or a data URI per kind), in a fixed order."""
@@ -65,5 +73,5 @@ FAL_FORMATS: Mapping[str, FalFormat] = {
         duration=True, resolution_field="resolution", aspect_ratio=True,
         options=frozenset({"negative_prompt", "seed"})),
     "fal-ai/bytedance-upscaler/upscale/video": FalFormat(
-        prompt=False, resolution_field="target_resolution", inputs=frozenset({VIDEO})),
+        prompt=False, resolution_field="target_resolution", inputs=frozenset({VIDEO}), by_url=True),
 }

@@ -1,8 +1,9 @@
 """fal's queue protocol over httpx.
 
 Protocol notes (sources: fal-client `fal_client/client.py` (AsyncClient.submit, AsyncRequestHandle
-.status/.get/.cancel, `_parse_application`); fal docs https://fal.ai/docs/inference-api/queue/cancel;
-huggingface_hub `inference/_providers/fal_ai.py` (FalAITextToVideoTask)):
+.status/.get/.cancel, `_parse_application`, `Queued(position)`: "the relative position in the queue
+(0-indexed)"); fal docs https://fal.ai/docs/inference-api/queue/cancel; huggingface_hub
+`inference/_providers/fal_ai.py` (FalAITextToVideoTask, FalAIImageToVideoTask)):
 
 - Submit: `POST {queue}/{model_id}` with the model's JSON input; fal answers
   `{"request_id", "status_url", "response_url", "cancel_url"}`. Direct: queue = https://queue.fal.run,
@@ -10,12 +11,28 @@ huggingface_hub `inference/_providers/fal_ai.py` (FalAITextToVideoTask)):
   header `Authorization: Bearer <HF_TOKEN>`, and `?_subdomain=queue` on every queue URL.
 - Status, result and cancel address the application (`owner/app`, the first two segments of the
   model id, never the endpoint path): `GET {queue}/{owner}/{app}/requests/{id}/status?logs=1`
-  answers `{"status": "IN_QUEUE", "queue_position": n}`, `IN_PROGRESS` with `logs`, or `COMPLETED`
+  answers `{"status": "IN_QUEUE", "queue_position": n}` (the job shows its place), `IN_PROGRESS`
+  with `logs` (`[{"message", "level", ...}]`: the latest line is the job's detail), or `COMPLETED`
   (which may carry `error`/`error_type`: a failure). `GET .../requests/{id}` is the result
   (`{"video": {"url", "content_type"}}` for video models). `PUT .../requests/{id}/cancel` answers
   202 CANCELLATION_REQUESTED, 400 ALREADY_COMPLETED or 404 NOT_FOUND.
 - fal retries its own 5xx server-side; a submit here is never retried: a 5xx or a network error
   after sending is an unknown outcome (ProviderOutcomeUnknownError), a 4xx a refusal.
+- Files: every file field takes a URL or a base64 data URI. On the direct route an input over
+  `inline_max` (or of a model that takes files by URL) is uploaded to fal's storage first and
+  named by its URL; smaller ones go inline. fal's storage takes a fal key only, so through
+  Hugging Face's router every input goes inline, as huggingface_hub sends them (`_as_url`).
+  storage.py holds that protocol and its sources; the JSON body is streamed either way (a data
+  URI is encoded chunk by chunk, its length sent first), so no input is ever read whole.
+- Charges (https://docs.fal.ai/documentation/model-apis/pricing, "FAQ"): "you pay only for
+  successful outputs, and you are never charged for server errors or time spent waiting in the
+  queue"; an invalid input (422) "may still be charged". So a cancelled request, and a result that
+  is a server error, are shown `charged=False` (the job may fall back); a COMPLETED-with-error is
+  not (its charge is unknown).
+- Webhooks (`?fal_webhook=` on submit) on the direct route only. Hugging Face's router documents no
+  webhook for its providers, and neither huggingface_hub (`FalAIQueueTask`) nor huggingface.js
+  sends one (both poll the status URL), so through the router nothing is asked for and the job is
+  followed by polling.
 
 The provider job id is "<owner>/<app>/<request id>": enough to rebuild every queue URL on
 either route. Outputs are fetched with WaveSpeed's download guard (https-only public hosts,
@@ -24,7 +41,6 @@ peer checked after connecting, every redirect hop checked).
 
 from __future__ import annotations
 
-import base64
 import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -34,6 +50,7 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from videoforge.adapters.fal.models import FAL_FORMATS, FalFormat
+from videoforge.adapters.fal.storage import FalStorage, data_uri_body
 from videoforge.adapters.safe_urls import UnsafeURLError, open_checked
 from videoforge.application.ports.media import MediaSource
 from videoforge.application.ports.provider import (
@@ -53,6 +70,7 @@ log = logging.getLogger("videoforge.fal")
 
 FAL_QUEUE = "https://queue.fal.run"
 HF_ROUTER_QUEUE = "https://router.huggingface.co/fal-ai"
+INLINE_MAX = 1024 * 1024  # larger inputs go through fal's storage (direct route); smaller ones inline
 _MODERATION = ("content_policy_violation", "content_moderation")
 
 
@@ -92,9 +110,11 @@ class FalVideoProvider(VideoProvider):
 
     def __init__(self, client: httpx.AsyncClient, route: Route, *, allow_private_urls: bool = False,
                  chunk_size: int = 1024 * 1024, max_redirects: int = 5,
-                 formats: Mapping[str, FalFormat] | None = None, webhook_url: str | None = None):
+                 formats: Mapping[str, FalFormat] | None = None, webhook_url: str | None = None,
+                 storage: FalStorage | None = None, inline_max: int = INLINE_MAX):
         self._client = client
         self._route = route
+        self._storage, self._inline_max = storage, inline_max
         self._webhook_url = webhook_url
         self._formats = {**FAL_FORMATS, **(formats or {})}
         self._allow_private = allow_private_urls
@@ -103,10 +123,13 @@ class FalVideoProvider(VideoProvider):
 
     async def submit(self, task: ProviderTask) -> str:
         app = _application(task.spec.model)
-        body = await self._body(task)
+        content, length = await self._body(task)
+        headers = self._headers() | {"Content-Type": "application/json"}
+        if length is not None:
+            headers["Content-Length"] = str(length)
         try:
-            response = await self._client.post(f"{self._route.queue}/{task.spec.model}", json=body,
-                                               params=self._submit_params(app), headers=self._headers())
+            response = await self._client.post(f"{self._route.queue}/{task.spec.model}", content=content,
+                                               params=self._submit_params(app), headers=headers)
         except httpx.TransportError as e:
             raise ProviderOutcomeUnknownError(f"fal could not be reached after sending the submission "
                                               f"({type(e).__name__}); a request may exist") from e
@@ -131,7 +154,9 @@ class FalVideoProvider(VideoProvider):
             params["fal_webhook"] = f"{self._webhook_url}{joiner}{urlencode({'app': app})}"
         return params
 
-    async def _body(self, task: ProviderTask) -> dict[str, Any]:
+    async def _body(self, task: ProviderTask) -> tuple[AsyncIterator[bytes], int | None]:
+        """The submission's JSON as a stream and its length: each file input uploaded to fal's
+        storage and named by URL, or inline as a streamed data URI (`_uploads` decides)."""
         wire = self._formats.get(task.spec.model)
         if wire is None:
             raise ProviderRejectedError(f"{task.spec.model} has no fal wire format here; nothing was sent",
@@ -140,8 +165,18 @@ class FalVideoProvider(VideoProvider):
         if refused:
             raise ProviderRejectedError(f"{task.spec.model} takes no {', '.join(refused)} input; nothing was sent",
                                         code=ErrorCode.INVALID_PARAMETER)
-        inputs = {kind: await _data_uri(source) for kind, source in task.inputs.items()}
-        return wire.body(task.spec, inputs)
+        fields, inline = wire.body(task.spec, {}), {}
+        for kind, source in task.inputs.items():
+            if self._storage is not None and self._uploads(wire, source):
+                fields[wire.field(kind)] = await self._storage.upload(source)
+            else:
+                inline[wire.field(kind)] = source
+        return await data_uri_body(fields, inline)
+
+    def _uploads(self, wire: FalFormat, source: MediaSource) -> bool:
+        """Uploaded to fal's storage when the model takes its files by URL, or the file is over
+        `inline_max` (or of unknown size); else inline. Only on the direct route (`storage`)."""
+        return wire.by_url or source.size is None or source.size > self._inline_max
 
     async def poll(self, provider_job_id: str) -> ProviderStatus:
         base = self._request_url(provider_job_id)
@@ -262,16 +297,6 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
-
-
-async def _data_uri(source: MediaSource) -> str:
-    """fal takes every file input as a URL or a base64 data URI ("Files" in each model's API page)."""
-    try:
-        data = b"".join([chunk async for chunk in source.chunks()])
-    except OSError as e:
-        raise ProviderRejectedError(f"an input could not be read ({e.strerror or e}); nothing was sent",
-                                    code=ErrorCode.INVALID_PARAMETER) from e
-    return f"data:{source.content_type};base64,{base64.b64encode(data).decode()}"
 
 
 def _progress(logs: Any) -> float | None:

@@ -166,3 +166,31 @@ async def test_fallback_on_the_emulators_a_request_fal_aborts_uncharged_moves_on
     period = container.clock().now().strftime("%Y-%m")
     [record] = await container.usage_meter().records("u1", period)
     assert record.provider == "wavespeed" and record.cost == Cost("0.50")
+
+
+@pytest.mark.parametrize("way", ["direct", "router"])
+async def test_an_image_input_goes_through_fal_storage_directly_and_inline_through_the_router(
+        environment, legacy, fal_emulator, way):
+    import base64
+
+    from tests.samples import png
+    from videoforge.domain import MediaInput, MediaKind, OperationType, VideoRequest
+
+    fal_emulator.real_media = True
+    container = await legacy(environment(fal_environment(fal_emulator, way, VIDEOFORGE_FAL_INLINE_MAX="100000")))
+    image = png(640, 480) + bytes(200_000)  # over the inline limit set above
+    request = VideoRequest(operation=OperationType.IMAGE_TO_VIDEO, user_id="u1", prompt="slow zoom",
+                           model="fal-ai/kling-video/v2.1/standard/image-to-video", duration=5,
+                           image=MediaInput.from_bytes(MediaKind.IMAGE, image, "image/png", "i.png"))
+
+    result = await container.generate_video()(request)
+
+    [submitted] = fal_emulator.requests.values()
+    assert result.provider == "fal" and set(fal_emulator.routes) == {way}
+    if way == "direct":
+        [upload] = fal_emulator.uploads.values()
+        assert submitted.payload["image_url"] == f"{fal_emulator.url}/_files/{upload.id}/{upload.file_name}"
+        assert upload.size == len(image) and upload.complete
+    else:  # fal's storage takes no Hugging Face token: inline, as huggingface_hub sends it
+        assert submitted.payload["image_url"] == "data:image/png;base64," + base64.b64encode(image).decode()
+        assert not fal_emulator.uploads

@@ -25,10 +25,11 @@ import base64
 import hashlib
 import itertools
 import json
+import os
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -52,6 +53,24 @@ class FalScenario:
     progress_polls: int = 1
     error: str = "content_policy_violation: the output was flagged"
     error_type: str = "content_policy_violation"
+
+
+@dataclass
+class FalUpload:
+    id: str
+    file_name: str
+    content_type: str
+    token: str
+    multipart: bool
+    digest: Any = field(default_factory=hashlib.sha256)
+    size: int = 0
+    parts: list[dict[str, Any]] = field(default_factory=list)
+    complete: bool = False
+    authorized_puts: int = 0  # PUTs that carried an Authorization header (the key must never go there)
+
+    @property
+    def sha256(self) -> str:
+        return self.digest.hexdigest()
 
 
 @dataclass
@@ -82,6 +101,9 @@ class FalEmulator:
         self.signing_key = Ed25519PrivateKey.generate()
         self.user_id = "emulated-user"
         self.jwks_reads = 0
+        self.uploads: dict[str, FalUpload] = {}
+        self.storage_fault: int | None = None
+        self.submit_headers: list[dict[str, str]] = []
         self._real: bytes | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -101,6 +123,9 @@ class FalEmulator:
             self.routes.clear()
             self.real_media = False
             self.jwks_reads = 0
+            self.uploads.clear()
+            self.storage_fault = None
+            self.submit_headers.clear()
 
     @property
     def router_queue(self) -> str:
@@ -145,6 +170,10 @@ class FalEmulator:
         if path == "/.well-known/jwks.json":
             self.jwks_reads += 1
             return await _json(send, 200, jwks(self.signing_key))
+        if path.startswith(("/_uploads/", "/_multipart/")):
+            return await self._upload_call(method, path, query, headers, receive, send)
+        if path.startswith("/storage/upload/"):
+            return await self._initiate(method, path, query, headers, receive, send)
         auth = headers.get("authorization", "")
         if auth == f"Key {self.fal_key}":
             route = "direct"
@@ -158,6 +187,8 @@ class FalEmulator:
         if len(parts) >= 4 and parts[2] == "requests":
             return await self._request_call(method, "/".join(parts[:2]), parts[3], parts[4:], send)
         if method == "POST":
+            with self._lock:
+                self.submit_headers.append(headers)
             return await self._submit("/".join(parts), await _body(receive), query.get("fal_webhook"), send)
         return await _json(send, 404, {"detail": "Not Found"})
 
@@ -209,8 +240,14 @@ class FalEmulator:
             return await _json(send, 422, {"detail": [{"loc": ["body", "prompt"], "msg": "field required"}]})
         if scenario.kind == "submit_5xx_nothing":
             return await _json(send, 503, {"detail": "Service Unavailable"})
+        payload = json.loads(body or b"{}")
+        for name, value in payload.items():
+            if isinstance(value, str) and value.startswith(f"{self.url}/_files/"):
+                upload = self.uploads.get(value.removeprefix(f"{self.url}/_files/").split("/", 1)[0])
+                if upload is None or not upload.complete:
+                    return await _json(send, 422, {"detail": [{"loc": ["body", name], "msg": "file not found"}]})
         app = "/".join(model.split("/")[:2])
-        request = FalRequest(f"req-{next(self._ids)}", app, model, json.loads(body or b"{}"), scenario,
+        request = FalRequest(f"req-{next(self._ids)}", app, model, payload, scenario,
                              webhook=webhook)
         with self._lock:
             self.requests[request.id] = request
@@ -275,6 +312,61 @@ class FalEmulator:
         return await _json(send, 202, {"status": "CANCELLATION_REQUESTED"})
 
 
+    # -- storage --------------------------------------------------------------------------------
+
+    async def _initiate(self, method: str, path: str, query: dict[str, str], headers: dict[str, str],
+                        receive: Receive, send: Send) -> None:
+        step = path.removeprefix("/storage/upload/")
+        if method != "POST" or step not in ("initiate", "initiate-multipart"):
+            return await _json(send, 404, {"detail": "Not Found"})
+        if headers.get("authorization") != f"Key {self.fal_key}":
+            return await _json(send, 401, {"detail": "Unauthorized"})
+        if query.get("storage_type") != "fal-cdn-v3":
+            return await _json(send, 400, {"detail": "unknown storage_type"})
+        if self.storage_fault:
+            return await _json(send, self.storage_fault, {"detail": "storage is unavailable"})
+        body = json.loads(await _body(receive) or b"{}")
+        upload = FalUpload(f"up-{next(self._ids)}", str(body.get("file_name")), str(body.get("content_type")),
+                           token=hashlib.sha256(os.urandom(16)).hexdigest()[:20], multipart=step != "initiate")
+        with self._lock:
+            self.uploads[upload.id] = upload
+        where = "_multipart" if upload.multipart else "_uploads"
+        return await _json(send, 200, {"upload_url": f"{self.url}/{where}/{upload.id}?token={upload.token}",
+                                       "file_url": f"{self.url}/_files/{upload.id}/{upload.file_name}"})
+
+    async def _upload_call(self, method: str, path: str, query: dict[str, str], headers: dict[str, str],
+                           receive: Receive, send: Send) -> None:
+        where, upload_id, *rest = path.strip("/").split("/")
+        upload = self.uploads.get(upload_id)
+        if upload is None or query.get("token") != upload.token or upload.multipart != (where == "_multipart"):
+            return await _json(send, 403, {"detail": "bad upload URL"})
+        if "authorization" in headers:
+            upload.authorized_puts += 1
+        if not upload.multipart and method == "PUT" and not rest:
+            upload.size += await _hash_body(receive, upload.digest)
+            upload.complete = True
+            return await _json(send, 200, {})
+        if upload.multipart and method == "PUT" and len(rest) == 1 and rest[0].isdigit():
+            return await self._part(upload, int(rest[0]), receive, send)
+        if upload.multipart and method == "POST" and rest == ["complete"]:
+            parts = json.loads(await _body(receive) or b"{}").get("parts")
+            if parts != upload.parts:
+                return await _json(send, 400, {"detail": "the parts do not match the uploaded ones"})
+            upload.complete = True
+            return await _json(send, 200, {"file_url": f"{self.url}/_files/{upload.id}/{upload.file_name}"})
+        return await _json(send, 405, {"detail": "Method Not Allowed"})
+
+    async def _part(self, upload: FalUpload, number: int, receive: Receive, send: Send) -> None:
+        if number != len(upload.parts) + 1:  # parts arrive in order here, so the whole file hashes as it comes
+            return await _json(send, 400, {"detail": f"part {number} out of order"})
+        part = hashlib.md5(usedforsecurity=False)
+        size = await _hash_body(receive, upload.digest, part)
+        upload.size += size
+        etag = part.hexdigest()
+        upload.parts.append({"partNumber": number, "etag": etag})
+        return await _json(send, 200, {"partNumber": number, "etag": etag})
+
+
 def jwks(*keys: Ed25519PrivateKey) -> dict[str, Any]:
     """A JWKS as fal publishes it: ED25519 public keys, base64url without padding."""
     def x(key: Ed25519PrivateKey) -> str:
@@ -289,7 +381,8 @@ def fal_environment(emulator: FalEmulator, way: str = "router", **extra: str) ->
     """The environment that points videoforge at the emulator: through the router (HF_TOKEN) or direct."""
     credential = {"HF_TOKEN": emulator.hf_token} if way == "router" else {"FAL_KEY": emulator.fal_key}
     queue = emulator.router_queue if way == "router" else emulator.url
-    return {**credential, "VIDEOFORGE_FAL_QUEUE_URL": queue, "VIDEOFORGE_ALLOW_PRIVATE_URLS": "true",
+    return {**credential, "VIDEOFORGE_FAL_QUEUE_URL": queue, "VIDEOFORGE_FAL_REST_URL": emulator.url,
+            "VIDEOFORGE_ALLOW_PRIVATE_URLS": "true",
             "VIDEOFORGE_FAKE_PROVIDERS": "false", "VIDEOFORGE_POLL_INTERVAL": "0.02", **extra}
 
 
@@ -300,6 +393,19 @@ async def _body(receive: Receive) -> bytes:
         chunks.append(message.get("body", b""))
         if message["type"] == "http.disconnect" or not message.get("more_body"):
             return b"".join(chunks)
+
+
+async def _hash_body(receive: Receive, *digests: Any) -> int:
+    """Reads a request body as it streams in, hashing it (never holding it whole); its size."""
+    size = 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        for digest in digests:
+            digest.update(chunk)
+        if message["type"] == "http.disconnect" or not message.get("more_body"):
+            return size
 
 
 async def _respond(send: Send, status: int, body: bytes, content_type: str) -> None:

@@ -13,7 +13,7 @@ from tests.contracts.builders import text_request
 from tests.emulators.fal import FalScenario, fal_environment
 from videoforge.adapters.fal import FalWebhookError, FalWebhookVerifier
 from videoforge.application.errors import JobNotFinishedError
-from videoforge.bootstrap import Settings, build_container
+from videoforge.bootstrap import Settings, build_container, open_container
 from videoforge.bootstrap.http import build_app
 from videoforge.bootstrap.wavespeed import http_client
 from videoforge.domain import JobStatus
@@ -142,3 +142,21 @@ async def test_a_provider_without_webhooks_here_is_a_404_and_the_old_wavespeed_p
     assert answer.status_code == 404 and "fal" in answer.json()["message"]
     paths = app.openapi()["paths"]
     assert {"/api/video/webhooks/wavespeed", "/api/video/webhooks/{provider}"} <= set(paths)
+
+
+async def test_through_the_router_no_webhook_is_asked_for_and_the_job_completes_by_polling(
+        monkeypatch, tmp_path, fal_emulator):
+    env = fal_environment(fal_emulator, "router",
+                          VIDEOFORGE_FAL_WEBHOOK_URL="https://videoforge.example/api/video/webhooks/fal",
+                          VIDEOFORGE_STORAGE="memory", VIDEOFORGE_DATA_DIR=str(tmp_path), VIDEOFORGE_DEFAULT_PLAN="pro")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    fal_emulator.real_media = True
+    fal_emulator.script(FalScenario(queue_polls=2, progress_polls=2))
+    container = build_container(Settings())
+    async with open_container(container=container):
+        result = await container.generate_video()(text_request(model="fal-ai/hunyuan-video"))
+
+    [request] = fal_emulator.requests.values()
+    assert request.webhook is None  # Hugging Face's router documents no fal_webhook: the job is polled
+    assert result.provider == "fal" and set(fal_emulator.routes) == {"router"}

@@ -3,6 +3,7 @@ on the fakes: one scripted fake per provider, so what each provider was asked is
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 import pytest
@@ -20,8 +21,10 @@ from videoforge.adapters.fakes import (
     InMemoryUsageMeter,
     Outcome,
 )
+from videoforge.adapters.system.clock import SystemClock
 from videoforge.application.errors import JobFailedError, JobNotFinishedError
-from videoforge.application.use_cases import GenerateVideo, PollPolicy, Preflight, RunJob, SubmitVideo
+from videoforge.application.ports.clock import Clock
+from videoforge.application.use_cases import CancelJob, GenerateVideo, PollPolicy, Preflight, RunJob, SubmitVideo
 from videoforge.domain import DEFAULT_PLANS, Cost, JobStatus, Plan, Routing, default_catalog
 from videoforge.domain.quota import ReservationState
 
@@ -35,7 +38,8 @@ class Providers:
     fal_rate: str = "0.12"  # fal's WAN 2.5 at 720p, a second: differs from WaveSpeed's, so re-pricing shows
     wavespeed: FakeVideoProvider = field(default_factory=lambda: FakeVideoProvider(name="wavespeed"))
     fal: FakeVideoProvider = field(default_factory=lambda: FakeVideoProvider(name="fal"))
-    clock: FakeClock = field(default_factory=FakeClock)
+    clock: Clock = field(default_factory=FakeClock)
+    interval: float = 2.0
     jobs: InMemoryJobRepository = field(default_factory=InMemoryJobRepository)
     usage: InMemoryUsageMeter = field(default_factory=InMemoryUsageMeter)
 
@@ -47,10 +51,12 @@ class Providers:
         routing = Routing(fallbacks={"wan-2.5": ("fal",)})
         preflight = Preflight(catalog, FakeMediaProbe(), registry.keys(), "wavespeed", routing)
         assets = InMemoryAssetLibrary()
+        self.submit = SubmitVideo(preflight, self.quota, self.jobs, self.clock)
+        self.cancel = CancelJob(self.jobs, registry, self.quota, self.clock)
         self.run = RunJob(self.jobs, registry, catalog, InMemoryStorage(), FakeMediaProbe(), assets,
-                          self.usage, self.quota, self.clock, PollPolicy(interval=2.0, deadline=60.0),
+                          self.usage, self.quota, self.clock, PollPolicy(interval=self.interval, deadline=60.0),
                           routing=routing)
-        self.generate = GenerateVideo(SubmitVideo(preflight, self.quota, self.jobs, self.clock), self.run, assets)
+        self.generate = GenerateVideo(self.submit, self.run, assets)
 
     async def job(self):
         [job] = await self.jobs.list_for_user("u1")
@@ -173,3 +179,38 @@ async def test_an_end_without_proof_of_no_charge_never_falls_back(end):
     job = await p.job()
     assert job.status is JobStatus.FAILED and job.provider == "wavespeed" and len(job.history) == 1
     assert (await reservation_of(p.quota, job.id)).state == ReservationState.RELEASED
+
+
+async def test_a_users_cancel_is_never_taken_for_the_providers_own_abort():
+    """The cancel is accepted by the provider before it is saved on the job: in that window the
+    task already reads cancelled (and uncharged), which must not start the next provider."""
+
+    class SlowCancelAnswer(FakeVideoProvider):
+        def __init__(self) -> None:
+            super().__init__(name="wavespeed")
+            self.polled = asyncio.Event()
+
+        async def poll(self, provider_job_id: str):
+            status = await super().poll(provider_job_id)
+            self.polled.set()
+            return status
+
+        async def cancel(self, provider_job_id: str) -> bool:
+            accepted = await super().cancel(provider_job_id)
+            self.polled.clear()
+            await self.polled.wait()  # the runner reads the task cancelled first...
+            await asyncio.sleep(0.01)  # ...and the answer comes back soon after, well within a poll interval
+            return accepted
+
+    provider = SlowCancelAnswer()
+    p = Providers(clock=SystemClock(), wavespeed=provider, interval=0.05)
+    p.wavespeed.script(Outcome("hang", charged=False))  # once cancelled, it shows it charged nothing
+    job = await p.submit(text_request(model=WS_WAN))
+    running = asyncio.create_task(p.run(job.id))
+    await provider.polled.wait()
+
+    cancelled = await p.cancel(job.id, "u1")
+    await asyncio.wait_for(running, 5)
+
+    assert cancelled.status is JobStatus.CANCELLED and not p.fal.submissions
+    assert (await p.jobs.get(job.id)).status is JobStatus.CANCELLED

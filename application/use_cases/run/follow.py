@@ -57,9 +57,13 @@ class FollowTask:
     async def _ended(self, job: VideoJob, status: ProviderStatus, progress: ProgressReporter) -> VideoJob:
         if status.state is not ProviderState.COMPLETED or status.output is None:
             outcome = uncharged_end(status.state, charged=status.charged)
-            if outcome is not None and (moved := await self._fallback(await self._keeper.current(job), outcome)):
-                await progress.show(moved)
-                return moved
+            if outcome is not None and self._fallback.available(job):
+                # A user's cancel asks the provider first and saves after: give it a poll interval
+                # to land (the re-read then stops this runner) before starting another provider.
+                await self._clock.sleep(self._policy.interval)
+                if moved := await self._fallback(await self._keeper.current(job), outcome):
+                    await progress.show(moved)
+                    return moved
             return await self._keeper.fail(job, ended_without_output(
                 status.state, error_code=status.error_code, error_message=status.error_message,
                 provider_code=status.provider_code))
