@@ -194,3 +194,21 @@ async def test_an_image_input_goes_through_fal_storage_directly_and_inline_throu
     else:  # fal's storage takes no Hugging Face token: inline, as huggingface_hub sends it
         assert submitted.payload["image_url"] == "data:image/png;base64," + base64.b64encode(image).decode()
         assert not fal_emulator.uploads
+
+
+async def test_fal_queue_position_and_log_lines_reach_the_caller_as_progress(environment, legacy, fal_emulator):
+    fal_emulator.real_media = True
+    container = await legacy(environment(fal_environment(fal_emulator, "router")))
+    fal_emulator.script(FalScenario(queue_polls=3, progress_polls=2))
+    shown: list[tuple[float, str]] = []
+
+    await container.generate_video()(text_request(model="fal-ai/hunyuan-video"),
+                                     lambda percent, message: shown.append((percent, message)))
+
+    assert [s for s in shown if "queue" in s[1]] == [
+        (17, "waiting in the provider's queue (position 3)"), (18, "waiting in the provider's queue (position 2)"),
+        (19, "next in the provider's queue")]
+    working = [s for s in shown if s[1].startswith("Video generation in progress: generating frames")]
+    assert [m for _, m in working] == ["Video generation in progress: generating frames (1/3)",
+                                       "Video generation in progress: generating frames (2/3)"]
+    assert all(20 <= p <= 80 for p, _ in working) and shown[-1][0] == 100
