@@ -139,7 +139,7 @@ class S3Storage:
         try:
             async with asyncio.timeout(self._timeout):
                 await writer.__aexit__(type(error), error, error.__traceback__)
-        except (TimeoutError, *_FAILED) as e:
+        except Exception as e:  # noqa: BLE001 (whatever it is, the save's own error is the one to raise)
             log.warning("the unfinished upload of %s was not aborted: %s", key, _reason(e))
 
     async def _write_meta(self, stored: StoredObject) -> None:
