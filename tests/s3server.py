@@ -92,6 +92,10 @@ class Relay:
     def silent(self) -> None:
         self._open.clear()
 
+    def speak(self) -> None:
+        """Let everything pass again (what was held goes on)."""
+        self._open.set()
+
     async def __aenter__(self) -> Relay:
         self._server = await asyncio.start_server(self._connection, "127.0.0.1", 0)
         self.endpoint = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"

@@ -186,3 +186,39 @@ async def test_an_upload_whose_store_falls_silent_midway_fails_within_the_timeou
         assert time.monotonic() - started < 10
     async with httpx.AsyncClient() as client:
         assert (await client.head(f"{s3_server.endpoint}/{BUCKET}/{prefix}/videos/u1/half.mp4")).status_code == 404
+
+
+async def test_a_job_whose_store_falls_silent_while_saving_stays_saving_and_completes_when_resumed(
+        s3_server, s3_environment):
+    """The pipeline over a silent store: the save gives up within the timeout, the job stays in
+    `saving` (its output paid for, nothing filed), and a resume once the store answers again
+    delivers it, without a second submission."""
+    from dependency_injector import providers
+
+    from tests.conftest import settings_for_tests
+    from videoforge.adapters.fakes import InMemoryQuotaGuard
+    from videoforge.application.errors import JobNotFinishedError
+    from videoforge.bootstrap import build_container, open_container
+    from videoforge.domain import DEFAULT_PLANS, JobStatus, VideoRequest
+
+    async with Relay(s3_server.port) as relay:
+        settings = settings_for_tests(storage="s3", s3_bucket=BUCKET, s3_endpoint=relay.endpoint, s3_timeout=1.0,
+                                      s3_prefix=f"t-{uuid.uuid4().hex[:12]}")
+        container = build_container(settings)
+        container.quota_guard.override(providers.Object(InMemoryQuotaGuard({"u1": DEFAULT_PLANS["pro"]})))
+        async with open_container(container=container):
+            relay.silent()
+            started = time.monotonic()
+            with pytest.raises(JobNotFinishedError, match="could not be saved yet"):
+                await container.generate_video()(VideoRequest(operation="text-to-video", user_id="u1",
+                                                              prompt="a lighthouse at dawn", duration=5))
+            assert time.monotonic() - started < 15
+            [job] = await container.job_repository().list_for_user("u1")
+            assert job.status is JobStatus.SAVING
+            relay.speak()
+            await container.resume_jobs()()
+            done = await container.job_repository().get(job.id)
+            assert done.status is JobStatus.COMPLETED
+            asset = await container.asset_library().get(done.asset_id)
+            assert (await container.storage().stat(asset.storage_key)).size == asset.file_size > 0
+            assert len(container.video_providers()["wavespeed"].submissions) == 1
