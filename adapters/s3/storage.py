@@ -196,8 +196,8 @@ class S3Storage:
 
     def local_path(self, key: str) -> Path | None:
         """None: nothing is kept on this machine, readers stream `open` (which raises
-        ObjectNotFoundError for a missing key). No request is made here: obstore's blocking calls
-        made from threads while its async ones run were seen to hang under load."""
+        ObjectNotFoundError for a missing key). No request is made here (this is called from a
+        thread, where no timeout of ours would bound it)."""
         self._key(key)
         return None
 
