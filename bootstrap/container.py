@@ -83,6 +83,7 @@ from videoforge.bootstrap.fal import (
     fal_webhook_verifier,
     provider_spellings,
 )
+from videoforge.bootstrap.observe import ObservedRuns
 from videoforge.bootstrap.plans import load_plans, user_plans
 from videoforge.bootstrap.settings import Settings
 from videoforge.bootstrap.wavespeed import (
@@ -349,11 +350,12 @@ class Container(containers.DeclarativeContainer):
     balance_check = providers.Factory(BalanceCheck, accounts=provider_accounts, enabled=config.refuse_below_balance)
     submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=metered_quota, jobs=job_repository,
                                      clock=clock, balance=balance_check, callbacks=callback_sender)
+    run_observer = providers.Singleton(ObservedRuns)
     run_job = providers.Factory(
         RunJob, jobs=metered_jobs, providers=metered_providers, catalog=catalog, storage=metered_storage,
         probe=media_probe, assets=asset_library, usage=usage_meter, quota=metered_quota, clock=clock,
         policy=poll_policy, together=unit_of_work, notify=notify_caller,
-        routing=provider_routing)
+        routing=provider_routing, observe=run_observer)
     generate_video = providers.Factory(GenerateVideo, submit=submit_video, run=run_job, assets=asset_library)
     get_job = providers.Factory(GetJob, jobs=job_repository)
     cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,
