@@ -45,8 +45,9 @@ def configure_logging(settings: Settings, trace_ids: TraceIds | None = None, str
     root.handlers = [handler]
     root.setLevel(settings.log_level)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi"):
-        logger = logging.getLogger(name)
-        logger.handlers, logger.propagate = [], True
+        logger = logging.getLogger(name)  # uvicorn sets their levels again from its own log_level
+        logger.handlers, logger.propagate, logger.disabled = [], True, False
+        logger.setLevel(logging.NOTSET)
     if settings.log_level != "DEBUG":
         logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per provider request is too much
     return handler
