@@ -38,6 +38,7 @@ from videoforge.application.ports.storage import (
     StorageLimitError,
 )
 from videoforge.application.ports.unit_of_work import UnitOfWork
+from videoforge.application.ports.uploads import UploadRegistry, UploadRegistryError
 from videoforge.application.ports.usage import UsageMeter, UsageMeterError
 
 __all__ = [
@@ -50,5 +51,5 @@ __all__ = [
     "ProviderRejectedError", "ProviderState", "ProviderStatus", "ProviderTask", "ProviderUnavailableError",
     "SentSubmission", "SubmissionHistory",
     "QuotaGuard", "QuotaGuardError", "ReservationNotFoundError", "Storage", "StorageError", "StorageLimitError",
-    "UnitOfWork", "UsageMeter", "UsageMeterError", "VideoProvider",
+    "UnitOfWork", "UploadRegistry", "UploadRegistryError", "UsageMeter", "UsageMeterError", "VideoProvider",
 ]
