@@ -109,6 +109,15 @@ class Cluster:
             else:
                 raise AssertionError("serve did not start: " + self.log(index))
 
+    async def workers_holding_jobs(self) -> int:
+        """How many workers hold picked jobs now (pgqueuer's queue table, in the test's schema)."""
+        from videoforge.adapters.pgqueuer import queue_settings
+
+        table = queue_settings(self.database.schema).qualified.queue_table
+        async with self.database.engine().connect() as conn:
+            return (await conn.execute(text(
+                f"SELECT count(DISTINCT queue_manager_id) FROM {table} WHERE status = 'picked'"))).scalar_one()
+
     def kill_a_worker_and_start_another(self) -> None:
         self.processes[2].kill()
         self.processes[2].wait(timeout=10)
@@ -175,6 +184,7 @@ async def test_two_apis_and_workers_one_killed_complete_every_job_exactly_once(c
         tasks += [(r.json()["task_id"], "carol") for r in greedy if r.status_code == 202]
 
         await cluster.all_at_the_provider(len(tasks), 60)  # none caught mid-submission: those wait for a person
+        assert await cluster.workers_holding_jobs() == 2  # so the one killed holds some
         cluster.kill_a_worker_and_start_another()  # while the tasks still render at the provider
 
         assert await cluster.all_ended(len(tasks), 90) == {"completed": len(tasks)}
