@@ -337,7 +337,8 @@ class Container(containers.DeclarativeContainer):
     )
 
     poll_policy = providers.Singleton(PollPolicy, interval=config.poll_interval, deadline=config.poll_deadline,
-                                      submit_grace=config.submit_grace, history_settle=config.submit_settle)
+                                      submit_grace=config.submit_grace, history_settle=config.submit_settle,
+                                      save_lease=config.save_lease)
 
     preflight = providers.Factory(Preflight, catalog=catalog, probe=media_probe, providers=provider_names,
                                   default_provider=config.default_provider, routing=provider_routing)
@@ -476,6 +477,7 @@ def build_container(settings: Settings | None = None) -> Container:
         "poll_interval": settings.poll_interval,
         "poll_deadline": settings.poll_deadline,
         "submit_grace": settings.submit_grace, "submit_settle": settings.submit_settle,
+        "save_lease": settings.save_lease,
         "leftovers_idle": settings.leftovers_idle, "upload_ttl": settings.upload_ttl,
         "asset_url_template": settings.asset_url_template,
         **studio_models(settings),

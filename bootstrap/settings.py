@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     submit_settle: float = Field(60.0, ge=0)
     # a temporary file of a save not written for this long was left by a killed process: swept
     leftovers_idle: float = Field(900.0, ge=0)
+    # a runner saving a job's output holds its lease this long, renewed as the output streams in
+    save_lease: float = Field(60.0, gt=0)
     # an upload no request used for this long (and no unfinished job uses) is deleted by the resume
     upload_ttl: float = Field(7 * 24 * 3600.0, gt=0)
     asset_url_template: str = "/api/video/assets/{asset_id}/video"  # the studios' `video_url`

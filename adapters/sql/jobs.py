@@ -5,7 +5,7 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -187,6 +187,25 @@ class SqlJobRepository(JobRepository):
         if stored.status is not JobStatus.PENDING:
             self._kept.pop(job.id, None)  # submitted or finished: the bytes are not needed again
         return stored
+
+    async def lease(self, job_id: str, owner: str, now: datetime, until: datetime, version: int | None = None) -> bool:
+        c = video_jobs.c
+        current = (c.version == version) if version is not None else true()
+        async with self._transaction(f"leasing job {job_id}", patient=True) as conn:
+            result = await conn.execute(update(video_jobs).where(
+                c.id == job_id, current, or_(c.lease_owner.is_(None), c.lease_owner == owner, c.lease_until < now))
+                .values(lease_owner=owner, lease_until=until))
+            if result.rowcount == 1:
+                return True
+            if await conn.scalar(select(c.id).where(c.id == job_id)) is None:
+                raise JobNotFoundError(f"no job {job_id}")
+            return False
+
+    async def release_lease(self, job_id: str, owner: str) -> None:
+        c = video_jobs.c
+        async with self._transaction(f"releasing the lease of job {job_id}", patient=True) as conn:
+            await conn.execute(update(video_jobs).where(c.id == job_id, c.lease_owner == owner)
+                               .values(lease_owner=None, lease_until=None))
 
     async def events(self, job_id: str, after_version: int = 0) -> list[JobEvent]:
         e = job_events.c

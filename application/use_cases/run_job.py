@@ -23,6 +23,7 @@ from videoforge.application.use_cases.run import (
     PollPolicy,
     RecoverSubmission,
     RunStep,
+    SavingElsewhere,
     SubmitJob,
     Superseded,
 )
@@ -66,6 +67,10 @@ class RunJob:
         while job.next_step is not Step.NONE:
             try:
                 job = await self._steps[job.next_step](job, reporter)
+            except SavingElsewhere as other:  # another runner downloads the output: wait, never again
+                if not self._watch_others:
+                    return other.job
+                job = await self._keeper.saved_elsewhere(other.job)
             except Superseded as superseded:
                 return await self._keeper.watch(superseded.job) if self._watch_others else superseded.job
         if self._notify is not None:  # once per job: whoever finishes it claims the delivery

@@ -32,7 +32,8 @@ def environment(url: str, data) -> dict[str, str]:
     return env | emulator_environment(emulator, VIDEOFORGE_DATA_DIR=str(data), VIDEOFORGE_POLL_INTERVAL="0.3",
                                       VIDEOFORGE_WAVESPEED_READ_TIMEOUT="10",
                                       VIDEOFORGE_SUBMIT_GRACE="0", VIDEOFORGE_LEFTOVERS_IDLE="0",
-                                      VIDEOFORGE_DEFAULT_PLAN="enterprise")
+                                      VIDEOFORGE_DEFAULT_PLAN="enterprise",
+                                      VIDEOFORGE_SAVE_LEASE="2")  # a killed save is taken over after 2 s
 
 
 def leftovers(data) -> list[str]:

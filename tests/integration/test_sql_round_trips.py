@@ -19,8 +19,8 @@ from videoforge.adapters.fakes import FakeClock, FakeVideoProvider, Outcome
 from videoforge.bootstrap import build_container, open_container
 
 # Documented in architecture.md, "SQL work of a job": a job polled once.
-TRANSACTIONS_PER_JOB = 9
-STATEMENTS_PER_JOB = 23
+TRANSACTIONS_PER_JOB = 10
+STATEMENTS_PER_JOB = 24
 
 
 @dataclass
