@@ -24,6 +24,7 @@ from videoforge.domain.job import UNFINISHED, Attempt, JobError, JobStatus, Vide
 from videoforge.domain.media import MediaInput, MediaKind
 from videoforge.domain.money import Cost
 from videoforge.domain.request import VideoRequest
+from videoforge.domain.submission import SentSubmission
 
 _REQUEST_FIELDS = ("model", "prompt", "negative_prompt", "duration", "resolution", "aspect_ratio", "seed",
                    "generate_audio", "enable_prompt_expansion", "source_module", "idempotency_key", "callback_url")
@@ -68,6 +69,27 @@ def attempts_from_json(data: list[dict[str, Any]] | None) -> tuple[Attempt, ...]
                          datetime.fromisoformat(a["at"])) for a in data or ())
 
 
+def submission_to_json(job: VideoJob) -> dict[str, Any] | None:
+    """The current submission's record (VideoJob.sends_recorded, .sent); None: neither."""
+    if not job.sends_recorded and job.sent is None:
+        return None
+    data: dict[str, Any] = {"recorded": job.sends_recorded}
+    if job.sent is not None:
+        data |= {"sent_at": job.sent.sent_at.isoformat(), "answered_at": job.sent.answered_at.isoformat(),
+                 "record": dict(job.sent.record)}
+    return data
+
+
+def submission_from_json(data: dict[str, Any] | None) -> dict[str, Any]:
+    if not data:
+        return {}
+    sent = None
+    if "sent_at" in data:
+        sent = SentSubmission(datetime.fromisoformat(data["sent_at"]), datetime.fromisoformat(data["answered_at"]),
+                              data.get("record") or {})
+    return {"sends_recorded": bool(data.get("recorded")), "sent": sent}
+
+
 def job_to_row(job: VideoJob) -> dict[str, Any]:
     """The job as a `video_jobs` row."""
     error = job.error
@@ -88,7 +110,7 @@ def job_to_row(job: VideoJob) -> dict[str, Any]:
         "error_provider_code": error.provider_code if error else None, "money_spent": job.money_spent,
         "request_fingerprint": job.request_fingerprint, "submit_deferrals": job.submit_deferrals,
         "provider_billed_seconds": job.provider_billed_seconds, "attempts": attempts_to_json(job.attempts),
-        "version": job.version,
+        "submission": submission_to_json(job), "version": job.version,
         "created_at": job.created_at, "updated_at": job.updated_at, "submitted_at": job.submitted_at,
         "finished_at": job.finished_at,
     }
@@ -108,7 +130,7 @@ def job_from_row(row: Any) -> VideoJob:
         money_spent=row.money_spent, idempotency_key=row.idempotency_key, version=row.version,
         submitted_at=row.submitted_at, finished_at=row.finished_at, request_fingerprint=row.request_fingerprint,
         submit_deferrals=row.submit_deferrals, provider_billed_seconds=row.provider_billed_seconds,
-        attempts=attempts_from_json(row.attempts),
+        attempts=attempts_from_json(row.attempts), **submission_from_json(row.submission),
     )
 
 

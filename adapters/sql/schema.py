@@ -62,6 +62,7 @@ video_jobs = Table(
     Column("attempts", JSON),  # the providers tried before the current one (VideoJob.attempts); NULL: none
     Column("lease_owner", String(64)),  # the runner saving the job's output now (not part of the saved job)
     Column("lease_until", UtcDateTime),  # ... until then: after it, the runner is taken for dead
+    Column("submission", JSON),  # the current submission's record, before its request left (VideoJob.sent)
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),

@@ -51,7 +51,7 @@ class RunJob:
         self._notify = notify
         self._watch_others = watch_others
         self._keeper = JobKeeper(jobs, quota, clock, policy)
-        self._recover = RecoverSubmission(self._keeper, clock, policy)
+        self._recover = RecoverSubmission(self._keeper, clock, policy, providers)
         fallback = FallBack(self._keeper, quota, catalog, routing or Routing(), providers.keys(), clock, policy)
         self._steps: dict[Step, RunStep] = {
             Step.SUBMIT: SubmitJob(self._keeper, providers, catalog, clock, policy, fallback),

@@ -7,6 +7,7 @@ import pytest
 from tests.contracts.builders import T0, job, later, text_request
 from videoforge.application.ports.jobs import ConcurrentUpdateError, DuplicateJobError, JobNotFoundError, JobRepository
 from videoforge.domain import Cost, JobError, JobStatus, MediaInput, MediaKind
+from videoforge.domain.submission import SentSubmission
 
 
 class JobRepositoryContract:
@@ -51,6 +52,21 @@ class JobRepositoryContract:
         assert back.submitted_at == later(2) and back.finished_at == later(5)
         assert back.reservation_id == stored.id
         assert (back.request_fingerprint, back.submit_deferrals, back.provider_billed_seconds) == ("f0" * 32, 1, 5.5)
+
+    async def test_the_record_of_what_a_submission_sends_survives(self, jobs):
+        stored = await jobs.add(job())
+        stored.start_submission(later(1), sends_recorded=True)
+        stored = await jobs.save(stored)
+        back = await jobs.get(stored.id)
+        assert back.sends_recorded and back.sent is None and back.provably_unsent
+        sent = SentSubmission(later(1), later(3), {"model": "m", "input_sha256": "ab" * 32, "n": [1, 2]})
+        back.record_sent(sent, later(2))
+        stored = await jobs.save(back)
+        back = await jobs.get(stored.id)
+        assert back.sent == sent and back.updated_at == later(2) and not back.provably_unsent
+        back.mark_submitted("pred-9", later(4))
+        stored = await jobs.save(back)
+        assert (await jobs.get(stored.id)).sent is None
 
     async def test_failure_error_survives(self, jobs):
         stored = await jobs.add(job())
