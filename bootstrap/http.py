@@ -41,22 +41,25 @@ def build_app(settings: Settings | None = None, container: Container | None = No
     a queue configured, jobs are enqueued for the workers (which also resume them), not run here."""
     settings = settings or Settings()
     container = container or build_container(settings)
-    app = create_app(use_cases_of(container), verifier_from(settings), limits=body_limits(container.catalog()),
+    app = create_app(use_cases_of(container), verifier_from(settings),
+                     limits=body_limits(container.catalog(), settings.body_idle_timeout),
                      **api_options(settings, container, resume_on_startup))
     add_metrics(app, lambda: container.metrics().refresh(container.quota_guard()))
     return app
 
 
-def body_limits(catalog: ModelCatalog) -> BodyLimits:
+def body_limits(catalog: ModelCatalog, idle_timeout: float = 30.0) -> BodyLimits:
     """The request body limits: an upload may be as large as the largest input any model takes."""
     largest = max(catalog.max_input_bytes(kind) for kind in MediaKind)
-    return BodyLimits(upload_bytes=largest + BodyLimits.form_overhead)
+    return BodyLimits(upload_bytes=largest + BodyLimits.form_overhead, idle_timeout=idle_timeout)
 
 
 def router(settings: Settings | None = None, container: Container | None = None, *,
            plans: PlanSource | PlanResolver | None = None, resume_on_startup: bool = True) -> HostedApi:
     """The API for a host's own FastAPI app: `api.include_in(app)` adds the routes (under
-    /api/video) and their error answers; enter `api.lifespan(app)` in the app's lifespan, which
+    /api/video), their error answers and the request limits of `videoforge serve` for those
+    routes only (body sizes, the token before the body, idle bodies cut off after
+    VIDEOFORGE_BODY_IDLE_TIMEOUT); enter `api.lifespan(app)` in the app's lifespan, which
     opens the container's resources, resumes unfinished jobs and closes every pool on shutdown.
     `plans`, like `open_container`'s, lets the host's billing decide each user's limits."""
     settings = settings or Settings()
@@ -64,6 +67,7 @@ def router(settings: Settings | None = None, container: Container | None = None,
     if plans is not None:
         container.plan_source.override(providers.Object(plan_source(plans)))
     return hosted_api(use_cases_of(container), verifier_from(settings),
+                      limits=body_limits(container.catalog(), settings.body_idle_timeout),
                       **api_options(settings, container, resume_on_startup))
 
 

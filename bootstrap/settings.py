@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     product_video_model: str | None = None
     max_output_bytes: int = Field(2 * 1024**3, gt=0)
     resume_interval: float = Field(60.0, gt=0)
+    body_idle_timeout: float = Field(30.0, gt=0)  # a request body with no byte for this long is cut off (408)
     events_interval: float = Field(0.5, gt=0)  # how often an SSE stream reads its job's new events
     callback_secret: SecretStr | None = None  # `whsec_<base64>`: signs the callbacks to callers
     callback_hosts: dict[str, list[str]] = Field(default_factory=dict)  # tenant (or "*") -> hosts it may name
