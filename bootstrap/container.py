@@ -85,6 +85,7 @@ from videoforge.bootstrap.fal import (
     fal_webhook_verifier,
     provider_spellings,
 )
+from videoforge.bootstrap.observe import ObservedRuns
 from videoforge.bootstrap.plans import load_plans, user_plans
 from videoforge.bootstrap.settings import Settings
 from videoforge.bootstrap.wavespeed import (
@@ -248,7 +249,8 @@ def s3_config(settings: Settings) -> dict:
     return {"bucket": settings.s3_bucket, "prefix": settings.s3_prefix, "endpoint": settings.s3_endpoint,
             "region": settings.s3_region, "part_size": settings.s3_part_size,
             "concurrency": settings.s3_upload_concurrency, "presign": settings.s3_downloads == "presigned",
-            "url_ttl": settings.s3_url_ttl}
+            "url_ttl": settings.s3_url_ttl, "timeout": settings.s3_timeout,
+            "public_endpoint": settings.s3_public_endpoint}
 
 
 class Container(containers.DeclarativeContainer):
@@ -303,7 +305,8 @@ class Container(containers.DeclarativeContainer):
             deferred("videoforge.adapters.s3", "S3Storage"), bucket=config.s3.bucket, prefix=config.s3.prefix,
             endpoint=config.s3.endpoint,
             region=config.s3.region, max_bytes=config.max_output_bytes, part_size=config.s3.part_size,
-            concurrency=config.s3.concurrency, presign=config.s3.presign, url_ttl=config.s3.url_ttl),
+            concurrency=config.s3.concurrency, presign=config.s3.presign, url_ttl=config.s3.url_ttl,
+            timeout=config.s3.timeout, public_endpoint=config.s3.public_endpoint),
     )
     job_repository = providers.Selector(
         config.backend, memory=providers.Singleton(InMemoryJobRepository),
@@ -359,11 +362,12 @@ class Container(containers.DeclarativeContainer):
     balance_check = providers.Factory(BalanceCheck, accounts=provider_accounts, enabled=config.refuse_below_balance)
     submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=metered_quota, jobs=job_repository,
                                      clock=clock, balance=balance_check, callbacks=callback_sender)
+    run_observer = providers.Singleton(ObservedRuns)
     run_job = providers.Factory(
         RunJob, jobs=metered_jobs, providers=metered_providers, catalog=catalog, storage=metered_storage,
         probe=media_probe, assets=asset_library, usage=usage_meter, quota=metered_quota, clock=clock,
         policy=poll_policy, together=unit_of_work, notify=notify_caller,
-        routing=provider_routing)
+        routing=provider_routing, observe=run_observer)
     generate_video = providers.Factory(GenerateVideo, submit=submit_video, run=run_job, assets=asset_library)
     get_job = providers.Factory(GetJob, jobs=job_repository)
     cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,
