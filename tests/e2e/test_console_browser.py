@@ -95,6 +95,7 @@ def wait_for(what: str, check: Callable[[], Any], seconds: float = 60, driver: A
 def shot(driver: Any, name: str) -> Path:
     """A screenshot of the whole page (the window grown to the page's height)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    driver.execute_script("window.scrollTo(0, 0)")
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(1400, max(900, min(height + 40, 4000)))
     path = ARTIFACTS / f"{name}.png"
@@ -193,6 +194,34 @@ def test_the_console_runs_a_job_plays_it_and_shows_usage_and_spend(browser, serv
     assert "/api/video/media/" in played["src"] and alice not in played["src"]
     shot(driver, "03-playing")
 
+    # A second job from the library: the first video upscaled; its lineage leads back to the first.
+    first_asset = driver.find_element(By.CSS_SELECTOR, "#gallery .card").get_attribute("data-asset")
+    Select(driver.find_element(By.ID, "f-operation")).select_by_value("enhance")
+    Select(driver.find_element(By.ID, "f-model")).select_by_value("local/lanczos-upscale")
+    Select(driver.find_element(By.ID, "f-resolution")).select_by_value("480p")
+    Select(driver.find_element(By.CSS_SELECTOR, "[data-asset-for=video]")).select_by_value(first_asset)
+    driver.find_element(By.ID, "f-prompt").clear()
+    driver.find_element(By.ID, "f-submit").click()
+    wait_for("the upscale to reach 100 %", lambda: len(driver.find_elements(By.CSS_SELECTOR, "#jobs tbody tr")) == 2
+             and "completed" in text(driver, row + " .status") and "100 %" in text(driver, row + " .pct"),
+             seconds=120, driver=driver)
+    wait_for("two videos in the gallery", lambda: len(driver.find_elements(By.CSS_SELECTOR, "#gallery .card")) == 2,
+             driver=driver)
+    upscaled = driver.find_element(By.CSS_SELECTOR, "#gallery .card")  # newest first
+    assert upscaled.get_attribute("data-asset") != first_asset
+    upscaled.click()
+    wait_for("the upscale's lineage", lambda: "local/lanczos-upscale" in text(driver, "#lineage")
+             and "Made from" in text(driver, "#lineage"), driver=driver)
+    lineage = text(driver, "#lineage")
+    assert f"from asset {first_asset[:12]}" in lineage and "A lighthouse at dawn" in lineage  # the parent's prompt
+    assert "enhance" in lineage and "video: video/mp4" in lineage
+    wait_for("usage to count both", lambda: "2 of 10" in text(driver, "#usage-calls"), driver=driver)
+    assert Select(driver.find_element(By.ID, "f-resolution")).first_selected_option.text == "480p"  # form kept
+    assert Select(driver.find_element(By.CSS_SELECTOR, "[data-asset-for=video]")).first_selected_option \
+        .get_attribute("value") == first_asset
+    assert "enhance of" in upscaled.text
+    shot(driver, "04-lineage")
+
     driver.find_element(By.ID, "signout").click()
     wait_for("the sign-in form again", lambda: driver.find_element(By.ID, "login").is_displayed(), driver=driver)
     assert driver.execute_script("return sessionStorage.getItem('videoforge.token')") is None
@@ -201,7 +230,8 @@ def test_the_console_runs_a_job_plays_it_and_shows_usage_and_spend(browser, serv
     wait_for("alice's spend in the admin view",
              lambda: "alice" in text(driver, "#spend tbody") and "$0.10" in text(driver, "#spend tbody"), driver=driver)
     assert "basic" in text(driver, "#spend tbody") and driver.find_element(By.ID, "admin").is_displayed()
-    shot(driver, "04-admin-spend")
+    assert "2 of 10" in text(driver, "#spend tbody")
+    shot(driver, "05-admin-spend")
     refusal = "/api/video/me - Failed to load resource: the server responded with a status of 401"
     errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and refusal not in e["message"]]
     assert errors == [], errors  # nothing failed in the page but the bad token's refusal above
