@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,7 +20,9 @@ import pytest
 from tests.serving import serve_process
 
 SECRET = "console-test-secret-of-at-least-32-bytes"
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+# Debian's packages (.ci/run installs them); elsewhere point these at a Chromium and its matching driver
+CHROMIUM = os.environ.get("VIDEOFORGE_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("VIDEOFORGE_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
 # The local models render for $0; a prices file (a real setting) gives them a price, so spend shows.
 PRICES = {"local/title-card": {"rule": "per_second",
@@ -38,7 +39,7 @@ def _missing() -> str | None:
     except ImportError:
         return "selenium is not installed (pip install -e '.[dev]')"
     for path in (CHROMIUM, CHROMEDRIVER):
-        if not (os.path.exists(path) or shutil.which(os.path.basename(path))):
+        if not os.access(path, os.X_OK):
             return f"{path} is missing (apt-get install chromium chromium-driver)"
     return None
 
@@ -54,13 +55,12 @@ def browser() -> Iterator[Any]:
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                  "--window-size=1400,1600", "--autoplay-policy=no-user-gesture-required", "--mute-audio"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER if os.path.exists(CHROMEDRIVER)
-                                              else shutil.which("chromedriver")), options=options)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_script_timeout(30)
     try:
         yield driver
