@@ -80,6 +80,10 @@ def _first_picture(container: av.container.InputContainer) -> tuple[MediaInfo, a
         kind = "an audio file" if container.streams.audio else "a file without pictures"
         raise InvalidMediaError(f"this is {kind}, not a video")
     stream = streams[0]
+    # One frame is wanted: decoding it in this thread alone avoids starting FFmpeg's decoder
+    # threads (and frame threading's delay of a packet per thread) for a single picture.
+    stream.codec_context.thread_type = "NONE"
+    stream.codec_context.thread_count = 1
     first = next(container.decode(stream), None)
     if first is None:
         raise InvalidMediaError("the video has no decodable frame")

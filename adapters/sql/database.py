@@ -16,6 +16,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from videoforge.adapters.sql import sqlite_driver
+
 _WRITE = "videoforge_write"
 log = logging.getLogger("videoforge.sql")
 # The server has no connection for us right now ("too many clients", a role's connection limit:
@@ -60,6 +62,8 @@ def make_engine(url: str, *, schema: str | None = None, pool: dict[str, Any] | N
             options.setdefault("connect_args", {"server_settings": {"search_path": check_schema_name(schema)}})
         return create_async_engine(parsed, **{**(pool or {}), **options})
     options.setdefault("connect_args", {"timeout": 30})
+    if parsed.get_driver_name() == "aiosqlite" and sqlite_driver.available():
+        options.setdefault("module", sqlite_driver.dbapi())  # one thread hop per statement
     engine = create_async_engine(parsed, **options)
 
     @event.listens_for(engine.sync_engine, "connect")

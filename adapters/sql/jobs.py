@@ -5,7 +5,7 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -110,6 +110,16 @@ def job_from_row(row: Any) -> VideoJob:
     )
 
 
+# The statements of a job's life, built once: SQLAlchemy then only looks up their compiled form
+# (building `.values(**row)` anew made a bound parameter per column per save).
+_INSERT_JOB = video_jobs.insert()
+_INSERT_EVENT = job_events.insert()
+_SELECT_JOB = select(video_jobs).where(video_jobs.c.id == bindparam("job_id"))
+_SAVE_JOB = update(video_jobs).where(video_jobs.c.id == bindparam("job_id"),
+                                     video_jobs.c.version == bindparam("was_version"))
+_JOB_VERSION = select(video_jobs.c.version).where(video_jobs.c.id == bindparam("job_id"))
+
+
 def _event_row(job: VideoJob) -> dict[str, Any]:
     return {"job_id": job.id, "version": job.version, "status": job.status.value, "progress": job.progress,
             "message": job.message, "at": job.updated_at}
@@ -139,8 +149,8 @@ class SqlJobRepository(JobRepository):
         row = job_to_row(stored)
         try:
             async with self._transaction(f"recording job {job.id}", conflicts=True) as conn:
-                await conn.execute(video_jobs.insert().values(**row))
-                await conn.execute(job_events.insert().values(**_event_row(stored)))
+                await conn.execute(_INSERT_JOB, row)
+                await conn.execute(_INSERT_EVENT, _event_row(stored))
         except IntegrityError as e:
             existing = await self._find_conflict(job)
             if existing is None:
@@ -162,7 +172,7 @@ class SqlJobRepository(JobRepository):
 
     async def get(self, job_id: str) -> VideoJob:
         async with self._transaction(f"reading job {job_id}", write=False, patient=True) as conn:
-            row = (await conn.execute(select(video_jobs).where(video_jobs.c.id == job_id))).first()
+            row = (await conn.execute(_SELECT_JOB, {"job_id": job_id})).first()
         if row is None:
             raise JobNotFoundError(f"no job {job_id}")
         return self._read(row)
@@ -173,15 +183,13 @@ class SqlJobRepository(JobRepository):
         row = job_to_row(stored)
         del row["id"], row["created_at"], row["user_id"], row["idempotency_key"]
         async with self._transaction(f"saving job {job.id}", patient=True) as conn:
-            result = await conn.execute(
-                update(video_jobs).where(video_jobs.c.id == job.id, video_jobs.c.version == job.version)
-                .values(**row))
+            result = await conn.execute(_SAVE_JOB, {**row, "job_id": job.id, "was_version": job.version})
             if result.rowcount != 1:
-                current = await conn.scalar(select(video_jobs.c.version).where(video_jobs.c.id == job.id))
+                current = await conn.scalar(_JOB_VERSION, {"job_id": job.id})
                 if current is None:
                     raise JobNotFoundError(f"no job {job.id}")
                 raise ConcurrentUpdateError(f"job {job.id} changed (version {current}, had {job.version})")
-            await conn.execute(job_events.insert().values(**_event_row(stored)))
+            await conn.execute(_INSERT_EVENT, _event_row(stored))
         if stored.status is not JobStatus.PENDING:
             self._kept.pop(job.id, None)  # submitted or finished: the bytes are not needed again
         return stored
