@@ -348,7 +348,8 @@ class Container(containers.DeclarativeContainer):
     metered_providers = providers.Callable(metered, video_providers, metrics)
     balance_check = providers.Factory(BalanceCheck, accounts=provider_accounts, enabled=config.refuse_below_balance)
     submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=metered_quota, jobs=job_repository,
-                                     clock=clock, balance=balance_check, callbacks=callback_sender)
+                                     clock=clock, balance=balance_check, callbacks=callback_sender,
+                                     together=unit_of_work)
     run_job = providers.Factory(
         RunJob, jobs=metered_jobs, providers=metered_providers, catalog=catalog, storage=metered_storage,
         probe=media_probe, assets=asset_library, usage=usage_meter, quota=metered_quota, clock=clock,

@@ -43,6 +43,7 @@ class Outcome:
     created: bool = True  # for `unknown`: whether the task exists at the provider anyway
     cancel_lag: int = 0  # polls after an accepted cancel before the task shows as cancelled
     twins: int = 0  # for `unknown`: more tasks created from the same submission (a history shows them all)
+    poll_after: float | None = None  # the provider's hint, on a running task's status, of when to ask again
 
     @classmethod
     def succeed(cls, after_polls: int = 1, *, duration: float | None = None,
@@ -199,7 +200,7 @@ class FakeVideoProvider(FaultInjector, VideoProvider):
             return ProviderStatus(ProviderState.RUNNING)
         if outcome.kind == "hang" or task.polls < outcome.polls:
             fraction = None if outcome.kind == "hang" else task.polls / outcome.polls
-            return ProviderStatus(ProviderState.RUNNING, progress=fraction)
+            return ProviderStatus(ProviderState.RUNNING, progress=fraction, poll_after=outcome.poll_after)
         if outcome.kind == "fail":
             return ProviderStatus(ProviderState.FAILED, error_code=outcome.error_code,
                                   error_message=outcome.message, provider_code=outcome.provider_code)

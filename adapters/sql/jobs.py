@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from videoforge.adapters.sql.database import Database
@@ -112,7 +111,6 @@ def job_from_row(row: Any) -> VideoJob:
 
 # The statements of a job's life, built once: SQLAlchemy then only looks up their compiled form
 # (building `.values(**row)` anew made a bound parameter per column per save).
-_INSERT_JOB = video_jobs.insert()
 _INSERT_EVENT = job_events.insert()
 _SELECT_JOB = select(video_jobs).where(video_jobs.c.id == bindparam("job_id"))
 _SAVE_JOB = update(video_jobs).where(video_jobs.c.id == bindparam("job_id"),
@@ -137,6 +135,7 @@ class SqlJobRepository(JobRepository):
 
     def __init__(self, engine: AsyncEngine | Database, *, keep_input_bytes: int = 256 * 1024 * 1024):
         self._db = Database.of(engine)
+        self._insert_job = self._db.upsert(video_jobs).on_conflict_do_nothing()  # built once
         self._kept: OrderedDict[str, dict[str, MediaInput]] = OrderedDict()
         self._kept_limit = keep_input_bytes
 
@@ -147,15 +146,17 @@ class SqlJobRepository(JobRepository):
         stored = job.copy()
         stored.version = 1
         row = job_to_row(stored)
-        try:
-            async with self._transaction(f"recording job {job.id}", conflicts=True) as conn:
-                await conn.execute(_INSERT_JOB, row)
+        # ON CONFLICT DO NOTHING rather than a failed insert: inside a unit of work (the job and its
+        # reservation) a taken id or idempotency key must not abort the shared transaction.
+        async with self._transaction(f"recording job {job.id}") as conn:
+            added = await conn.execute(self._insert_job, row)
+            if added.rowcount == 1:
                 await conn.execute(_INSERT_EVENT, _event_row(stored))
-        except IntegrityError as e:
+        if added.rowcount != 1:
             existing = await self._find_conflict(job)
             if existing is None:
-                raise JobRepositoryError(f"recording job {job.id}: the database refused it") from e
-            raise DuplicateJobError(existing[1], existing[0]) from e
+                raise JobRepositoryError(f"recording job {job.id}: the database refused it")
+            raise DuplicateJobError(existing[1], existing[0])
         self._keep_inputs(job)
         return stored
 
@@ -176,6 +177,13 @@ class SqlJobRepository(JobRepository):
         if row is None:
             raise JobNotFoundError(f"no job {job_id}")
         return self._read(row)
+
+    async def version(self, job_id: str) -> int:
+        async with self._transaction(f"reading the version of job {job_id}", write=False, patient=True) as conn:
+            version = await conn.scalar(_JOB_VERSION, {"job_id": job_id})
+        if version is None:
+            raise JobNotFoundError(f"no job {job_id}")
+        return version
 
     async def save(self, job: VideoJob) -> VideoJob:
         stored = job.copy()

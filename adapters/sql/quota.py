@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, or_, select, type_coerce, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from videoforge.adapters.sql.database import Database
@@ -31,7 +30,6 @@ R = quota_reservations.c
 # The statements of a reservation, built once (SQLAlchemy then only looks up their compiled form).
 _FIND = select(quota_reservations).where(R.job_id == bindparam("the_job"))
 _FIND_LOCKED = _FIND.with_for_update()
-_INSERT = quota_reservations.insert()
 _UPDATE = update(quota_reservations).where(R.job_id == bindparam("the_job"))
 _LOCK_PERIOD = select(quota_periods.c.user_id).where(
     quota_periods.c.user_id == bindparam("the_user"), quota_periods.c.billing_period == bindparam("the_period"),
@@ -80,6 +78,7 @@ class SqlQuotaGuard(QuotaGuard):
             plans = SqlPlanBook(self._db, catalog, plans, clock)
         self.plans: PlanSource = plans
         self._create_period = self._db.upsert(quota_periods).on_conflict_do_nothing()
+        self._insert = self._db.upsert(quota_reservations).on_conflict_do_nothing()
 
     def _now(self) -> datetime:
         return self._clock.now() if self._clock else datetime.now(UTC)
@@ -96,23 +95,24 @@ class SqlQuotaGuard(QuotaGuard):
 
     async def reserve(self, user_id: str, job_id: str, amount: Cost, period: str) -> Reservation:
         plan = await self.plans.plan_for(user_id)
-        try:
-            async with self._transaction(f"reserving quota for job {job_id}", conflicts=True) as conn:
-                await self._lock_period(conn, user_id, period)
+        async with self._transaction(f"reserving quota for job {job_id}") as conn:
+            await self._lock_period(conn, user_id, period)
+            existing = await self._find(conn, job_id)
+            if existing is not None:
+                return existing
+            plan.admit(await self._usage(conn, user_id, period), amount)  # raises QuotaExceededError
+            now = self._now()
+            # ON CONFLICT DO NOTHING: the same job reserved meanwhile (under another user or
+            # period) is found, not a failed insert that would abort a unit of work.
+            added = await conn.execute(self._insert, {
+                "job_id": job_id, "user_id": user_id, "billing_period": period,
+                "state": ReservationState.RESERVED, "amount": amount, "created_at": now, "updated_at": now})
+            if added.rowcount != 1:
                 existing = await self._find(conn, job_id)
-                if existing is not None:
-                    return existing
-                plan.admit(await self._usage(conn, user_id, period), amount)  # raises QuotaExceededError
-                now = self._now()
-                await conn.execute(_INSERT, {
-                    "job_id": job_id, "user_id": user_id, "billing_period": period,
-                    "state": ReservationState.RESERVED, "amount": amount, "created_at": now, "updated_at": now})
-                return Reservation(job_id, user_id, period, amount, created_at=now)
-        except IntegrityError as e:  # the same job reserved meanwhile under another user or period
-            existing = await self._get(job_id)
-            if existing is None:
-                raise QuotaGuardError(f"reserving quota for job {job_id}: the database refused it") from e
-            return existing
+                if existing is None:
+                    raise QuotaGuardError(f"reserving quota for job {job_id}: the database refused it")
+                return existing
+            return Reservation(job_id, user_id, period, amount, created_at=now)
 
     async def _lock_period(self, conn: AsyncConnection, user_id: str, period: str) -> None:
         await conn.execute(self._create_period, {"user_id": user_id, "billing_period": period,

@@ -43,6 +43,7 @@ class ProviderStatus:
     error_message: str | None = None
     provider_code: int | None = None
     billed_seconds: float | None = None  # what the provider reports billing, when it does
+    poll_after: float | None = None  # seconds the provider asks to wait before the next read, when it says
 
     @property
     def finished(self) -> bool:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Mapping
 
 from videoforge.application.errors import JobNotFinishedError
@@ -19,7 +20,12 @@ log = logging.getLogger("videoforge.run")
 class FollowTask:
     """processing -> saving: the provider's task is polled until it ends, its progress recorded
     (20-80, the provider's own where it says, else by time). A task that ends without an output
-    fails the job; one still running at the deadline leaves it processing, resumable."""
+    fails the job; one still running at the deadline leaves it processing, resumable.
+
+    The first read is at once; the next ones wait the interval (or the provider's hint, when it
+    asks for longer), spread by the policy's jitter. Between polls the job is not read again: a
+    save of its progress would meet anyone else's change, and while its progress stands still
+    only its version is checked, at most every `policy.recheck` seconds."""
 
     def __init__(self, keeper: JobKeeper, providers: Mapping[str, VideoProvider], clock: Clock,
                  policy: PollPolicy, fallback: FallBack):
@@ -28,9 +34,10 @@ class FollowTask:
 
     async def __call__(self, job: VideoJob, progress: ProgressReporter) -> VideoJob:
         provider = self._providers[job.provider]
-        started = self._clock.monotonic()
+        started = checked = self._clock.monotonic()
         while True:
             elapsed = self._clock.monotonic() - started
+            hint = None
             try:
                 status = await provider.poll(job.provider_job_id)
             except ProviderUnavailableError as e:  # the task goes on at the provider: keep asking
@@ -40,10 +47,11 @@ class FollowTask:
             else:
                 if status.finished:
                     return await self._ended(job, status, progress)
-                job = await self._working(job, status, elapsed, progress)
+                job, checked = await self._working(job, status, elapsed, progress, checked)
                 if elapsed >= self._policy.deadline:
                     return await self._timed_out(job, status, provider, elapsed)
-            await self._clock.sleep(self._policy.interval)
+                hint = status.poll_after
+            await self._clock.sleep(self._policy.poll_wait(hint, random.random()))  # spread, not secrecy
 
     async def _ended(self, job: VideoJob, status: ProviderStatus, progress: ProgressReporter) -> VideoJob:
         if status.state is not ProviderState.COMPLETED or status.output is None:
@@ -55,17 +63,20 @@ class FollowTask:
         await progress.show(job)
         return job
 
-    async def _working(self, job: VideoJob, status: ProviderStatus, elapsed: float,
-                       progress: ProgressReporter) -> VideoJob:
+    async def _working(self, job: VideoJob, status: ProviderStatus, elapsed: float, progress: ProgressReporter,
+                       checked: float) -> tuple[VideoJob, float]:
+        """The job with its progress recorded, and when it was last saved or checked."""
         fraction = status.progress if status.progress is not None else elapsed / self._policy.expected
         percent = working_percent(fraction)
+        now = self._clock.monotonic()
         if percent != job.progress:
             job.report_progress(percent, f"Video generation in progress... ({elapsed:.0f}s)", self._clock.now())
-            job = await self._keeper.store(job)
+            job = await self._keeper.store(job)  # meets anyone else's save (a cancel): Superseded
             await progress.show(job)
-        else:
-            job = await self._keeper.current(job)  # to stop when someone else (a cancel) changed it
-        return job
+            return job, now
+        if now - checked >= self._policy.recheck:
+            return await self._keeper.current(job), now  # to stop when someone else (a cancel) changed it
+        return job, checked
 
     async def _timed_out(self, job: VideoJob, status: ProviderStatus, provider: VideoProvider,
                          elapsed: float) -> VideoJob:
