@@ -407,6 +407,16 @@ class TestPollSpacing:
         assert reads == {"get": 0, "version": 4}  # at 15, 30, 45 and 60 s
 
 
+    async def test_progress_is_saved_when_it_moved_by_the_step_not_at_every_poll(self, run):
+        run.policy = PollPolicy(interval=1.0, deadline=130.0, expected=120.0, jitter=0.0)
+        run.__post_init__()
+        processing = await run.processing(Outcome.hang())  # time-based: 20 -> 80 over 120 s
+        with pytest.raises(JobNotFinishedError):
+            await run.follow()(processing, run.progress(processing))
+        assert run.provider.polls[processing.provider_job_id] == 131
+        assert run.shown == list(range(20, 81, 5))  # 13 saves, each shown, instead of 60
+
+
 class TestDeliverOutput:
     async def test_the_output_is_stored_filed_metered_and_settled_at_the_actual_cost(self, run):
         saving = await run.saving(billed_seconds=4)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from videoforge.application.errors import JobNotFinishedError
 from videoforge.application.ports.clock import Clock
 from videoforge.application.ports.provider import ProviderStatus, ProviderUnavailableError, VideoProvider
-from videoforge.application.progress import ProgressReporter, working_percent
+from videoforge.application.progress import WORKING_TO, ProgressReporter, working_percent
 from videoforge.application.use_cases.run.fallback import FallBack
 from videoforge.application.use_cases.run.keeper import JobKeeper
 from videoforge.application.use_cases.run.policy import PollPolicy
@@ -69,7 +69,8 @@ class FollowTask:
         fraction = status.progress if status.progress is not None else elapsed / self._policy.expected
         percent = working_percent(fraction)
         now = self._clock.monotonic()
-        if percent != job.progress:
+        if percent != job.progress and (abs(percent - job.progress) >= self._policy.progress_step
+                                        or percent == WORKING_TO):
             job.report_progress(percent, f"Video generation in progress... ({elapsed:.0f}s)", self._clock.now())
             job = await self._keeper.store(job)  # meets anyone else's save (a cancel): Superseded
             await progress.show(job)

@@ -27,6 +27,9 @@ class PollPolicy:
     # While nothing saves the job (its progress stands still), its stored version is checked at
     # most this often, to stop when someone else changed it (a cancel); one column, not the row.
     recheck: float = 15.0
+    # A job's progress is saved (a transaction, an event for its watchers) when it has moved by
+    # at least this many points, or reached the end of the working range.
+    progress_step: int = 5
 
     def poll_wait(self, hint: float | None, draw: float) -> float:
         """Seconds before the next poll: the interval, or the provider's hint when it asks for
