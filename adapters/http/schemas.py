@@ -72,7 +72,8 @@ class AttemptOut(BaseModel):
     provider: str
     model: str
     provider_job_id: str | None
-    outcome: str  # refused | cancelled_before_start for earlier ones; the job's state for the current one
+    # refused | cancelled_before_start | aborted | expired for earlier ones; the job's state for the current one
+    outcome: str
     cost: float
     at: datetime
 
