@@ -292,7 +292,8 @@ class Container(containers.DeclarativeContainer):
     storage = providers.Selector(
         config.storage,
         memory=providers.Singleton(InMemoryStorage, max_bytes=config.max_output_bytes),
-        filesystem=providers.Singleton(FileSystemStorage, root=config.storage_dir, max_bytes=config.max_output_bytes),
+        filesystem=providers.Singleton(FileSystemStorage, root=config.storage_dir, max_bytes=config.max_output_bytes,
+                                       fsync=config.sql),  # the memory backend's records die with the process
         s3=providers.Singleton(
             deferred("videoforge.adapters.s3", "S3Storage"), bucket=config.s3.bucket, prefix=config.s3.prefix,
             endpoint=config.s3.endpoint,
