@@ -2,11 +2,11 @@
 
 aiosqlite runs each call of the sqlite3 API in its connection's thread, one hop each way, and
 SQLAlchemy's adapter makes four such calls per statement that returns rows (create a cursor,
-execute, fetch all, close) and three per other statement, BEGIN included; the pool's reset on
-return adds a rollback after every commit. Here a statement is one call in the connection's
-thread (cursor, execute, fetch, close together), a transaction's BEGIN goes with its first
-statement, and the reset's rollback is skipped when the connection holds no transaction. Same
-SQL, same transactions, same errors; a quarter of the hops per job (`benchmarks/job_cost.py`).
+execute, fetch all, close) and three per other statement; the pool's reset on return adds a
+rollback after every commit. Here a statement is one call in the connection's thread (cursor,
+execute, fetch, close together), and the reset's rollback is skipped when the connection holds
+no transaction. Same SQL, same transactions, same errors; about a third of the hops per job
+(`benchmarks/job_cost.py`).
 
 It relies on two internals of aiosqlite (`Connection._execute`, which queues a function for the
 connection's thread, and `Connection._conn`, the sqlite3 connection); `available()` says
@@ -15,7 +15,6 @@ whether the installed aiosqlite has them, and `make_engine` uses the stock drive
 from __future__ import annotations
 
 import collections
-import re
 import sqlite3
 from typing import Any
 
@@ -46,31 +45,10 @@ class _Outcome:
         pass
 
 
-_BEGIN = re.compile(r"\s*BEGIN(\s+(DEFERRED|IMMEDIATE|EXCLUSIVE))?\s*;?\s*$", re.IGNORECASE)
-
-
-class _Nothing:
-    """The outcome of a BEGIN held back: no rows, nothing counted."""
-
-    description = None
-    rowcount = -1
-    lastrowid = None
-    arraysize = 1
-
-    def close(self) -> None:
-        pass
-
-
-_NOTHING = _Nothing()
-
-
-def _run(connection: sqlite3.Connection, begin: str | None, many: bool, operation: str, parameters: Any):
-    """In the connection's thread: the transaction's BEGIN if it is still to be sent, the
-    statement, its rows, and whether a transaction is open."""
+def _run(connection: sqlite3.Connection, many: bool, operation: str, parameters: Any):
+    """In the connection's thread: the statement, its rows, and whether a transaction is open."""
     cursor = connection.cursor()
     try:
-        if begin is not None:
-            cursor.execute(begin)
         if many:
             cursor.executemany(operation, parameters)
         elif parameters is None:
@@ -106,18 +84,9 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _one_hop(self, many: bool, operation: Any, parameters: Any) -> Any:
         adapt = self._adapt_connection
-        if not many and not parameters and _BEGIN.match(operation):
-            adapt.begin = operation  # sent with the transaction's first statement
-            self._cursor, self._rows = _NOTHING, collections.deque()
-            return _NOTHING
         async with adapt._execute_mutex:
-            begin, adapt.begin = adapt.begin, None
-            try:
-                outcome, rows, in_transaction = await self._connection._execute(
-                    _run, self._connection._conn, begin, many, operation, parameters)
-            except BaseException:
-                adapt.in_transaction = True  # not known: the rollback is sent
-                raise
+            outcome, rows, in_transaction = await self._connection._execute(
+                _run, self._connection._conn, many, operation, parameters)
         self._cursor = outcome
         adapt.in_transaction = in_transaction
         if rows is not None:
@@ -129,23 +98,18 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("begin", "in_transaction")
+    __slots__ = ("in_transaction",)
     _cursor_cls = OneHopCursor
 
     def __init__(self, dbapi: Any, connection: Any):
         super().__init__(dbapi, connection)
         self.in_transaction = True  # not known yet: a rollback is sent
-        self.begin: str | None = None  # a BEGIN not sent yet
 
     def commit(self) -> None:
-        if self.begin is not None:  # a transaction without a statement: nothing was begun
-            self.begin = None
-            return
         super().commit()
         self.in_transaction = False
 
     def rollback(self) -> None:
-        self.begin = None
         if self.in_transaction:  # the pool's reset after a commit has nothing to roll back
             super().rollback()
             self.in_transaction = False
