@@ -60,6 +60,7 @@ from videoforge.application.use_cases import (
     ListModels,
     ListPlans,
     ListProviders,
+    ListSpend,
     LoadInput,
     NotifyCaller,
     OpenAssetFile,
@@ -72,6 +73,7 @@ from videoforge.application.use_cases import (
     ShowPlan,
     StoredVideo,
     SubmitVideo,
+    TraceLineage,
     UseCases,
     WatchJob,
 )
@@ -396,6 +398,8 @@ class Container(containers.DeclarativeContainer):
     get_usage = providers.Factory(GetUsage, usage=usage_meter, quota=quota_guard, clock=clock)
     list_plans = providers.Factory(ListPlans, plans=plan_source)
     show_plan = providers.Factory(ShowPlan, plans=plan_source)
+    trace_lineage = providers.Factory(TraceLineage, assets=asset_library, jobs=job_repository)
+    list_spend = providers.Factory(ListSpend, usage=usage_meter, plans=plan_source, clock=clock)
     assign_plan = providers.Factory(AssignPlan, plans=plan_source)
     audit_billing = providers.Factory(AuditBilling, accounts=provider_accounts, jobs=job_repository,
                                       usage=usage_meter, clock=clock)

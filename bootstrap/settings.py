@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     jwt_secret: SecretStr | None = None
+    # signs the console's short-lived links to media files (<video>, <img>); default: derived from
+    # the JWT secret, else a key of each process's own (set it when several API processes share an address)
+    media_link_secret: SecretStr | None = None
+    media_link_ttl: float = Field(600.0, gt=0, le=86400)  # seconds a media link works
+    console_token_url: str | None = None  # a same-origin URL of the host answering its user's token (JSON)
     jwks_url: str | None = None
     jwt_audience: str | None = None
     jwt_issuer: str | None = None

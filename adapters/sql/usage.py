@@ -71,6 +71,15 @@ class SqlUsageMeter(UsageMeter):
             return UsageSummary(user_id, period, 0, ZERO, 0, ZERO)
         return UsageSummary(user_id, period, row.video_calls, row.video_cost, row.total_calls, row.total_cost)
 
+    async def summaries(self, period: str, *, limit: int = 50, offset: int = 0) -> list[UsageSummary]:
+        s = usage_summaries.c
+        async with self._db.transaction(UsageMeterError, f"reading the usage of period {period}",
+                                        write=False) as conn:
+            rows = (await conn.execute(select(usage_summaries).where(s.billing_period == period)
+                                       .order_by(s.video_cost.desc(), s.user_id).limit(limit).offset(offset))).all()
+        return [UsageSummary(r.user_id, period, r.video_calls, r.video_cost, r.total_calls, r.total_cost)
+                for r in rows]
+
     async def records(self, user_id: str, period: str) -> list[UsageRecord]:
         async with self._db.transaction(UsageMeterError, f"reading the usage of user {user_id}",
                                         write=False) as conn:
