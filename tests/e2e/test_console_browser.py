@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,7 +20,9 @@ import pytest
 from tests.serving import serve_process
 
 SECRET = "console-test-secret-of-at-least-32-bytes"
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+# Debian's packages (.ci/run installs them); elsewhere point these at a Chromium and its matching driver
+CHROMIUM = os.environ.get("VIDEOFORGE_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("VIDEOFORGE_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
 # The local models render for $0; a prices file (a real setting) gives them a price, so spend shows.
 PRICES = {"local/title-card": {"rule": "per_second",
@@ -38,7 +39,7 @@ def _missing() -> str | None:
     except ImportError:
         return "selenium is not installed (pip install -e '.[dev]')"
     for path in (CHROMIUM, CHROMEDRIVER):
-        if not (os.path.exists(path) or shutil.which(os.path.basename(path))):
+        if not os.access(path, os.X_OK):
             return f"{path} is missing (apt-get install chromium chromium-driver)"
     return None
 
@@ -54,13 +55,12 @@ def browser() -> Iterator[Any]:
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                  "--window-size=1400,1600", "--autoplay-policy=no-user-gesture-required", "--mute-audio"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER if os.path.exists(CHROMEDRIVER)
-                                              else shutil.which("chromedriver")), options=options)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_script_timeout(30)
     try:
         yield driver
@@ -95,6 +95,7 @@ def wait_for(what: str, check: Callable[[], Any], seconds: float = 60, driver: A
 def shot(driver: Any, name: str) -> Path:
     """A screenshot of the whole page (the window grown to the page's height)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    driver.execute_script("window.scrollTo(0, 0)")
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(1400, max(900, min(height + 40, 4000)))
     path = ARTIFACTS / f"{name}.png"
@@ -193,6 +194,34 @@ def test_the_console_runs_a_job_plays_it_and_shows_usage_and_spend(browser, serv
     assert "/api/video/media/" in played["src"] and alice not in played["src"]
     shot(driver, "03-playing")
 
+    # A second job from the library: the first video upscaled; its lineage leads back to the first.
+    first_asset = driver.find_element(By.CSS_SELECTOR, "#gallery .card").get_attribute("data-asset")
+    Select(driver.find_element(By.ID, "f-operation")).select_by_value("enhance")
+    Select(driver.find_element(By.ID, "f-model")).select_by_value("local/lanczos-upscale")
+    Select(driver.find_element(By.ID, "f-resolution")).select_by_value("480p")
+    Select(driver.find_element(By.CSS_SELECTOR, "[data-asset-for=video]")).select_by_value(first_asset)
+    driver.find_element(By.ID, "f-prompt").clear()
+    driver.find_element(By.ID, "f-submit").click()
+    wait_for("the upscale to reach 100 %", lambda: len(driver.find_elements(By.CSS_SELECTOR, "#jobs tbody tr")) == 2
+             and "completed" in text(driver, row + " .status") and "100 %" in text(driver, row + " .pct"),
+             seconds=120, driver=driver)
+    wait_for("two videos in the gallery", lambda: len(driver.find_elements(By.CSS_SELECTOR, "#gallery .card")) == 2,
+             driver=driver)
+    upscaled = driver.find_element(By.CSS_SELECTOR, "#gallery .card")  # newest first
+    assert upscaled.get_attribute("data-asset") != first_asset
+    upscaled.click()
+    wait_for("the upscale's lineage", lambda: "local/lanczos-upscale" in text(driver, "#lineage")
+             and "Made from" in text(driver, "#lineage"), driver=driver)
+    lineage = text(driver, "#lineage")
+    assert f"from asset {first_asset[:12]}" in lineage and "A lighthouse at dawn" in lineage  # the parent's prompt
+    assert "enhance" in lineage and "video: video/mp4" in lineage
+    wait_for("usage to count both", lambda: "2 of 10" in text(driver, "#usage-calls"), driver=driver)
+    assert Select(driver.find_element(By.ID, "f-resolution")).first_selected_option.text == "480p"  # form kept
+    assert Select(driver.find_element(By.CSS_SELECTOR, "[data-asset-for=video]")).first_selected_option \
+        .get_attribute("value") == first_asset
+    assert "enhance of" in upscaled.text
+    shot(driver, "04-lineage")
+
     driver.find_element(By.ID, "signout").click()
     wait_for("the sign-in form again", lambda: driver.find_element(By.ID, "login").is_displayed(), driver=driver)
     assert driver.execute_script("return sessionStorage.getItem('videoforge.token')") is None
@@ -201,7 +230,8 @@ def test_the_console_runs_a_job_plays_it_and_shows_usage_and_spend(browser, serv
     wait_for("alice's spend in the admin view",
              lambda: "alice" in text(driver, "#spend tbody") and "$0.10" in text(driver, "#spend tbody"), driver=driver)
     assert "basic" in text(driver, "#spend tbody") and driver.find_element(By.ID, "admin").is_displayed()
-    shot(driver, "04-admin-spend")
+    assert "2 of 10" in text(driver, "#spend tbody")
+    shot(driver, "05-admin-spend")
     refusal = "/api/video/me - Failed to load resource: the server responded with a status of 401"
     errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and refusal not in e["message"]]
     assert errors == [], errors  # nothing failed in the page but the bad token's refusal above

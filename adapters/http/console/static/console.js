@@ -228,13 +228,15 @@
     $("f-inputs").replaceChildren(...m.inputs.map((kind) => {
       const file = el("input", { type: "file", name: kind, accept: kind + "/*", "data-kind": kind });
       if (kind !== "video") return el("label", {}, kind + " ", file);
-      const fromLibrary = el("select", { "data-asset-for": kind },
-        el("option", { value: "" }, "— a file below —"),
-        state.assets.map((a) => el("option", { value: a.id }, `${a.prompt || a.filename} (${short(a.id)})`)));
+      const fromLibrary = el("select", { "data-asset-for": kind }, assetChoices());
       return el("div", { class: "input-video" }, el("label", {}, "video from your library ", fromLibrary), el("label", {}, "or a file ", file));
     }));
     estimate();
   }
+
+  const assetChoices = () => [el("option", { value: "" }, "— a file below —"),
+    state.assets.map((a) => el("option", { value: a.id }, `${title(a)} (${short(a.id)})`))];
+  const title = (a) => a.prompt || a.operation.replace(/_/g, " ") + " of " + (a.parent_asset_ids.length ? short(a.parent_asset_ids[0]) : a.filename);
 
   function jobBody() {
     const m = model();
@@ -294,7 +296,11 @@
     await fetchLinks(state.assets.map((a) => a.id));
     $("gallery").replaceChildren(...state.assets.map(card));
     $("gallery-empty").hidden = state.assets.length > 0;
-    if (model()?.inputs.includes("video")) fillModelFields();
+    for (const select of document.querySelectorAll("[data-asset-for]")) {  // keep what was chosen
+      const chosen = select.value;
+      select.replaceChildren(...assetChoices().flat());
+      select.value = state.assets.some((a) => a.id === chosen) ? chosen : "";
+    }
   }
 
   async function fetchLinks(ids) {
@@ -311,12 +317,12 @@
 
   function card(a) {
     const link = state.links.get(a.id);
-    const picture = link && link.thumbnail_url ? el("img", { src: link.thumbnail_url, alt: a.prompt || a.filename, loading: "lazy" })
+    const picture = link && link.thumbnail_url ? el("img", { src: link.thumbnail_url, alt: title(a), loading: "lazy" })
       : el("div", { class: "nothumb" }, "no thumbnail");
     return el("figure", { class: "card", "data-asset": a.id, tabindex: "0", onclick: () => openAsset(a.id),
                           onkeydown: (e) => { if (e.key === "Enter") openAsset(a.id); } },
       picture,
-      el("figcaption", {}, el("strong", {}, a.prompt || a.filename), el("br"),
+      el("figcaption", {}, el("strong", {}, title(a)), el("br"),
          `${a.model} · ${usd(a.cost)} · ${a.duration ? a.duration.toFixed(1) + " s" : ""}`));
   }
 
