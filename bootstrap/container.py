@@ -6,6 +6,7 @@ from dataclasses import fields
 from datetime import timedelta
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from dependency_injector import containers, providers
 
@@ -60,6 +61,7 @@ from videoforge.application.use_cases import (
     ListModels,
     ListPlans,
     ListProviders,
+    ListSpend,
     LoadInput,
     NotifyCaller,
     OpenAssetFile,
@@ -72,6 +74,7 @@ from videoforge.application.use_cases import (
     ShowPlan,
     StoredVideo,
     SubmitVideo,
+    TraceLineage,
     UseCases,
     WatchJob,
 )
@@ -246,11 +249,23 @@ def storage_config(settings: Settings) -> dict:
 def s3_config(settings: Settings) -> dict:
     if settings.storage == "s3" and not settings.s3_bucket:
         raise ConfigurationError("VIDEOFORGE_S3_BUCKET is required with VIDEOFORGE_STORAGE=s3")
+    public = settings.s3_public_endpoint
+    if public is not None and not _bare_web_address(public):
+        raise ConfigurationError("VIDEOFORGE_S3_PUBLIC_ENDPOINT is not an endpoint: give the scheme and host (and "
+                                 "port) at which clients reach the bucket, e.g. https://media.example.com, without "
+                                 "credentials or query")
     return {"bucket": settings.s3_bucket, "prefix": settings.s3_prefix, "endpoint": settings.s3_endpoint,
             "region": settings.s3_region, "part_size": settings.s3_part_size,
             "concurrency": settings.s3_upload_concurrency, "presign": settings.s3_downloads == "presigned",
             "url_ttl": settings.s3_url_ttl, "timeout": settings.s3_timeout,
             "public_endpoint": settings.s3_public_endpoint}
+
+
+def _bare_web_address(url: str) -> bool:
+    """http(s)://host[:port][/path], without credentials, query or fragment."""
+    parts = urlsplit(url)
+    return (parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.username
+            and not parts.query and not parts.fragment)
 
 
 class Container(containers.DeclarativeContainer):
@@ -301,7 +316,8 @@ class Container(containers.DeclarativeContainer):
     storage = providers.Selector(
         config.storage,
         memory=providers.Singleton(InMemoryStorage, max_bytes=config.max_output_bytes),
-        filesystem=providers.Singleton(FileSystemStorage, root=config.storage_dir, max_bytes=config.max_output_bytes),
+        filesystem=providers.Singleton(FileSystemStorage, root=config.storage_dir, max_bytes=config.max_output_bytes,
+                                       fsync=config.sql),  # the memory backend's records die with the process
         s3=providers.Singleton(
             deferred("videoforge.adapters.s3", "S3Storage"), bucket=config.s3.bucket, prefix=config.s3.prefix,
             endpoint=config.s3.endpoint,
@@ -341,7 +357,8 @@ class Container(containers.DeclarativeContainer):
     )
 
     poll_policy = providers.Singleton(PollPolicy, interval=config.poll_interval, deadline=config.poll_deadline,
-                                      submit_grace=config.submit_grace, history_settle=config.submit_settle)
+                                      submit_grace=config.submit_grace, history_settle=config.submit_settle,
+                                      save_lease=config.save_lease)
 
     preflight = providers.Factory(Preflight, catalog=catalog, probe=media_probe, providers=provider_names,
                                   default_provider=config.default_provider, routing=provider_routing)
@@ -361,7 +378,8 @@ class Container(containers.DeclarativeContainer):
     metered_providers = providers.Callable(metered, video_providers, metrics)
     balance_check = providers.Factory(BalanceCheck, accounts=provider_accounts, enabled=config.refuse_below_balance)
     submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=metered_quota, jobs=job_repository,
-                                     clock=clock, balance=balance_check, callbacks=callback_sender)
+                                     clock=clock, balance=balance_check, callbacks=callback_sender,
+                                     together=unit_of_work)
     run_observer = providers.Singleton(ObservedRuns)
     run_job = providers.Factory(
         RunJob, jobs=metered_jobs, providers=metered_providers, catalog=catalog, storage=metered_storage,
@@ -395,6 +413,8 @@ class Container(containers.DeclarativeContainer):
     get_usage = providers.Factory(GetUsage, usage=usage_meter, quota=quota_guard, clock=clock)
     list_plans = providers.Factory(ListPlans, plans=plan_source)
     show_plan = providers.Factory(ShowPlan, plans=plan_source)
+    trace_lineage = providers.Factory(TraceLineage, assets=asset_library, jobs=job_repository)
+    list_spend = providers.Factory(ListSpend, usage=usage_meter, plans=plan_source, clock=clock)
     assign_plan = providers.Factory(AssignPlan, plans=plan_source)
     audit_billing = providers.Factory(AuditBilling, accounts=provider_accounts, jobs=job_repository,
                                       usage=usage_meter, clock=clock)
@@ -481,6 +501,7 @@ def build_container(settings: Settings | None = None) -> Container:
         "poll_interval": settings.poll_interval,
         "poll_deadline": settings.poll_deadline,
         "submit_grace": settings.submit_grace, "submit_settle": settings.submit_settle,
+        "save_lease": settings.save_lease,
         "leftovers_idle": settings.leftovers_idle, "upload_ttl": settings.upload_ttl,
         "asset_url_template": settings.asset_url_template,
         **studio_models(settings),

@@ -51,6 +51,7 @@ async def add_job_before_0005(engine: AsyncEngine, job: VideoJob, job_metadata: 
     row = job_to_row(job)
     carried = {name: row.pop(name) for name in CONTROL}
     row.pop("attempts")  # revision 0009
+    row.pop("submission")  # revision 0012
     if job_metadata is None:
         job_metadata = {name: value for name, value in carried.items() if value}
     async with engine.begin() as conn:
@@ -103,7 +104,7 @@ async def test_an_empty_database_is_brought_to_the_head_which_matches_the_schema
     await upgrade_engine(engine)
     await upgrade_engine(engine)  # again: nothing to do
     async with engine.connect() as conn:
-        assert await conn.run_sync(current) == head() == "0010"
+        assert await conn.run_sync(current) == head() == "0012"
         assert await conn.run_sync(schema_differences) == []
 
 
@@ -222,9 +223,12 @@ async def test_revision_0009_adds_the_attempts_of_jobs_that_fell_back(blank):
     await upgrade_engine(engine, "0008")
     older = job()
     jobs_at_0008 = Table("video_jobs", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
-                                                     for c in video_jobs.c if c.name != "attempts"))
+                                                     for c in video_jobs.c
+                                                     if c.name not in ("attempts", "submission", "lease_owner",
+                                                                       "lease_until")))
     row = job_to_row(older)
     row.pop("attempts")
+    row.pop("submission")  # revision 0012
     async with engine.begin() as conn:
         await conn.execute(jobs_at_0008.insert().values(**row))
 
