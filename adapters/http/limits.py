@@ -63,20 +63,25 @@ class RequestLimits:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self._app(scope, receive, send)
-        started = False
+        started, cut_off = False, []
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if cut_off and not started:
+                return  # the app's own answer to a body cut off under it (FastAPI: a 400): ours goes instead
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             limit = self._admit(scope)
-            await self._app(scope, self._bounded(receive, limit), tracking_send)
+            await self._app(scope, self._bounded(receive, limit, cut_off), tracking_send)
         except _Refused as refused:
             if started:
                 raise
             await _answer(send, refused)
+            return
+        if cut_off and not started:
+            await _answer(send, cut_off[0])
 
     def _admit(self, scope: Scope) -> int:
         """The body limit of this request, once its declared length and its token are acceptable."""
@@ -94,9 +99,10 @@ class RequestLimits:
                 raise _Refused(401, "unauthorized", str(e), {"WWW-Authenticate": "Bearer"}) from None
         return limit
 
-    def _bounded(self, receive: Receive, limit: int) -> Receive:
+    def _bounded(self, receive: Receive, limit: int, cut_off: list[_Refused]) -> Receive:
         """`receive` while the body arrives: counted and timed; after it (waiting for the client to
-        go away while a response streams), as it is."""
+        go away while a response streams), as it is. A refusal is also put in `cut_off`: the app
+        may catch it (FastAPI reads the body inside a catch-all) and answer something else."""
         received, done = 0, False
         timeout = self._limits.idle_timeout
 
@@ -107,12 +113,15 @@ class RequestLimits:
             try:
                 message = await asyncio.wait_for(receive(), timeout)
             except TimeoutError:
-                raise _Refused(408, "request_timeout", f"no byte of the body came for {timeout:g} s") from None
+                cut_off.append(_Refused(408, "request_timeout", f"no byte of the body came for {timeout:g} s"))
+                raise cut_off[-1] from None
             done = message["type"] != "http.request" or not message.get("more_body", False)
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise _Refused(413, "body_too_large", f"the body may be at most {limit} bytes on this route")
+                    cut_off.append(_Refused(413, "body_too_large",
+                                            f"the body may be at most {limit} bytes on this route"))
+                    raise cut_off[-1]
             return message
 
         return bounded
