@@ -21,6 +21,27 @@ def working_percent(fraction: float) -> int:
     return int(WORKING_FROM + (WORKING_TO - WORKING_FROM) * fraction)
 
 
+def queued_percent(position: int) -> int:
+    """10..19 for a task waiting in its provider's queue at `position` (0 is next): submitted, not
+    yet working, and nearer 20 the nearer the front."""
+    return max(SUBMITTED, WORKING_FROM - 1 - max(position, 0))
+
+
+def queued_message(position: int | None) -> str:
+    if position is None:
+        return "waiting in the provider's queue"
+    if position <= 0:
+        return "next in the provider's queue"
+    return f"waiting in the provider's queue (position {position + 1})"
+
+
+def working_message(detail: str | None, elapsed: float) -> str:
+    """What a job shows while its provider works: the provider's own latest word when it gives one."""
+    if detail:
+        return f"Video generation in progress: {detail}"
+    return f"Video generation in progress... ({elapsed:.0f}s)"
+
+
 async def notify(callback: ProgressCallback | None, percent: float, message: str) -> None:
     """Report progress; a failing callback is logged and never stops a paid job."""
     if callback is None:

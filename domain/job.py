@@ -77,10 +77,12 @@ _STEPS = {S.PENDING: Step.SUBMIT, S.SUBMITTING: Step.RECOVER_SUBMISSION, S.PROCE
 
 
 class AttemptOutcome(StrEnum):
-    """How an attempt that gave way to another provider ended: both prove nothing was charged."""
+    """How an attempt that gave way to another provider ended: each proves nothing was charged."""
 
     REFUSED = "refused"  # the provider refused the submission: no task exists
     CANCELLED_BEFORE_START = "cancelled_before_start"  # still queued, cancelled, the cancel confirmed
+    ABORTED = "aborted"  # the provider cancelled the task itself, and shows it charged nothing
+    EXPIRED = "expired"  # the provider let the task expire (timed out, dropped), and shows it charged nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,11 +187,12 @@ class VideoJob:
 
     def fall_back(self, provider: str, model: str, request: VideoRequest, estimated_cost: Cost,
                   billed_seconds: float, outcome: AttemptOutcome, now: datetime) -> None:
-        """This provider provably created nothing (refused at submit, or its task cancelled before
-        it started, the cancel confirmed): the attempt is recorded and the job waits to be
-        submitted to the next provider, at that provider's price."""
-        proof = {AttemptOutcome.REFUSED: S.SUBMITTING, AttemptOutcome.CANCELLED_BEFORE_START: S.PROCESSING}
-        if self.status is not proof[outcome]:
+        """This provider provably created nothing paid (refused at submit; its task cancelled before
+        it started, the cancel confirmed; or its task aborted or expired at the provider, which shows
+        it charged nothing): the attempt is recorded and the job waits to be submitted to the next
+        provider, at that provider's price."""
+        proof = S.SUBMITTING if outcome is AttemptOutcome.REFUSED else S.PROCESSING
+        if self.status is not proof:
             raise IllegalTransitionError(self.id, self.status.value, f"pending (fall back after {outcome.value})")
         self.attempts = (*self.attempts, Attempt(self.provider, self.model, self.provider_job_id, outcome.value,
                                                  ZERO, now))

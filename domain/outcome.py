@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from videoforge.domain.job import ErrorCode, JobError, VideoJob
+from videoforge.domain.job import AttemptOutcome, ErrorCode, JobError, VideoJob
 
 
 class ProviderState(StrEnum):
@@ -66,6 +66,22 @@ def ended_without_output(state: ProviderState, *, error_code: str | None = None,
     code, default = _ENDS.get(state, (ErrorCode.OUTPUT_INVALID, "no output was returned"))
     return Failure(JobError(error_code or code, error_message or default, provider_code=provider_code),
                    money_spent=state is ProviderState.COMPLETED)
+
+
+_UNCHARGED_ENDS = {ProviderState.CANCELLED: AttemptOutcome.ABORTED, ProviderState.FAILED: AttemptOutcome.ABORTED,
+                   ProviderState.EXPIRED: AttemptOutcome.EXPIRED}
+
+
+def uncharged_end(state: ProviderState, *, charged: bool | None) -> AttemptOutcome | None:
+    """Whether a task that ended without an output at its provider proves that provider created
+    nothing paid, so the job may move to the next provider of its family: a task the provider
+    aborted (cancelled it itself, or failed it on its own side) or let expire, AND which the
+    provider shows charged nothing (`charged is False`: its adapter has the provider's word for
+    it, e.g. fal never charges a server error or a request that made no output). An end whose
+    charge is unknown (a moderated or invalid request may be billed) never moves on by itself."""
+    if charged is not False:
+        return None
+    return _UNCHARGED_ENDS.get(state)
 
 
 def cannot_submit(job: VideoJob, *, provider_configured: bool) -> Failure | None:

@@ -12,8 +12,9 @@
 
 Fallback: a family's fallback list (a setting) names the providers to try, in order, after the
 first one; the next is tried ONLY when the current provider provably created nothing (it refused
-the submission, or its task was cancelled before it started and the cancel confirmed: see
-`VideoJob.fall_back`). A timeout or an unknown outcome never moves on by itself: the task is
+the submission; its task was cancelled before it started and the cancel confirmed; or the
+provider aborted the task or let it expire and shows it charged nothing: see `VideoJob.fall_back`
+and `outcome.uncharged_end`). A timeout or an unknown outcome never moves on by itself: the task is
 cancelled and the cancel confirmed first, or the job waits. The next provider is one configured,
 not tried yet for this job, offering the family's model for the operation and accepting the
 request as it is; the job is priced again at its rates (the caller re-prices the reservation,

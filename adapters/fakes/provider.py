@@ -43,11 +43,14 @@ class Outcome:
     created: bool = True  # for `unknown`: whether the task exists at the provider anyway
     cancel_lag: int = 0  # polls after an accepted cancel before the task shows as cancelled
     twins: int = 0  # for `unknown`: more tasks created from the same submission (a history shows them all)
+    charged: bool | None = None  # for `cancelled`/`expired`: what the provider shows it charged (False: nothing)
+    queued_polls: int = 0  # polls spent waiting in the queue first, its position falling to 0
 
     @classmethod
     def succeed(cls, after_polls: int = 1, *, duration: float | None = None,
-                billed_seconds: float | None = None) -> Outcome:
-        return cls("succeed", after_polls, duration=duration, billed_seconds=billed_seconds)
+                billed_seconds: float | None = None, queued_polls: int = 0) -> Outcome:
+        return cls("succeed", after_polls, duration=duration, billed_seconds=billed_seconds,
+                   queued_polls=queued_polls)
 
     @classmethod
     def fail(cls, code: ErrorCode = ErrorCode.TASK_FAILED, *, provider_code: int | None = 1403,
@@ -64,12 +67,14 @@ class Outcome:
         return cls("queued", cancel_lag=cancel_lag)
 
     @classmethod
-    def cancelled(cls, after_polls: int = 1) -> Outcome:
-        return cls("cancelled", after_polls)
+    def cancelled(cls, after_polls: int = 1, *, charged: bool | None = None) -> Outcome:
+        """The provider cancels the task itself; `charged=False`: and shows it charged nothing."""
+        return cls("cancelled", after_polls, charged=charged)
 
     @classmethod
-    def expired(cls, after_polls: int = 1) -> Outcome:
-        return cls("expired", after_polls)
+    def expired(cls, after_polls: int = 1, *, charged: bool | None = None) -> Outcome:
+        """The provider lets the task expire; `charged=False`: and shows it charged nothing."""
+        return cls("expired", after_polls, charged=charged)
 
     @classmethod
     def reject(cls, message: str = "invalid parameter", *, provider_code: int | None = 1400,
@@ -195,16 +200,19 @@ class FakeVideoProvider(FaultInjector, VideoProvider):
                 return ProviderStatus(ProviderState.CANCELLED)
         if outcome.kind == "queued":
             return ProviderStatus(ProviderState.QUEUED)
+        if task.polls <= outcome.queued_polls and not task.cancelled:
+            return ProviderStatus(ProviderState.QUEUED, queue_position=outcome.queued_polls - task.polls)
         if task.cancelled:
             return ProviderStatus(ProviderState.RUNNING)
-        if outcome.kind == "hang" or task.polls < outcome.polls:
-            fraction = None if outcome.kind == "hang" else task.polls / outcome.polls
+        polls = task.polls - outcome.queued_polls
+        if outcome.kind == "hang" or polls < outcome.polls:
+            fraction = None if outcome.kind == "hang" else polls / outcome.polls
             return ProviderStatus(ProviderState.RUNNING, progress=fraction)
         if outcome.kind == "fail":
             return ProviderStatus(ProviderState.FAILED, error_code=outcome.error_code,
                                   error_message=outcome.message, provider_code=outcome.provider_code)
         if outcome.kind in ("cancelled", "expired"):
-            return ProviderStatus(ProviderState(outcome.kind))
+            return ProviderStatus(ProviderState(outcome.kind), charged=outcome.charged)
         return ProviderStatus(ProviderState.COMPLETED, progress=1.0,
                               output=ProviderOutput(f"fake://{provider_job_id}/output.mp4"),
                               billed_seconds=outcome.billed_seconds)

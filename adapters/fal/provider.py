@@ -153,9 +153,10 @@ class FalVideoProvider(VideoProvider):
         data = self._read_ok(response, "the status")
         state = data.get("status")
         if state == "IN_QUEUE":
-            return ProviderStatus(ProviderState.QUEUED, progress=0.0)
+            return ProviderStatus(ProviderState.QUEUED, queue_position=_position(data.get("queue_position")))
         if state == "IN_PROGRESS":
-            return ProviderStatus(ProviderState.RUNNING, progress=_progress(data.get("logs")))
+            return ProviderStatus(ProviderState.RUNNING, progress=_progress(data.get("logs")),
+                                  detail=_last_log(data.get("logs")))
         if state != "COMPLETED":
             raise ProviderUnavailableError(f"fal answered an unknown status {state!r}")
         if data.get("error"):
@@ -168,8 +169,17 @@ class FalVideoProvider(VideoProvider):
             return _gone()
         data = _json(response)
         if data.get("status") == "CANCELLED" or response.status_code == 499:
+            # fal bills outputs only ("you pay only for successful outputs"): a cancelled request made none
             return ProviderStatus(ProviderState.CANCELLED, error_code=ErrorCode.PROVIDER_CANCELLED,
-                                  error_message="the request was cancelled")
+                                  error_message="the request was cancelled", charged=False)
+        if response.status_code >= 500:
+            if not data.get("detail"):  # the gateway, not the request's stored answer: read again later
+                raise ProviderUnavailableError(f"fal answered HTTP {response.status_code} reading the result",
+                                               provider_code=response.status_code)
+            # the request's own answer is a server error, which fal never charges: aborted on fal's side
+            return ProviderStatus(ProviderState.FAILED, error_code=ErrorCode.PROVIDER_INTERNAL,
+                                  error_message=f"fal aborted the request: {str(data['detail'])[:300]}",
+                                  provider_code=response.status_code, charged=False)
         if response.status_code >= 400 or data.get("error") or data.get("detail"):
             return _failed(data, response.status_code)
         video = data.get("video")
@@ -275,6 +285,21 @@ def _progress(logs: Any) -> float | None:
                 return min(max(float(message.split(":", 1)[1]), 0.0), 1.0)
             except ValueError:
                 return None
+    return None
+
+
+def _position(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _last_log(logs: Any) -> str | None:
+    """The latest log line of a running request, as one short line (never the progress figure)."""
+    if not isinstance(logs, list):
+        return None
+    for entry in reversed(logs):
+        message = " ".join(str(entry.get("message", "")).split()) if isinstance(entry, dict) else ""
+        if message and not message.startswith("progress:"):
+            return message[:120]
     return None
 
 

@@ -111,6 +111,7 @@ class AttemptOut(BaseModel):
     provider: str
     model: str
     provider_job_id: str | None
+    # refused | cancelled_before_start | aborted | expired for earlier ones; the job's state for the current one
     outcome: AttemptOutcomeOut  # type: ignore[valid-type]
     cost: Usd
     at: datetime

@@ -43,6 +43,11 @@ class ProviderStatus:
     error_message: str | None = None
     provider_code: int | None = None
     billed_seconds: float | None = None  # what the provider reports billing, when it does
+    # For a task that ended without an output: False only when the provider's own word proves it
+    # charged nothing (its adapter cites where), None when that is not known. True when it did.
+    charged: bool | None = None
+    queue_position: int | None = None  # for a queued task, its place in the provider's queue (0 next)
+    detail: str | None = None  # the provider's latest word on a running task (a log line), one short line
 
     @property
     def finished(self) -> bool:

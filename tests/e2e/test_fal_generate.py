@@ -145,3 +145,24 @@ async def test_fallback_on_the_emulators_a_queued_task_is_cancelled_and_confirme
                                                                ("wavespeed", "completed")]
     assert job.history[0].provider_job_id.endswith(request_id)
     assert len(await container.usage_meter().records("u1", container.clock().now().strftime("%Y-%m"))) == 1
+
+
+async def test_fallback_on_the_emulators_a_request_fal_aborts_uncharged_moves_on_and_one_task_is_paid(
+        environment, legacy, fal_emulator, wavespeed_emulator):
+    fal_emulator.real_media = wavespeed_emulator.real_media = True
+    env = (emulator_environment(wavespeed_emulator) | fal_environment(fal_emulator, "direct")
+           | {"VIDEOFORGE_FALLBACKS": '{"wan-2.5": ["wavespeed"]}'})
+    container = await legacy(environment(env))
+    fal_emulator.script(FalScenario("aborted", queue_polls=2))
+
+    result = await container.generate_video()(text_request(model="fal-ai/wan-25-preview/text-to-video"))
+
+    [request] = fal_emulator.requests.values()
+    assert request.cancelled and not fal_emulator.cancels  # fal ended it; videoforge never asked
+    assert result.provider == "wavespeed" and wavespeed_emulator.submission_count == 1
+    job = await container.job_repository().get(result.job_id)
+    assert [(a.provider, a.outcome, a.cost) for a in job.history] == [
+        ("fal", "aborted", Cost(0)), ("wavespeed", "completed", Cost("0.50"))]
+    period = container.clock().now().strftime("%Y-%m")
+    [record] = await container.usage_meter().records("u1", period)
+    assert record.provider == "wavespeed" and record.cost == Cost("0.50")

@@ -9,10 +9,12 @@ Scenarios, scripted per submission: succeed (IN_QUEUE for `queue_polls` reads wi
 queue position, then IN_PROGRESS with logs for `progress_polls`, then COMPLETED), error
 (COMPLETED with `error`/`error_type` in the body), reject (422 on submit, nothing created),
 submit_5xx_created / submit_5xx_nothing (503 on submit, after or without creating a request),
-hang (IN_PROGRESS until cancelled). Webhooks: a submission's `fal_webhook` URL is kept, the
-emulator serves its own JWKS at `/.well-known/jwks.json` and `delivery(request id)` builds the
-delivery fal would POST there, signed with the emulator's ED25519 test key (or another key, an
-old timestamp, for the refusal tests). A cancelled request reads COMPLETED and its result answers
+hang (IN_PROGRESS until cancelled), aborted (fal cancels the request itself once out of the queue),
+server_error (COMPLETED, its result a 500: a server error fal never charges).
+Webhooks: a submission's `fal_webhook` URL is kept, the emulator serves its own JWKS at
+`/.well-known/jwks.json` and `delivery(request id)` builds the delivery fal would POST there,
+signed with the emulator's ED25519 test key (or another key, an old timestamp, for the refusal
+tests). A cancelled request reads COMPLETED and its result answers
 HTTP 499 with status CANCELLED: an ASSUMPTION of this emulator (fal documents the cancel
 answers, not what a cancelled request's result looks like), noted in the issue 13 report.
 """
@@ -43,7 +45,9 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 @dataclass(frozen=True, slots=True)
 class FalScenario:
-    kind: str = "succeed"  # succeed | error | reject | submit_5xx_created | submit_5xx_nothing | hang
+    # succeed | error | reject | submit_5xx_created | submit_5xx_nothing | hang | aborted (fal cancels it
+    # itself after its queue polls: its result answers 499 CANCELLED) | server_error (its result is a 500)
+    kind: str = "succeed"
     queue_polls: int = 0
     progress_polls: int = 1
     error: str = "content_policy_violation: the output was flagged"
@@ -236,9 +240,13 @@ class FalEmulator:
             return {"status": "COMPLETED", "logs": []}
         request.reads += 1
         if request.reads <= s.queue_polls:
-            return {"status": "IN_QUEUE", "queue_position": s.queue_polls - request.reads}
-        logs = [{"message": f"progress: {min(1.0, (request.reads - s.queue_polls) / (s.progress_polls + 1)):.2f}",
-                 "level": "INFO"}]
+            return {"status": "IN_QUEUE", "queue_position": s.queue_polls - request.reads, "logs": None}
+        if s.kind == "aborted":
+            request.cancelled = True
+            return {"status": "COMPLETED", "logs": []}
+        step = request.reads - s.queue_polls
+        logs = [{"message": f"generating frames ({step}/{s.progress_polls + 1})", "level": "INFO"},
+                {"message": f"progress: {min(1.0, step / (s.progress_polls + 1)):.2f}", "level": "INFO"}]
         if s.kind == "hang" or request.reads <= s.queue_polls + s.progress_polls:
             return {"status": "IN_PROGRESS", "logs": logs}
         request.completed = True
@@ -253,6 +261,8 @@ class FalEmulator:
             return await _json(send, 400, {"detail": "Request is still in progress"})
         if request.scenario.kind == "error":
             return await _json(send, 422, {"detail": request.scenario.error})
+        if request.scenario.kind == "server_error":
+            return await _json(send, 500, {"detail": "the runner crashed"})
         return await _json(send, 200, {"video": {"url": f"{self.url}/_outputs/{request.id}.mp4",
                                                  "content_type": "video/mp4"}, "seed": 42})
 

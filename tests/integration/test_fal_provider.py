@@ -152,3 +152,27 @@ def test_a_route_needs_its_credential():
         direct_route("")
     with pytest.raises(ValueError, match="HF_TOKEN"):
         router_route("")
+
+
+async def test_the_queue_position_and_the_latest_log_line_are_reported(direct, fal_emulator):
+    fal_emulator.script(FalScenario(queue_polls=3, progress_polls=2))
+    provider_job_id = await direct.submit(fal_task())
+    queued = [await direct.poll(provider_job_id) for _ in range(3)]
+    assert [(s.state, s.queue_position) for s in queued] == [(ProviderState.QUEUED, 2), (ProviderState.QUEUED, 1),
+                                                             (ProviderState.QUEUED, 0)]
+    running = await direct.poll(provider_job_id)
+    assert running.state is ProviderState.RUNNING and running.detail == "generating frames (1/3)"
+
+
+@pytest.mark.parametrize("kind", ["aborted", "server_error"])
+async def test_a_request_fal_aborts_on_its_side_ends_shown_as_not_charged(direct, fal_emulator, kind):
+    fal_emulator.script(FalScenario(kind, queue_polls=1))
+    status = await wait_until_finished(direct, await direct.submit(fal_task()))
+    assert status.state in (ProviderState.CANCELLED, ProviderState.FAILED) and status.output is None
+    assert status.charged is False
+
+
+async def test_a_moderated_request_is_not_shown_as_uncharged(direct, fal_emulator):
+    fal_emulator.script(FalScenario("error"))
+    status = await wait_until_finished(direct, await direct.submit(fal_task()))
+    assert status.state is ProviderState.FAILED and status.charged is None  # fal may bill a refused input

@@ -141,3 +141,35 @@ async def test_a_plan_that_does_not_allow_the_fallback_price_fails_the_job_as_re
     job = await p.job()
     assert job.provider == "wavespeed" and len(job.history) == 1
     assert (await reservation_of(p.quota, job.id)).state == ReservationState.RELEASED
+
+
+@pytest.mark.parametrize(("end", "outcome"), [(Outcome.cancelled(charged=False), "aborted"),
+                                              (Outcome.expired(charged=False), "expired")])
+async def test_a_task_the_provider_ends_without_charge_moves_to_the_next_provider_and_pays_once(end, outcome):
+    p = Providers()
+    p.wavespeed.script(end)
+
+    result = await p.generate(text_request(model=WS_WAN))
+
+    assert result.provider == "fal" and len(p.wavespeed.submissions) == 1 and len(p.fal.submissions) == 1
+    job = await p.job()
+    [first] = p.wavespeed.tasks
+    assert [(a.provider, a.provider_job_id, a.outcome, a.cost) for a in job.history] == [
+        ("wavespeed", first, outcome, Cost(0)), ("fal", result.prediction_id, "completed", FAL_PRICE)]
+    [record] = await p.usage.records("u1", p.clock.now().strftime("%Y-%m"))
+    assert record.provider == "fal" and record.cost == FAL_PRICE
+    reservation = await reservation_of(p.quota, result.job_id)
+    assert reservation.state == ReservationState.SETTLED and reservation.actual == FAL_PRICE
+
+
+@pytest.mark.parametrize("end", [Outcome.cancelled(), Outcome.expired(), Outcome.fail()],
+                         ids=["cancelled", "expired", "failed"])
+async def test_an_end_without_proof_of_no_charge_never_falls_back(end):
+    p = Providers()
+    p.wavespeed.script(end)
+    with pytest.raises(JobFailedError):
+        await p.generate(text_request(model=WS_WAN))
+    assert not p.fal.submissions
+    job = await p.job()
+    assert job.status is JobStatus.FAILED and job.provider == "wavespeed" and len(job.history) == 1
+    assert (await reservation_of(p.quota, job.id)).state == ReservationState.RELEASED

@@ -31,6 +31,7 @@ from videoforge.bootstrap.container import use_cases_of
 from videoforge.bootstrap.http import api_options, build_app, verifier_from
 from videoforge.domain import Cost, OperationType, Plan, default_catalog
 from videoforge.domain.catalog import Resolution
+from videoforge.domain.job import AttemptOutcome, JobStatus
 
 MODELS: dict[str, type[BaseModel]] = {"ErrorOut": ErrorOut, "QuotaErrorOut": QuotaErrorOut}
 ADMIN = token("ops-lead")
@@ -116,7 +117,8 @@ def test_operations_resolutions_and_every_closed_set_are_enums_in_requests_and_r
         assert enum_of(doc, schemas[schema]["properties"][prop]) == resolutions, (schema, prop)
     [query] = doc["paths"]["/api/video/models"]["get"]["parameters"]
     assert enum_of(doc, query["schema"]) == operations
-    expected = {("TaskOut", "status"): 6, ("TaskOut", "state"): 8, ("AttemptOut", "outcome"): 10,
+    expected = {("TaskOut", "status"): 6, ("TaskOut", "state"): len(JobStatus),
+                ("AttemptOut", "outcome"): len(AttemptOutcome) + len(JobStatus),
                 ("ModelOut", "billed_from"): 3, ("ModelOut", "inputs"): 3, ("UploadOut", "kind"): 3,
                 ("CallbackOut", "state"): 3, ("ErrorOut", "error"): len(ErrorName),
                 ("UsageInfoOut", "error_type"): 3, ("PriceOut", "rule"): 3, ("AssetOut", "asset_type"): 1}

@@ -67,3 +67,16 @@ async def test_another_users_job_is_not_found_and_a_bad_last_event_id_is_named(a
     bad = await api.get(f"/api/video/jobs/{job_id}/events", headers=token("u1") | {"Last-Event-ID": "x7"})
     assert bad.status_code == 422 and bad.json()["field"] == "Last-Event-ID"
     assert (await api.get(f"/api/video/jobs/{job_id}/events")).status_code == 401
+
+
+async def test_the_providers_queue_position_shows_as_progress_in_the_events_and_the_task(api, harness):
+    harness.provider.script(Outcome.succeed(after_polls=2, queued_polls=3))
+    job_id = (await api.post("/api/video/jobs", json=TEXT_JOB, headers=token("u1"))).json()["task_id"]
+    await finish(api)
+
+    events = parse((await api.get(f"/api/video/jobs/{job_id}/events", headers=token("u1"))).text)
+    queued = [(e["data"]["progress"], e["data"]["message"]) for e in events if "queue" in e["data"]["message"]]
+    assert queued == [(17, "waiting in the provider's queue (position 3)"),
+                      (18, "waiting in the provider's queue (position 2)"), (19, "next in the provider's queue")]
+    working = [e["data"]["progress"] for e in events if e["data"]["message"].startswith("Video generation")]
+    assert working and min(working) >= 20  # then the provider works: 20-80

@@ -6,20 +6,29 @@ from collections.abc import Mapping
 from videoforge.application.errors import JobNotFinishedError
 from videoforge.application.ports.clock import Clock
 from videoforge.application.ports.provider import ProviderStatus, ProviderUnavailableError, VideoProvider
-from videoforge.application.progress import ProgressReporter, working_percent
+from videoforge.application.progress import (
+    ProgressReporter,
+    queued_message,
+    queued_percent,
+    working_message,
+    working_percent,
+)
 from videoforge.application.use_cases.run.fallback import FallBack
 from videoforge.application.use_cases.run.keeper import JobKeeper
 from videoforge.application.use_cases.run.policy import PollPolicy
 from videoforge.domain.job import VideoJob
-from videoforge.domain.outcome import ProviderState, ended_without_output
+from videoforge.domain.outcome import ProviderState, ended_without_output, uncharged_end
 
 log = logging.getLogger("videoforge.run")
 
 
 class FollowTask:
     """processing -> saving: the provider's task is polled until it ends, its progress recorded
-    (20-80, the provider's own where it says, else by time). A task that ends without an output
-    fails the job; one still running at the deadline leaves it processing, resumable."""
+    (10-19 by its place while queued; 20-80 while it works, the provider's own figure where it
+    gives one, else by time; the provider's queue position or latest log line as the message).
+    A task that ends without an output fails the job, unless the provider aborted it or let it
+    expire and shows it charged nothing: then the family's next provider, if any, gets the job.
+    One still running at the deadline leaves it processing, resumable."""
 
     def __init__(self, keeper: JobKeeper, providers: Mapping[str, VideoProvider], clock: Clock,
                  policy: PollPolicy, fallback: FallBack):
@@ -47,6 +56,10 @@ class FollowTask:
 
     async def _ended(self, job: VideoJob, status: ProviderStatus, progress: ProgressReporter) -> VideoJob:
         if status.state is not ProviderState.COMPLETED or status.output is None:
+            outcome = uncharged_end(status.state, charged=status.charged)
+            if outcome is not None and (moved := await self._fallback(await self._keeper.current(job), outcome)):
+                await progress.show(moved)
+                return moved
             return await self._keeper.fail(job, ended_without_output(
                 status.state, error_code=status.error_code, error_message=status.error_message,
                 provider_code=status.provider_code))
@@ -57,10 +70,14 @@ class FollowTask:
 
     async def _working(self, job: VideoJob, status: ProviderStatus, elapsed: float,
                        progress: ProgressReporter) -> VideoJob:
-        fraction = status.progress if status.progress is not None else elapsed / self._policy.expected
-        percent = working_percent(fraction)
-        if percent != job.progress:
-            job.report_progress(percent, f"Video generation in progress... ({elapsed:.0f}s)", self._clock.now())
+        if status.state is ProviderState.QUEUED and status.queue_position is not None:
+            percent, message = queued_percent(status.queue_position), queued_message(status.queue_position)
+        else:
+            fraction = status.progress if status.progress is not None else elapsed / self._policy.expected
+            percent, message = working_percent(fraction), working_message(status.detail, elapsed)
+        told = status.queue_position is not None or status.detail is not None  # the provider's word, not ours
+        if percent > job.progress or (told and message != job.message):
+            job.report_progress(percent, message, self._clock.now())
             job = await self._keeper.store(job)
             await progress.show(job)
         else:
