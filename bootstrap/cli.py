@@ -75,20 +75,21 @@ def serve(host: str, port: int) -> None:
     import uvicorn
 
     from videoforge.bootstrap.http import build_app
+    from videoforge.bootstrap.logs import configure_logging
 
-    uvicorn.run(build_app(load_settings()), host=host, port=port, log_level="info")
+    settings = load_settings()
+    configure_logging(settings)  # uvicorn's records too: it configures no logging of its own (log_config=None)
+    uvicorn.run(build_app(settings), host=host, port=port, log_config=None, log_level=settings.log_level.lower())
 
 
 def worker(concurrency: int | None) -> None:
-    import logging
-
+    from videoforge.bootstrap.logs import configure_logging
     from videoforge.bootstrap.queue import QueueNotInstalledError, run_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per provider request is too much
-
+    settings = load_settings()
+    configure_logging(settings)
     try:
-        asyncio.run(run_worker(load_settings(), concurrency))
+        asyncio.run(run_worker(settings, concurrency))
     except QueueNotInstalledError as e:
         raise ConfigurationError(str(e)) from None
 

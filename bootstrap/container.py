@@ -18,6 +18,7 @@ from videoforge.adapters.fakes import (
     InMemoryPlanBook,
     InMemoryQuotaGuard,
     InMemoryStorage,
+    InMemoryUploadRegistry,
     InMemoryUsageMeter,
 )
 from videoforge.adapters.filesystem import FileSystemStorage
@@ -47,6 +48,7 @@ from videoforge.application.use_cases import (
     BalanceCheck,
     CancelJob,
     EstimateCost,
+    ExpireUploads,
     GenerateVideo,
     GetAsset,
     GetCallbackDelivery,
@@ -83,6 +85,7 @@ from videoforge.bootstrap.fal import (
     fal_webhook_verifier,
     provider_spellings,
 )
+from videoforge.bootstrap.observe import ObservedRuns
 from videoforge.bootstrap.plans import load_plans, user_plans
 from videoforge.bootstrap.settings import Settings
 from videoforge.bootstrap.wavespeed import (
@@ -151,6 +154,10 @@ def sql_engine_resource(url: str, enabled: bool, schema: str | None = None,
     first use of the database. Its disposal is async, so `open_container` awaits
     `engine.dispose()` on the way out; a sync resource cannot."""
     yield database_engine(url, schema=schema, pool=pool) if enabled else None
+
+
+def seconds(value: float) -> timedelta:
+    return timedelta(seconds=value)
 
 
 def database_pool(settings: Settings) -> dict:
@@ -242,7 +249,8 @@ def s3_config(settings: Settings) -> dict:
     return {"bucket": settings.s3_bucket, "prefix": settings.s3_prefix, "endpoint": settings.s3_endpoint,
             "region": settings.s3_region, "part_size": settings.s3_part_size,
             "concurrency": settings.s3_upload_concurrency, "presign": settings.s3_downloads == "presigned",
-            "url_ttl": settings.s3_url_ttl}
+            "url_ttl": settings.s3_url_ttl, "timeout": settings.s3_timeout,
+            "public_endpoint": settings.s3_public_endpoint}
 
 
 class Container(containers.DeclarativeContainer):
@@ -297,7 +305,8 @@ class Container(containers.DeclarativeContainer):
             deferred("videoforge.adapters.s3", "S3Storage"), bucket=config.s3.bucket, prefix=config.s3.prefix,
             endpoint=config.s3.endpoint,
             region=config.s3.region, max_bytes=config.max_output_bytes, part_size=config.s3.part_size,
-            concurrency=config.s3.concurrency, presign=config.s3.presign, url_ttl=config.s3.url_ttl),
+            concurrency=config.s3.concurrency, presign=config.s3.presign, url_ttl=config.s3.url_ttl,
+            timeout=config.s3.timeout, public_endpoint=config.s3.public_endpoint),
     )
     job_repository = providers.Selector(
         config.backend, memory=providers.Singleton(InMemoryJobRepository),
@@ -321,6 +330,9 @@ class Container(containers.DeclarativeContainer):
         sql=providers.Singleton(deferred(SQL, "SqlPlanBook"), sql_database, catalog=plan_catalog,
                                 configured=configured_plans, clock=clock),
     )
+    upload_registry = providers.Selector(
+        config.backend, memory=providers.Singleton(InMemoryUploadRegistry),
+        sql=providers.Singleton(deferred(SQL, "SqlUploadRegistry"), sql_database))
     quota_guard = providers.Selector(
         config.backend,
         memory=providers.Singleton(InMemoryQuotaGuard, plans=plan_source, clock=clock),
@@ -349,18 +361,21 @@ class Container(containers.DeclarativeContainer):
     balance_check = providers.Factory(BalanceCheck, accounts=provider_accounts, enabled=config.refuse_below_balance)
     submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=metered_quota, jobs=job_repository,
                                      clock=clock, balance=balance_check, callbacks=callback_sender)
+    run_observer = providers.Singleton(ObservedRuns)
     run_job = providers.Factory(
         RunJob, jobs=metered_jobs, providers=metered_providers, catalog=catalog, storage=metered_storage,
         probe=media_probe, assets=asset_library, usage=usage_meter, quota=metered_quota, clock=clock,
         policy=poll_policy, together=unit_of_work, notify=notify_caller,
-        routing=provider_routing)
+        routing=provider_routing, observe=run_observer)
     generate_video = providers.Factory(GenerateVideo, submit=submit_video, run=run_job, assets=asset_library)
     get_job = providers.Factory(GetJob, jobs=job_repository)
     cancel_job = providers.Factory(CancelJob, jobs=job_repository, providers=video_providers, quota=quota_guard,
                                    clock=clock)
+    expire_uploads = providers.Factory(ExpireUploads, uploads=upload_registry, storage=storage, jobs=job_repository,
+                                       clock=clock, ttl=providers.Callable(seconds, config.upload_ttl))
     resume_jobs = providers.Factory(ResumeJobs, jobs=job_repository, run=run_job, quota=quota_guard, clock=clock,
-                                    storage=storage, leftovers_idle=providers.Callable(
-                                        lambda seconds: timedelta(seconds=seconds), config.leftovers_idle))
+                                    storage=storage, leftovers_idle=providers.Callable(seconds, config.leftovers_idle),
+                                    expire_uploads=expire_uploads)
     handle_webhook = providers.Factory(HandleProviderWebhook, jobs=job_repository, run=run_job)
     reconcile_job = providers.Factory(ReconcileJob, jobs=job_repository, quota=quota_guard, clock=clock)
     estimate_cost = providers.Factory(EstimateCost, preflight=preflight, quota=quota_guard, clock=clock)
@@ -372,8 +387,10 @@ class Container(containers.DeclarativeContainer):
     get_asset = providers.Factory(GetAsset, assets=asset_library)
     list_assets = providers.Factory(ListAssets, assets=asset_library)
     open_asset_file = providers.Factory(OpenAssetFile, assets=asset_library, storage=storage)
-    save_upload = providers.Factory(SaveUpload, storage=storage, catalog=catalog)
-    load_input = providers.Factory(LoadInput, storage=storage, assets=asset_library)
+    save_upload = providers.Factory(SaveUpload, storage=storage, catalog=catalog, uploads=upload_registry,
+                                    plans=plan_source, clock=clock)
+    load_input = providers.Factory(LoadInput, storage=storage, assets=asset_library, uploads=upload_registry,
+                                   clock=clock)
     get_usage = providers.Factory(GetUsage, usage=usage_meter, quota=quota_guard, clock=clock)
     list_plans = providers.Factory(ListPlans, plans=plan_source)
     show_plan = providers.Factory(ShowPlan, plans=plan_source)
@@ -463,7 +480,7 @@ def build_container(settings: Settings | None = None) -> Container:
         "poll_interval": settings.poll_interval,
         "poll_deadline": settings.poll_deadline,
         "submit_grace": settings.submit_grace, "submit_settle": settings.submit_settle,
-        "leftovers_idle": settings.leftovers_idle,
+        "leftovers_idle": settings.leftovers_idle, "upload_ttl": settings.upload_ttl,
         "asset_url_template": settings.asset_url_template,
         **studio_models(settings),
         "max_output_bytes": settings.max_output_bytes,

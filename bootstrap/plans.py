@@ -14,7 +14,7 @@ from videoforge.application.ports.plans import PlanSource
 from videoforge.bootstrap.catalog import ConfigurationError
 from videoforge.domain import LEGACY_PLANS, DomainError, Plan, PlanCatalog
 
-_FIELDS = {"video_calls_limit", "monthly_cost_limit", "concurrent_jobs"}
+_FIELDS = {"video_calls_limit", "monthly_cost_limit", "concurrent_jobs", "upload_bytes_limit", "upload_count_limit"}
 
 
 def load_plans(plans_file: Path | str | None, default_plan: str) -> PlanCatalog:
@@ -22,7 +22,8 @@ def load_plans(plans_file: Path | str | None, default_plan: str) -> PlanCatalog:
     10 / $25, pro 30 / $100, enterprise unlimited / $500); `default_plan` must be one of them.
     The file: `[plans.<name>]` tables (TOML) or `{"plans": {"<name>": {...}}}` (JSON) with
     `video_calls_limit`, `monthly_cost_limit` (a decimal string of US dollars) and optionally
-    `concurrent_jobs`; 0 means unlimited."""
+    `concurrent_jobs`, `upload_bytes_limit` and `upload_count_limit` (a user's live uploads);
+    0 means unlimited. `examples/plans.toml` is the legacy four written as such a file."""
     plans = LEGACY_PLANS.plans if not plans_file else _read(Path(plans_file))
     try:
         return PlanCatalog(tuple(plans), default_plan)
@@ -40,7 +41,8 @@ def _read(path: Path) -> list[Plan]:
     table = data.get("plans") if isinstance(data, dict) else None
     if not isinstance(table, dict) or not table:
         raise ConfigurationError(f"VIDEOFORGE_PLANS_FILE: {path} must hold a non-empty `plans` table "
-                                 "(name -> video_calls_limit, monthly_cost_limit, concurrent_jobs)")
+                                 "(name -> video_calls_limit, monthly_cost_limit, and optionally concurrent_jobs, "
+                                 "upload_bytes_limit, upload_count_limit)")
     return [_plan(name, limits) for name, limits in table.items()]
 
 
@@ -57,7 +59,8 @@ def _plan(name: str, limits: Any) -> Plan:
         raise ConfigurationError(f"VIDEOFORGE_PLANS_FILE: plan {name!r}: monthly_cost_limit must be a decimal string "
                                  f"such as \"25.00\" or a whole number, not the float {cost!r}")
     try:
-        return Plan(name, limits["video_calls_limit"], cost, limits.get("concurrent_jobs", 0))
+        return Plan(name, limits["video_calls_limit"], cost, limits.get("concurrent_jobs", 0),
+                    limits.get("upload_bytes_limit", 0), limits.get("upload_count_limit", 0))
     except DomainError as e:
         raise ConfigurationError(f"VIDEOFORGE_PLANS_FILE: {e}") from None
 

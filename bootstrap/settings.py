@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     s3_url_ttl: float = Field(300.0, gt=0, le=7 * 24 * 3600)  # seconds a presigned download URL lives
     s3_part_size: int = Field(8 * 1024**2, ge=5 * 1024**2)  # multipart part; memory = part x concurrency
     s3_upload_concurrency: int = Field(4, ge=1)
+    # seconds one call may wait on the store (an upload's part, a read's chunk), retries included
+    s3_timeout: float = Field(60.0, gt=0)
+    # the endpoint presigned download URLs name (the one clients reach), when the service talks to another
+    s3_public_endpoint: str | None = None
     # sql: jobs, assets, usage and quota in the database of database_url; memory: in-process fakes
     backend: Literal["sql", "memory"] = "sql"
     wavespeed_api_key: SecretStr | None = Field(
@@ -71,6 +75,8 @@ class Settings(BaseSettings):
     submit_settle: float = Field(60.0, ge=0)
     # a temporary file of a save not written for this long was left by a killed process: swept
     leftovers_idle: float = Field(900.0, ge=0)
+    # an upload no request used for this long (and no unfinished job uses) is deleted by the resume
+    upload_ttl: float = Field(7 * 24 * 3600.0, gt=0)
     asset_url_template: str = "/api/video/assets/{asset_id}/video"  # the studios' `video_url`
     podcast_model: str | None = None
     product_video_model: str | None = None
@@ -87,10 +93,23 @@ class Settings(BaseSettings):
     queue_heartbeat_timeout: float = Field(10.0, ge=2)  # a dead worker's jobs are picked again after this
     queue_poll_interval: float = Field(2.0, gt=0)  # longest wait between two looks at the queue
     worker_shutdown_grace: float = Field(30.0, ge=0)  # on SIGTERM, then running jobs are handed back
+    # logs of `serve` and `worker` on stderr: text lines, or one JSON object per line; never a secret
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     jwt_secret: SecretStr | None = None
     jwks_url: str | None = None
     jwt_audience: str | None = None
     jwt_issuer: str | None = None
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_any_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_any_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

@@ -27,6 +27,7 @@ class MediaInput:
     filename: str | None = None
     kept: bool = True
     asset_id: str | None = None  # the library asset this input is (its lineage: the output's parent)
+    upload_id: str | None = None  # the user's upload this input is (kept while a job that uses it is unfinished)
 
     def __post_init__(self) -> None:
         field = self.kind.value
@@ -51,8 +52,9 @@ class MediaInput:
 
     @classmethod
     def not_kept(cls, kind: MediaKind | str, content_type: str, size: int, filename: str | None = None,
-                 asset_id: str | None = None) -> MediaInput:
-        return cls(MediaKind(kind), content_type, size, filename=filename, kept=False, asset_id=asset_id)
+                 asset_id: str | None = None, upload_id: str | None = None) -> MediaInput:
+        return cls(MediaKind(kind), content_type, size, filename=filename, kept=False, asset_id=asset_id,
+                   upload_id=upload_id)
 
     @property
     def persistable(self) -> bool:

@@ -19,18 +19,22 @@ _PLAN_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 @dataclass(frozen=True, slots=True)
 class Plan:
     """Limits per billing period; 0 means unlimited (the legacy meaning). `concurrent_jobs`
-    (optional, 0 = unlimited) caps the user's jobs in flight: those whose reservation is held."""
+    (optional, 0 = unlimited) caps the user's jobs in flight: those whose reservation is held.
+    `upload_bytes_limit` and `upload_count_limit` (optional, 0 = unlimited) cap the user's live
+    uploads (kept input files not yet expired), whatever the period."""
 
     name: str
     video_calls_limit: int
     monthly_cost_limit: Cost
     concurrent_jobs: int = 0
+    upload_bytes_limit: int = 0
+    upload_count_limit: int = 0
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _PLAN_NAME.match(self.name):
             raise InvalidRequestError("plan", "a plan name is 1 to 64 letters, digits, '_', '-' or '.'",
                                       value=self.name)
-        for field in ("video_calls_limit", "concurrent_jobs"):
+        for field in ("video_calls_limit", "concurrent_jobs", "upload_bytes_limit", "upload_count_limit"):
             value = getattr(self, field)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise InvalidRequestError(f"{field}", f"of plan {self.name!r} must be a whole number >= 0 "
@@ -94,6 +98,40 @@ class Plan:
                 info | {"error_type": "cost_limit"},
             )
         return None
+
+
+    def upload_room(self, usage: UploadUsage) -> int | None:
+        """How many more bytes of uploads the user may keep (None: no limit): what an upload may
+        stream before it is refused."""
+        if self.upload_bytes_limit == 0:
+            return None
+        return max(0, self.upload_bytes_limit - usage.bytes)
+
+    def admit_upload(self, usage: UploadUsage, size: int) -> None:
+        """Raise QuotaExceededError (naming the limit) unless one more upload of `size` bytes fits
+        beside the user's live uploads."""
+        info = {"error_type": "", "plan": self.name, "uploads": usage.count, "upload_bytes": usage.bytes,
+                "requested_bytes": size, "upload_count_limit": self.upload_count_limit,
+                "upload_bytes_limit": self.upload_bytes_limit, "operation_type": "upload"}
+        if self.upload_count_limit > 0 and usage.count + 1 > self.upload_count_limit:
+            raise QuotaExceededError(
+                f"Upload limit reached: plan {self.name!r} keeps at most {self.upload_count_limit} uploads "
+                f"(upload_count_limit) and {usage.count} are kept; use or let older ones expire.",
+                info | {"error_type": "upload_count_limit"})
+        if self.upload_bytes_limit > 0 and usage.bytes + size > self.upload_bytes_limit:
+            raise QuotaExceededError(
+                f"Upload storage limit would be exceeded: plan {self.name!r} keeps at most "
+                f"{self.upload_bytes_limit} bytes of uploads (upload_bytes_limit); {usage.bytes} are kept and "
+                f"this file is {'more than ' if size > self.upload_bytes_limit - usage.bytes else ''}{size} bytes.",
+                info | {"error_type": "upload_bytes_limit"})
+
+
+@dataclass(frozen=True, slots=True)
+class UploadUsage:
+    """A user's live uploads: how many, and their bytes in all."""
+
+    count: int = 0
+    bytes: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,10 +216,12 @@ class PlanCatalog:
         return PlanCatalog((*others, plan), plan.name)
 
 
-FREE = Plan("free", 2, Cost("2"))
-BASIC = Plan("basic", 10, Cost("25"))
-PRO = Plan("pro", 30, Cost("100"))
-ENTERPRISE = Plan("enterprise", 0, Cost("500"))
+_MiB = 1024 * 1024
+# Uploads: even the free plan keeps several of the largest input any model takes (100 MiB).
+FREE = Plan("free", 2, Cost("2"), upload_bytes_limit=512 * _MiB, upload_count_limit=20)
+BASIC = Plan("basic", 10, Cost("25"), upload_bytes_limit=2048 * _MiB, upload_count_limit=100)
+PRO = Plan("pro", 30, Cost("100"), upload_bytes_limit=10240 * _MiB, upload_count_limit=500)
+ENTERPRISE = Plan("enterprise", 0, Cost("500"), upload_bytes_limit=51200 * _MiB, upload_count_limit=2000)
 DEFAULT_PLANS: dict[str, Plan] = {p.name: p for p in (FREE, BASIC, PRO, ENTERPRISE)}
 DEFAULT_PLAN = FREE
 LEGACY_PLANS = PlanCatalog((FREE, BASIC, PRO, ENTERPRISE), FREE.name)  # the shipped default

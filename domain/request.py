@@ -142,6 +142,11 @@ class VideoRequest:
         return tuple(dict.fromkeys(m.asset_id for m in self.inputs.values() if m.asset_id))
 
     @property
+    def upload_ids(self) -> tuple[str, ...]:
+        """The user's uploads this request's inputs are (never expired while its job is unfinished)."""
+        return tuple(dict.fromkeys(m.upload_id for m in self.inputs.values() if m.upload_id))
+
+    @property
     def persistable(self) -> bool:
         return all(media.persistable for media in self.inputs.values())
 

@@ -13,7 +13,8 @@ UserArg = Annotated[str, typer.Argument(help="The user (the token's subject on t
 
 def plan_json(plan: Plan) -> dict[str, Any]:
     return {"name": plan.name, "video_calls_limit": plan.video_calls_limit,
-            "monthly_cost_limit": usd(plan.monthly_cost_limit), "concurrent_jobs": plan.concurrent_jobs}
+            "monthly_cost_limit": usd(plan.monthly_cost_limit), "concurrent_jobs": plan.concurrent_jobs,
+            "upload_count_limit": plan.upload_count_limit, "upload_bytes_limit": plan.upload_bytes_limit}
 
 
 def user_plan_json(found: UserPlan) -> dict[str, Any]:
@@ -25,7 +26,10 @@ def limits(plan: dict[str, Any]) -> str:
     calls = f"{plan['video_calls_limit']} videos" if plan["video_calls_limit"] else "unlimited videos"
     cost = f"at most ${plan['monthly_cost_limit']}" if plan["monthly_cost_limit"] != "0" else "no cost limit"
     running = f", {plan['concurrent_jobs']} at a time" if plan["concurrent_jobs"] else ""
-    return f"{calls} and {cost} a month{running}"
+    count, size = plan.get("upload_count_limit", 0), plan.get("upload_bytes_limit", 0)
+    kept = (f"; uploads: {count or 'unlimited'} files, " + (f"{size / 2**20:g} MiB" if size else "unlimited bytes")
+            if count or size else "")
+    return f"{calls} and {cost} a month{running}{kept}"
 
 
 class PlanCommands:

@@ -11,12 +11,13 @@ from videoforge.adapters.fakes.plans import InMemoryPlanBook
 from videoforge.adapters.fakes.provider import FakeVideoProvider, FakeVideoProviderWithHistory, Outcome
 from videoforge.adapters.fakes.quota import InMemoryQuotaGuard
 from videoforge.adapters.fakes.storage import InMemoryStorage
+from videoforge.adapters.fakes.uploads import InMemoryUploadRegistry
 from videoforge.adapters.fakes.usage import InMemoryUsageMeter
 
 __all__ = [
     "FakeClock", "FakeMediaProbe", "FakeVideoProvider", "FakeVideoProviderWithHistory", "FaultInjector",
     "InMemoryAssetLibrary",
     "InMemoryCallbackDeliveries", "InMemoryJobRepository", "InMemoryPlanBook", "InMemoryQuotaGuard",
-    "InMemoryStorage", "InMemoryUsageMeter", "Outcome",
+    "InMemoryStorage", "InMemoryUploadRegistry", "InMemoryUsageMeter", "Outcome",
     "fake_audio", "fake_image", "fake_media", "fake_video",
 ]

@@ -86,7 +86,7 @@ async def quota_refused(_: Request, e: Exception) -> JSONResponse:
     """The legacy quota body (429), its amounts as decimal strings like every amount of the API."""
     usage_info = getattr(e, "usage_info", {})
     refusal = QuotaErrorOut(error=str(e), message=str(e), usage_info=UsageInfoOut(**usage_info))
-    return JSONResponse(refusal.model_dump(mode="json"), status_code=429)
+    return JSONResponse(refusal.model_dump(mode="json", exclude_none=True), status_code=429)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -246,19 +246,25 @@ def model_out(spec: ModelSpec) -> ModelOut:
 
 
 class UsageInfoOut(BaseModel):
-    """The figures behind a quota decision (the legacy `usage_info`), money as decimal strings."""
+    """The figures behind a quota decision (the legacy `usage_info`), money as decimal strings: a
+    job's (calls, cost, jobs in flight) or an upload's (files and bytes kept)."""
 
-    error_type: Literal["video_limit", "cost_limit", "concurrency_limit"]
-    current_calls: int = Field(description="videos used or reserved this billing period")
-    limit: int = Field(description="videos per billing period; 0 = unlimited")
-    current_cost: Usd = Field(description="used or reserved this billing period")
-    cost_limit: Usd = Field(description="per billing period; 0 = unlimited")
-    requested_cost: Usd
-    provider: Literal["video"] = "video"
-    operation_type: Literal["video_generation"] = "video_generation"
+    error_type: Literal["video_limit", "cost_limit", "concurrency_limit", "upload_count_limit", "upload_bytes_limit"]
     plan: str
+    operation_type: Literal["video_generation", "upload"] = "video_generation"
+    provider: Literal["video"] | None = None
+    current_calls: int | None = Field(None, description="videos used or reserved this billing period")
+    limit: int | None = Field(None, description="videos per billing period; 0 = unlimited")
+    current_cost: Usd | None = Field(None, description="used or reserved this billing period")
+    cost_limit: Usd | None = Field(None, description="per billing period; 0 = unlimited")
+    requested_cost: Usd | None = None
     running_jobs: int | None = Field(None, description="concurrency_limit: the jobs in flight")
     concurrent_jobs: int | None = Field(None, description="concurrency_limit: the plan's cap")
+    uploads: int | None = Field(None, description="uploads: the files kept now")
+    upload_bytes: int | None = Field(None, description="uploads: their bytes")
+    requested_bytes: int | None = Field(None, description="uploads: this file's bytes (so far)")
+    upload_count_limit: int | None = Field(None, description="uploads: files kept at most; 0 = unlimited")
+    upload_bytes_limit: int | None = Field(None, description="uploads: bytes kept at most; 0 = unlimited")
 
 
 def usage_info_out(info: dict[str, Any] | None) -> UsageInfoOut | None:
@@ -397,7 +403,8 @@ _ERROR_ANSWERS: dict[int, tuple[type[BaseModel], str]] = {
     413: (ErrorOut, "the body is larger than this route takes (body_too_large)"),
     416: (ErrorOut, "the range starts past the end (range_not_satisfiable)"),
     422: (ErrorOut, "a field is not allowed (invalid_request): `field` names it, `allowed` says what is"),
-    429: (QuotaErrorOut, "the plan's quota would be exceeded (the legacy quota body)"),
+    429: (QuotaErrorOut, "the plan's quota would be exceeded: videos, cost, jobs in flight, or uploads kept "
+                         "(the legacy quota body)"),
     500: (ErrorOut, "the request could not be completed (internal_error); names no internals"),
     503: (ErrorOut, "try again later: the service is busy (busy, with Retry-After) or the plans cannot be told "
                     "now (plans_unavailable); nothing was reserved"),

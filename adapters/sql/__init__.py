@@ -8,7 +8,8 @@ from videoforge.adapters.sql.jobs import SqlJobRepository
 from videoforge.adapters.sql.plans import SqlPlanBook
 from videoforge.adapters.sql.quota import SqlQuotaGuard
 from videoforge.adapters.sql.unit_of_work import SqlUnitOfWork
+from videoforge.adapters.sql.uploads import SqlUploadRegistry
 from videoforge.adapters.sql.usage import SqlUsageMeter
 
 __all__ = ["Database", "SqlAssetLibrary", "SqlCallbackDeliveries", "SqlJobRepository", "SqlPlanBook", "SqlQuotaGuard",
-           "SqlUnitOfWork", "SqlUsageMeter", "describe", "is_embedded", "make_engine"]
+           "SqlUnitOfWork", "SqlUploadRegistry", "SqlUsageMeter", "describe", "is_embedded", "make_engine"]

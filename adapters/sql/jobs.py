@@ -37,7 +37,8 @@ def request_to_json(request: VideoRequest) -> dict[str, Any]:
     data["options"] = request.options
     data["extra"] = request.extra
     data["inputs"] = {kind.value: {"content_type": m.content_type, "size": m.size, "filename": m.filename,
-                                   "path": m.path, "kept": m.persistable, "asset_id": m.asset_id}
+                                   "path": m.path, "kept": m.persistable, "asset_id": m.asset_id,
+                                   "upload_id": m.upload_id}
                       for kind, m in request.inputs.items()}
     return data
 
@@ -47,10 +48,11 @@ def request_from_json(data: dict[str, Any]) -> VideoRequest:
     for kind, m in data.get("inputs", {}).items():
         if m["kept"]:
             inputs[kind] = MediaInput(MediaKind(kind), m["content_type"], m["size"], path=m["path"],
-                                      filename=m["filename"], asset_id=m.get("asset_id"))
+                                      filename=m["filename"], asset_id=m.get("asset_id"),
+                                      upload_id=m.get("upload_id"))
         else:
             inputs[kind] = MediaInput.not_kept(MediaKind(kind), m["content_type"], m["size"], m["filename"],
-                                               m.get("asset_id"))
+                                               m.get("asset_id"), m.get("upload_id"))
     fields = {name: data.get(name) for name in _REQUEST_FIELDS if data.get(name) is not None}
     return VideoRequest(operation=data["operation"], user_id=data["user_id"], extra=data.get("extra") or {},
                         options=data.get("options") or {}, **fields, **inputs)

@@ -201,3 +201,18 @@ callback_deliveries = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# The uploads a user keeps (the file is in storage under `storage_key`): what the plan's upload
+# limits count, and what expires unused (`last_used_at`; `expiring`: its file is being deleted).
+uploads = Table(
+    "uploads", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", String(255), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("content_type", String(255), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("storage_key", String(1000), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_used_at", UtcDateTime, nullable=False, index=True),
+    Column("expiring", Boolean, nullable=False),
+)

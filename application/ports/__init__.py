@@ -11,6 +11,7 @@ from videoforge.application.ports.jobs import (
     JobRepositoryError,
 )
 from videoforge.application.ports.media import MediaSource
+from videoforge.application.ports.observe import RunObserver, RunWatch, Unobserved
 from videoforge.application.ports.plans import PlanBook, PlansNotAssignableError, PlanSource, PlanSourceError
 from videoforge.application.ports.probe import InvalidMediaError, MediaProbe, MediaProbeError
 from videoforge.application.ports.provider import (
@@ -37,6 +38,7 @@ from videoforge.application.ports.storage import (
     StorageLimitError,
 )
 from videoforge.application.ports.unit_of_work import UnitOfWork
+from videoforge.application.ports.uploads import UploadRegistry, UploadRegistryError
 from videoforge.application.ports.usage import UsageMeter, UsageMeterError
 
 __all__ = [
@@ -44,10 +46,10 @@ __all__ = [
     "DuplicateJobError", "InsufficientCreditError", "InvalidKeyError", "InvalidMediaError", "JobDispatcher",
     "JobNotFoundError",
     "JobRepository", "JobRepositoryError", "MediaProbe", "MediaProbeError", "MediaSource", "ObjectNotFoundError",
-    "PlanBook", "PlanSource", "PlanSourceError", "PlansNotAssignableError",
+    "PlanBook", "PlanSource", "RunObserver", "RunWatch", "Unobserved", "PlanSourceError", "PlansNotAssignableError",
     "ProviderError", "ProviderOutcomeUnknownError", "ProviderOutput", "ProviderOutputError",
     "ProviderRejectedError", "ProviderState", "ProviderStatus", "ProviderTask", "ProviderUnavailableError",
     "SentSubmission", "SubmissionHistory",
     "QuotaGuard", "QuotaGuardError", "ReservationNotFoundError", "Storage", "StorageError", "StorageLimitError",
-    "UnitOfWork", "UsageMeter", "UsageMeterError", "VideoProvider",
+    "UnitOfWork", "UploadRegistry", "UploadRegistryError", "UsageMeter", "UsageMeterError", "VideoProvider",
 ]

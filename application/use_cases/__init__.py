@@ -22,13 +22,14 @@ from videoforge.application.use_cases.reconcile import ReconcileJob
 from videoforge.application.use_cases.resume import ResumeJobs, ResumeReport
 from videoforge.application.use_cases.run_job import PollPolicy, RunJob
 from videoforge.application.use_cases.submit import SubmitVideo
+from videoforge.application.use_cases.uploads import ExpireUploads
 from videoforge.application.use_cases.watch import WatchJob
 from videoforge.application.use_cases.webhook import HandleProviderWebhook
 
 __all__ = [
     "AssignPlan", "ListPlans", "PlanList", "ShowPlan", "UserPlan",
     "AssetFile", "AuditBilling", "BalanceCheck", "CancelJob", "ListProviders", "ProviderOverview",
-    "EstimateCost", "GenerateVideo", "GetAsset", "GetJob", "GetUsage",
+    "EstimateCost", "ExpireUploads", "GenerateVideo", "GetAsset", "GetJob", "GetUsage",
     "HandleProviderWebhook", "ListAssets", "ListJobs", "ListModels", "LoadInput", "OpenAssetFile", "PollPolicy",
     "Preflight", "Quote", "ReconcileJob", "ResumeJobs", "ResumeReport", "RunJob", "SaveUpload", "StoredVideo",
     "SubmitVideo", "Upload", "UsageReport", "UseCases", "WatchJob", "GetCallbackDelivery", "NotifyCaller",

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from videoforge.application.ports.assets import AssetLibrary, AssetNotFoundError
 from videoforge.application.ports.clock import Clock
+from videoforge.application.ports.plans import PlanSource
 from videoforge.application.ports.quota import QuotaGuard
 from videoforge.application.ports.storage import ObjectNotFoundError, Storage
+from videoforge.application.ports.uploads import UploadRegistry
 from videoforge.application.ports.usage import UsageMeter
 from videoforge.application.use_cases.submit import new_id
 from videoforge.domain import (
@@ -28,6 +30,7 @@ from videoforge.domain.keys import legacy_upload_key, upload_key
 from videoforge.domain.quota import billing_period
 from videoforge.domain.request import source_module as check_source_module
 from videoforge.domain.text import exact_id
+from videoforge.domain.uploads import UploadRecord
 
 
 class GetAsset:
@@ -122,17 +125,42 @@ class Upload:
 
 class SaveUpload:
     """Keeps an input file (image, audio, video) for a later request, within the catalog's
-    largest limit for its kind; the request then refers to it by id."""
+    largest limit for its kind and the user's plan (`upload_count_limit`, `upload_bytes_limit`:
+    the stream is cut off as soon as it passes the room left); the request then refers to it by
+    id. A refused upload leaves nothing behind: no file, no record."""
 
-    def __init__(self, storage: Storage, catalog: ModelCatalog):
+    def __init__(self, storage: Storage, catalog: ModelCatalog, uploads: UploadRegistry, plans: PlanSource,
+                 clock: Clock):
         self._storage = storage
         self._catalog = catalog
+        self._uploads = uploads
+        self._plans = plans
+        self._clock = clock
 
     async def __call__(self, user_id: str, kind: MediaKind | str, chunks: AsyncIterable[bytes],
                        content_type: str) -> Upload:
         kind = MediaKind(kind)
+        plan = await self._plans.plan_for(user_id)
+        usage = await self._uploads.usage(user_id)
+        plan.admit_upload(usage, 0)  # no room for one more file at all: refused before reading a byte
+        stored = await self._storage.save(upload_key(user_id, upload_id := new_id()),
+                                          self._capped(chunks, kind, plan.upload_room(usage),
+                                                       lambda size: plan.admit_upload(usage, size)),
+                                          content_type)
+        try:
+            if stored.size == 0:
+                raise InvalidRequestError(kind.value, "the file is empty")
+            now = self._clock.now()
+            await self._uploads.add(UploadRecord(upload_id, user_id, kind, content_type, stored.size, stored.key,
+                                                 now, now), plan)
+        except BaseException:
+            await asyncio.shield(self._storage.delete(stored.key))
+            raise
+        return Upload(upload_id, kind, content_type, stored.size)
+
+    def _capped(self, chunks: AsyncIterable[bytes], kind: MediaKind, room: int | None,
+                refuse: Callable[[int], None]) -> AsyncIterator[bytes]:
         limit = self._catalog.max_input_bytes(kind)
-        upload_id = new_id()
 
         async def capped() -> AsyncIterator[bytes]:
             total = 0
@@ -140,22 +168,22 @@ class SaveUpload:
                 total += len(chunk)
                 if total > limit:
                     raise InvalidRequestError(kind.value, f"is larger than {limit} bytes, the most any model takes")
+                if room is not None and total > room:
+                    refuse(total)  # the plan's upload_bytes_limit, named
                 yield chunk
 
-        stored = await self._storage.save(upload_key(user_id, upload_id), capped(), content_type)
-        if stored.size == 0:
-            await self._storage.delete(stored.key)
-            raise InvalidRequestError(kind.value, "the file is empty")
-        return Upload(upload_id, kind, content_type, stored.size)
+        return capped()
 
 
 class LoadInput:
-    """An input for a request from an upload, or from one of the user's assets (a video to
-    enhance or extend)."""
+    """An input for a request from an upload (marked used now: it is kept while used), or from
+    one of the user's assets (a video to enhance or extend)."""
 
-    def __init__(self, storage: Storage, assets: AssetLibrary):
+    def __init__(self, storage: Storage, assets: AssetLibrary, uploads: UploadRegistry, clock: Clock):
         self._storage = storage
         self._get_asset = GetAsset(assets)
+        self._uploads = uploads
+        self._clock = clock
 
     async def __call__(self, user_id: str, kind: MediaKind, *, upload_id: str | None = None,
                        asset_id: str | None = None) -> MediaInput:
@@ -163,7 +191,8 @@ class LoadInput:
             key = (await self._get_asset(asset_id, user_id)).storage_key
             stat = await self._storage.stat(key)
         elif upload_id is not None:
-            key, stat = await self._upload(user_id, kind, exact_id(f"{kind.value}.upload_id", upload_id))
+            upload_id = exact_id(f"{kind.value}.upload_id", upload_id)
+            key, stat = await self._upload(user_id, kind, upload_id)
         else:
             raise InvalidRequestError(kind.value, "give an upload_id or an asset_id")
         path = await asyncio.to_thread(self._storage.local_path, key)
@@ -172,12 +201,19 @@ class LoadInput:
         else:
             data = b"".join([chunk async for chunk in self._storage.open(key)])  # no file here (memory)
             media = MediaInput.from_bytes(kind, data, stat.content_type, key.rsplit("/", 1)[-1])
-        return replace(media, asset_id=asset_id) if asset_id is not None else media
+        return replace(media, asset_id=asset_id, upload_id=upload_id)
 
     async def _upload(self, user_id: str, kind: MediaKind, upload_id: str) -> tuple[str, StoredObject]:
-        """The user's upload, where this release keeps it or (uploads of an older release) where
-        that one did, when only this user can have written there."""
-        for key in (upload_key(user_id, upload_id), legacy_upload_key(user_id, upload_id)):
+        """The user's upload, marked used; or (uploads of an older release, without a record) its
+        file where this release keeps it or where that one did, when only this user can have
+        written there."""
+        record = await self._uploads.use(user_id, upload_id, self._clock.now())
+        if record is not None and record.expiring:
+            raise InvalidRequestError(kind.value, f"upload {upload_id!r} expired unused; upload the file again",
+                                      value=upload_id)
+        keys = [record.key] if record is not None else [upload_key(user_id, upload_id),
+                                                          legacy_upload_key(user_id, upload_id)]
+        for key in keys:
             if key is None:
                 continue
             try:

@@ -12,6 +12,7 @@ from videoforge.application.ports.jobs import JobNotFoundError, JobRepository
 from videoforge.application.ports.quota import QuotaGuard
 from videoforge.application.ports.storage import Storage, StorageError
 from videoforge.application.use_cases.run_job import RunJob
+from videoforge.application.use_cases.uploads import ExpireUploads
 from videoforge.domain.job import JobStatus, Step
 from videoforge.domain.quota import Reservation
 
@@ -27,6 +28,7 @@ class ResumeReport:
     released: list[str] = field(default_factory=list)  # job ids whose stranded reservation was freed
     dispatched: list[str] = field(default_factory=list)  # handed to the dispatcher (a queue's workers run them)
     swept: int = 0  # temporary files unfinished saves left behind, removed
+    expired_uploads: list[str] = field(default_factory=list)  # uploads unused for the TTL, deleted
 
     def count(self, status: JobStatus) -> int:
         return len(self.finished.get(status.value, []))
@@ -41,7 +43,8 @@ class ResumeJobs:
     been cancelled (it died before releasing), and one whose job was never recorded (it died
     between reserving and recording) once older than `unrecorded_grace`, since a live process
     may be recording it right now. And sweeps the temporary files of saves a killed process
-    left in the storage (untouched for `leftovers_idle`).
+    left in the storage (untouched for `leftovers_idle`), and (`expire_uploads`) deletes the
+    uploads no job used for their time to live.
 
     With a `dispatcher` (a queue), the unfinished jobs are dispatched rather than run here: the
     queue skips those already queued or running, and its workers run the others."""
@@ -49,7 +52,7 @@ class ResumeJobs:
     def __init__(self, jobs: JobRepository, run: RunJob, concurrency: int = 8, quota: QuotaGuard | None = None,
                  clock: Clock | None = None, unrecorded_grace: timedelta = timedelta(minutes=10),
                  dispatcher: JobDispatcher | None = None, storage: Storage | None = None,
-                 leftovers_idle: timedelta = timedelta(minutes=15)):
+                 leftovers_idle: timedelta = timedelta(minutes=15), expire_uploads: ExpireUploads | None = None):
         self._jobs = jobs
         self._run = run
         self._dispatcher = dispatcher
@@ -59,12 +62,15 @@ class ResumeJobs:
         self._grace = unrecorded_grace
         self._storage = storage
         self._leftovers_idle = leftovers_idle
+        self._expire_uploads = expire_uploads
 
     async def __call__(self, exclude: Collection[str] = ()) -> ResumeReport:
         """`exclude`: jobs this process is driving already."""
         report = ResumeReport()
         if self._storage is not None:
             report.swept = await self._sweep()
+        if self._expire_uploads is not None:
+            report.expired_uploads = await self._expire_uploads()
         jobs = [job for job in await self._jobs.list_unfinished()
                 if job.next_step is not Step.NONE and job.id not in exclude]
         report.in_flight = [job.id for job in jobs if self._run.in_flight(job)]

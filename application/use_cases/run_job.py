@@ -6,6 +6,7 @@ from contextlib import nullcontext
 from videoforge.application.ports.assets import AssetLibrary
 from videoforge.application.ports.clock import Clock
 from videoforge.application.ports.jobs import JobRepository
+from videoforge.application.ports.observe import RunObserver, Unobserved
 from videoforge.application.ports.probe import MediaProbe
 from videoforge.application.ports.provider import VideoProvider
 from videoforge.application.ports.quota import QuotaGuard
@@ -45,8 +46,9 @@ class RunJob:
                  storage: Storage, probe: MediaProbe, assets: AssetLibrary, usage: UsageMeter,
                  quota: QuotaGuard, clock: Clock, policy: PollPolicy | None = None,
                  together: UnitOfWork = nullcontext, notify: NotifyCaller | None = None,
-                 watch_others: bool = True, routing: Routing | None = None):
+                 watch_others: bool = True, routing: Routing | None = None, observe: RunObserver | None = None):
         policy = policy or PollPolicy()
+        self._observe = observe or Unobserved()
         self._notify = notify
         self._watch_others = watch_others
         self._keeper = JobKeeper(jobs, quota, clock, policy)
@@ -62,7 +64,12 @@ class RunJob:
 
     async def __call__(self, job_id: str, progress: ProgressCallback | None = None) -> VideoJob:
         job = await self._keeper.get(job_id)
-        reporter = ProgressReporter(progress, shown=job.progress)
+        async with self._observe.run(job) as watch:
+            job = await self._drive(job, ProgressReporter(progress, shown=job.progress))
+            watch.ended(job)
+        return job
+
+    async def _drive(self, job: VideoJob, reporter: ProgressReporter) -> VideoJob:
         while job.next_step is not Step.NONE:
             try:
                 job = await self._steps[job.next_step](job, reporter)

@@ -103,7 +103,7 @@ async def test_an_empty_database_is_brought_to_the_head_which_matches_the_schema
     await upgrade_engine(engine)
     await upgrade_engine(engine)  # again: nothing to do
     async with engine.connect() as conn:
-        assert await conn.run_sync(current) == head() == "0009"
+        assert await conn.run_sync(current) == head() == "0010"
         assert await conn.run_sync(schema_differences) == []
 
 

@@ -9,6 +9,7 @@ from tests.contracts.callbacks import CallbackDeliveriesContract
 from tests.contracts.jobs import JobRepositoryContract
 from tests.contracts.plans import PlanBookContract
 from tests.contracts.quota import QuotaGuardContract
+from tests.contracts.uploads import UploadRegistryContract
 from tests.contracts.usage import UsageMeterContract
 from videoforge.adapters.sql import SqlAssetLibrary, SqlJobRepository, SqlPlanBook, SqlQuotaGuard, SqlUsageMeter
 from videoforge.domain import PlanCatalog
@@ -56,3 +57,11 @@ class TestSqlPlanBook(PlanBookContract):
             return SqlPlanBook(engine, PlanCatalog(tuple(plans), default.name))
 
         return make
+
+
+class TestSqlUploadRegistry(UploadRegistryContract):
+    @pytest.fixture
+    def uploads(self, engine):
+        from videoforge.adapters.sql import SqlUploadRegistry
+
+        return SqlUploadRegistry(engine)

@@ -94,7 +94,7 @@ def test_plans_set_is_seen_by_the_next_request(cli, monkeypatch, tmp_path):
     listed = json.loads(cli("plans", "list", "--json").stdout)
     assert listed["default"] == "trial" and [p["name"] for p in listed["plans"]] == ["trial", "team"]
     assert listed["plans"][1] == {"name": "team", "video_calls_limit": 5, "monthly_cost_limit": "25.5",
-                                  "concurrent_jobs": 2}
+                                  "concurrent_jobs": 2, "upload_count_limit": 0, "upload_bytes_limit": 0}
     assert cli("generate", "--prompt", "a heron", "--user", "ann").exit_code == 0
     refused = cli("generate", "--prompt", "a heron", "--user", "ann")
     assert refused.exit_code == 2 and "Would use 2 of 1 videos" in refused.stderr

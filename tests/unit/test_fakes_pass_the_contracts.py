@@ -13,6 +13,7 @@ from tests.contracts.probe import MediaProbeContract
 from tests.contracts.provider import SubmissionHistoryContract, VideoProviderContract
 from tests.contracts.quota import QuotaGuardContract
 from tests.contracts.storage import StorageContract
+from tests.contracts.uploads import UploadRegistryContract
 from tests.contracts.usage import UsageMeterContract
 from videoforge.adapters.fakes import (
     FakeClock,
@@ -172,3 +173,11 @@ async def test_a_failing_or_wrong_resolver_is_a_plan_source_error_naming_it():
         await ResolverPlanSource(broken).plan_for("u1")
     with pytest.raises(PlanSourceError, match=r"returned str for user u1; it must return a videoforge\.domain\.Plan"):
         await ResolverPlanSource(lambda user: "pro").plan_for("u1")
+
+
+class TestInMemoryUploadRegistry(UploadRegistryContract):
+    @pytest.fixture
+    def uploads(self):
+        from videoforge.adapters.fakes import InMemoryUploadRegistry
+
+        return InMemoryUploadRegistry()

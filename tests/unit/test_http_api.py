@@ -270,7 +270,7 @@ async def test_an_admin_sets_a_plan_and_the_next_request_sees_it(api, harness):
     assert listed["default"] == "free"
     assert [p["name"] for p in listed["plans"]] == ["free", "basic", "pro", "enterprise"]
     assert listed["plans"][1] == {"name": "basic", "video_calls_limit": 10, "monthly_cost_limit": "25",
-                                  "concurrent_jobs": 0}
+                                  "concurrent_jobs": 0, "upload_count_limit": 100, "upload_bytes_limit": 2 * 2**30}
     changed = await api.put("/api/video/admin/users/u1/plan", json={"plan": "basic"}, headers=by_subject)
     assert changed.status_code == 200 and changed.json()["plan"]["name"] == "basic" and changed.json()["assigned"]
     assert harness.container.plan_source().assigned_by["u1"] == "ops-lead"

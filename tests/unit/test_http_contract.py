@@ -121,7 +121,7 @@ def test_operations_resolutions_and_every_closed_set_are_enums_in_requests_and_r
                 ("AttemptOut", "outcome"): len(AttemptOutcome) + len(JobStatus),
                 ("ModelOut", "billed_from"): 3, ("ModelOut", "inputs"): 3, ("UploadOut", "kind"): 3,
                 ("CallbackOut", "state"): 3, ("ErrorOut", "error"): len(ErrorName),
-                ("UsageInfoOut", "error_type"): 3, ("PriceOut", "rule"): 3, ("AssetOut", "asset_type"): 1}
+                ("UsageInfoOut", "error_type"): 5, ("PriceOut", "rule"): 3, ("AssetOut", "asset_type"): 1}
     for (schema, prop), size in expected.items():
         assert len(enum_of(doc, schemas[schema]["properties"][prop])) == size, (schema, prop)
 
@@ -229,6 +229,9 @@ CASES = [
     Case("job_callback", "GET", A + "/jobs/{task_id}/callback", 401, "unauthorized", fill={"task_id": "done"}),
     Case("upload", "POST", A + "/uploads", 422, "invalid_request", {"data": {"kind": "smell"}, "files": "image"}),
     Case("upload", "POST", A + "/uploads", 401, "unauthorized", {"data": {"kind": "image"}, "files": "image"}),
+    Case("upload", "POST", A + "/uploads", 429, "", {"data": {"kind": "image"}, "files": "image"}, setup="no_uploads"),
+    Case("upload", "POST", A + "/uploads", 503, "plans_unavailable", {"data": {"kind": "image"}, "files": "image"},
+         setup="plans_down"),
     Case("list_assets", "GET", A + "/assets", 503, "busy", setup="assets_busy"),
     Case("list_assets", "GET", A + "/assets", 422, "invalid_request", {"params": {"offset": -1}}),
     Case("get_asset", "GET", A + "/assets/{asset_id}", 404, "not_found", fill={"asset_id": "nope"}),
@@ -290,6 +293,9 @@ async def prepare(harness, setup: str | None) -> None:
             harness.container.config.refuse_below_balance.from_value(True)
         elif step == "quota":
             harness.quota.assign("u1", TINY)
+        elif step == "no_uploads":
+            harness.quota.assign("u1", Plan("no-uploads", 0, Cost("0"), upload_count_limit=1))
+            await harness.container.save_upload()("u1", "image", one_chunk(fake_image()), "image/png")
         elif step in ("plans_down", "plans_hosted"):
             source = ResolverPlanSource(failing_resolver if step == "plans_down" else (lambda user: TINY))
             harness.quota.plans = source
@@ -302,6 +308,10 @@ async def prepare(harness, setup: str | None) -> None:
             for method in methods:
                 made = error("the store failed")
                 fake.fail_next(method, busy(made) if kind == "busy" else made, times=5)
+
+
+async def one_chunk(data: bytes):
+    yield data
 
 
 async def slow_body():

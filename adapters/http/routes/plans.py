@@ -13,6 +13,8 @@ class PlanOut(BaseModel):
     video_calls_limit: int = Field(description="videos per billing period; 0 = unlimited")
     monthly_cost_limit: Usd = Field(description="US dollars per billing period; 0 = unlimited")
     concurrent_jobs: int = Field(description="jobs in flight at once; 0 = unlimited")
+    upload_count_limit: int = Field(0, description="uploads kept at once; 0 = unlimited")
+    upload_bytes_limit: int = Field(0, description="bytes of uploads kept at once; 0 = unlimited")
 
 
 class PlansOut(BaseModel):
@@ -33,7 +35,8 @@ class AssignPlanIn(BaseModel):
 def plan_out(plan: Plan) -> PlanOut:
     return PlanOut(name=plan.name, video_calls_limit=plan.video_calls_limit,
                    monthly_cost_limit=plan.monthly_cost_limit.usd,
-                   concurrent_jobs=plan.concurrent_jobs)
+                   concurrent_jobs=plan.concurrent_jobs, upload_count_limit=plan.upload_count_limit,
+                   upload_bytes_limit=plan.upload_bytes_limit)
 
 
 def user_plan_out(found: UserPlan) -> UserPlanOut:

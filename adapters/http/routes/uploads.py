@@ -14,8 +14,8 @@ def uploads_router(use_cases: UseCases, User: Any) -> APIRouter:
     """Input files kept for later requests, which refer to them by id."""
     router = APIRouter()
 
-    @router.post("/uploads", response_model=UploadOut, status_code=201, responses=errors(*AUTHENTICATED, *WITH_BODY),
-                 summary="Upload an input file")
+    @router.post("/uploads", response_model=UploadOut, status_code=201,
+                 responses=errors(*AUTHENTICATED, *WITH_BODY, 429), summary="Upload an input file")
     async def upload(user_id: User, kind: Annotated[MediaKind, Form()],
                      file: Annotated[UploadFile, File()]) -> UploadOut:
         async def chunks() -> AsyncIterator[bytes]:
