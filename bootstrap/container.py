@@ -60,6 +60,7 @@ from videoforge.application.use_cases import (
     ListModels,
     ListPlans,
     ListProviders,
+    ListSpend,
     LoadInput,
     NotifyCaller,
     OpenAssetFile,
@@ -72,6 +73,7 @@ from videoforge.application.use_cases import (
     ShowPlan,
     StoredVideo,
     SubmitVideo,
+    TraceLineage,
     UseCases,
     WatchJob,
 )
@@ -300,7 +302,8 @@ class Container(containers.DeclarativeContainer):
     storage = providers.Selector(
         config.storage,
         memory=providers.Singleton(InMemoryStorage, max_bytes=config.max_output_bytes),
-        filesystem=providers.Singleton(FileSystemStorage, root=config.storage_dir, max_bytes=config.max_output_bytes),
+        filesystem=providers.Singleton(FileSystemStorage, root=config.storage_dir, max_bytes=config.max_output_bytes,
+                                       fsync=config.sql),  # the memory backend's records die with the process
         s3=providers.Singleton(
             deferred("videoforge.adapters.s3", "S3Storage"), bucket=config.s3.bucket, prefix=config.s3.prefix,
             endpoint=config.s3.endpoint,
@@ -360,7 +363,8 @@ class Container(containers.DeclarativeContainer):
     metered_providers = providers.Callable(metered, video_providers, metrics)
     balance_check = providers.Factory(BalanceCheck, accounts=provider_accounts, enabled=config.refuse_below_balance)
     submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=metered_quota, jobs=job_repository,
-                                     clock=clock, balance=balance_check, callbacks=callback_sender)
+                                     clock=clock, balance=balance_check, callbacks=callback_sender,
+                                     together=unit_of_work)
     run_observer = providers.Singleton(ObservedRuns)
     run_job = providers.Factory(
         RunJob, jobs=metered_jobs, providers=metered_providers, catalog=catalog, storage=metered_storage,
@@ -394,6 +398,8 @@ class Container(containers.DeclarativeContainer):
     get_usage = providers.Factory(GetUsage, usage=usage_meter, quota=quota_guard, clock=clock)
     list_plans = providers.Factory(ListPlans, plans=plan_source)
     show_plan = providers.Factory(ShowPlan, plans=plan_source)
+    trace_lineage = providers.Factory(TraceLineage, assets=asset_library, jobs=job_repository)
+    list_spend = providers.Factory(ListSpend, usage=usage_meter, plans=plan_source, clock=clock)
     assign_plan = providers.Factory(AssignPlan, plans=plan_source)
     audit_billing = providers.Factory(AuditBilling, accounts=provider_accounts, jobs=job_repository,
                                       usage=usage_meter, clock=clock)

@@ -3,6 +3,8 @@ own FastAPI app takes `router(settings)`."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +15,8 @@ from videoforge.adapters.fal import FalWebhookError, FalWebhookVerifier
 from videoforge.adapters.http import AdminPolicy, JwtVerifier, WebhookRejectedError, WebhookVerify, create_app
 from videoforge.adapters.http.app import HostedApi, add_metrics, hosted_api
 from videoforge.adapters.http.limits import BodyLimits
+from videoforge.adapters.http.media_links import MediaLinks
+from videoforge.adapters.http.schemas import PREFIX
 from videoforge.adapters.plans import PlanResolver
 from videoforge.adapters.wavespeed import WebhookVerificationError, WebhookVerifier
 from videoforge.application.ports.plans import PlanSource
@@ -73,7 +77,23 @@ def api_options(settings: Settings, container: Container, resume_on_startup: boo
     return {"dispatcher": dispatcher, "resume_on_startup": resume_on_startup and dispatcher is None,
             "resume_every": settings.resume_interval, "webhooks": webhook_verifiers(container),
             "resources": lambda: serving_resources(container, dispatcher),
-            "admin": AdminPolicy(settings.admin_subjects, settings.admin_claim or None)}
+            "admin": AdminPolicy(settings.admin_subjects, settings.admin_claim or None),
+            "media_links": media_links(settings), "console_token_url": settings.console_token_url}
+
+
+def media_links(settings: Settings) -> MediaLinks:
+    """The signer of media links: `VIDEOFORGE_MEDIA_LINK_SECRET`, else a key derived from the JWT
+    secret (never the secret itself: a media link is no login token), else one of this process's own."""
+    if settings.media_link_secret is not None:
+        if len(settings.media_link_secret.get_secret_value().encode()) < 32:
+            raise ConfigurationError("VIDEOFORGE_MEDIA_LINK_SECRET needs at least 32 bytes (e.g. 48 random, base64)")
+        key: bytes | None = hashlib.sha256(settings.media_link_secret.get_secret_value().encode()).digest()
+    elif settings.jwt_secret is not None:
+        key = hmac.new(settings.jwt_secret.get_secret_value().encode(), b"videoforge media links",
+                       hashlib.sha256).digest()
+    else:
+        key = None
+    return MediaLinks(key, ttl=settings.media_link_ttl, base=PREFIX)
 
 
 def webhook_verifiers(container: Container) -> dict[str, WebhookVerify]:

@@ -44,7 +44,9 @@ class Settings(BaseSettings):
     wavespeed_webhook_secret: SecretStr | None = None  # `whsec_...`, from GET /api/v3/webhook/secret
     wavespeed_connect_timeout: float = Field(10.0, gt=0)
     wavespeed_read_timeout: float = Field(60.0, gt=0)
-    wavespeed_max_connections: int = Field(500, gt=0)  # requests in flight to providers (BENCHMARKS.md)
+    # Requests in flight to providers; the others wait their turn for free. httpcore's pool costs
+    # grow with the square of this (BENCHMARKS.md: 300 jobs at once, 24 ms of CPU a job at 32, 62 at 500).
+    wavespeed_max_connections: int = Field(32, gt=0)
     wavespeed_read_attempts: int = Field(5, ge=1)  # per poll / upload / download start, before giving up for now
     # fal: directly with a fal key, or through Hugging Face's router with a Hugging Face token
     fal_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("FAL_KEY", "VIDEOFORGE_FAL_KEY"))
@@ -97,6 +99,11 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     jwt_secret: SecretStr | None = None
+    # signs the console's short-lived links to media files (<video>, <img>); default: derived from
+    # the JWT secret, else a key of each process's own (set it when several API processes share an address)
+    media_link_secret: SecretStr | None = None
+    media_link_ttl: float = Field(600.0, gt=0, le=86400)  # seconds a media link works
+    console_token_url: str | None = None  # a same-origin URL of the host answering its user's token (JSON)
     jwks_url: str | None = None
     jwt_audience: str | None = None
     jwt_issuer: str | None = None

@@ -41,6 +41,12 @@ class InMemoryJobRepository(FaultInjector, JobRepository):
             raise JobNotFoundError(f"no job {job_id}")
         return self.jobs[job_id].copy()
 
+    async def version(self, job_id: str) -> int:
+        self._maybe_fail("version")
+        if job_id not in self.jobs:
+            raise JobNotFoundError(f"no job {job_id}")
+        return self.jobs[job_id].version
+
     async def save(self, job: VideoJob) -> VideoJob:
         self._maybe_fail("save")
         async with self._lock:

@@ -45,6 +45,7 @@ class Outcome:
     twins: int = 0  # for `unknown`: more tasks created from the same submission (a history shows them all)
     charged: bool | None = None  # for `cancelled`/`expired`: what the provider shows it charged (False: nothing)
     queued_polls: int = 0  # polls spent waiting in the queue first, its position falling to 0
+    poll_after: float | None = None  # the provider's hint, on a running task's status, of when to ask again
 
     @classmethod
     def succeed(cls, after_polls: int = 1, *, duration: float | None = None,
@@ -207,7 +208,7 @@ class FakeVideoProvider(FaultInjector, VideoProvider):
         polls = task.polls - outcome.queued_polls
         if outcome.kind == "hang" or polls < outcome.polls:
             fraction = None if outcome.kind == "hang" else polls / outcome.polls
-            return ProviderStatus(ProviderState.RUNNING, progress=fraction)
+            return ProviderStatus(ProviderState.RUNNING, progress=fraction, poll_after=outcome.poll_after)
         if outcome.kind == "fail":
             return ProviderStatus(ProviderState.FAILED, error_code=outcome.error_code,
                                   error_message=outcome.message, provider_code=outcome.provider_code)

@@ -10,12 +10,16 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
 
 from videoforge.adapters.http.auth import AdminPolicy, JwtVerifier, authenticated_admin, authenticated_user
+from videoforge.adapters.http.console import console_router
 from videoforge.adapters.http.errors import install_error_handlers
 from videoforge.adapters.http.limits import BodyLimits, RequestLimits
+from videoforge.adapters.http.media_links import MediaLinks
 from videoforge.adapters.http.routes.assets import assets_router
 from videoforge.adapters.http.routes.catalog import catalog_router
+from videoforge.adapters.http.routes.console import console_api_router
 from videoforge.adapters.http.routes.events import events_router
 from videoforge.adapters.http.routes.jobs import jobs_router
+from videoforge.adapters.http.routes.media import media_router
 from videoforge.adapters.http.routes.plans import plans_router
 from videoforge.adapters.http.routes.uploads import uploads_router
 from videoforge.adapters.http.routes.usage import usage_router
@@ -34,33 +38,42 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 class HostedApi:
     """The API as parts a host's FastAPI app takes: `router` (every route under /api/video),
     `lifespan` (to enter in the host's own: opens the resources, resumes unfinished jobs, and on
-    the way out stops the running ones and closes every pool) and the error answers, which
-    FastAPI keeps on the app. `include_in(app)` adds the router and the error answers."""
+    the way out stops the running ones and closes every pool), the error answers, which
+    FastAPI keeps on the app, and `console` (the browser console at /console). `include_in(app)`
+    adds the router, the error answers and, unless `console=False`, the console."""
 
     router: APIRouter
     lifespan: Lifespan
     runner: BackgroundRunner
+    console: APIRouter
 
-    def include_in(self, app: FastAPI) -> None:
+    def include_in(self, app: FastAPI, *, console: bool = True) -> None:
         app.include_router(self.router)
+        if console:
+            app.include_router(self.console)
         install_error_handlers(app)
 
 
 def hosted_api(use_cases: UseCases, verifier: JwtVerifier, *, webhooks: Mapping[str, WebhookVerify] | None = None,
                resume_on_startup: bool = False, resume_every: float | None = None,
                resources: Resources | None = None, dispatcher: JobDispatcher | None = None,
-               admin: AdminPolicy | None = None) -> HostedApi:
+               admin: AdminPolicy | None = None, media_links: MediaLinks | None = None,
+               console_token_url: str | None = None) -> HostedApi:
     """The API's routes and lifespan. Jobs created here are handed to `dispatcher` (a queue's
     workers run them), or without one run in the background of this process. With
     `resume_on_startup`, unfinished jobs are resumed when the lifespan starts, and with
     `resume_every` (seconds) again and again, so that a job left unfinished by a passing fault
     (a deadline, an unreadable provider) is finished without a restart. `resources` is entered
     for the lifespan (the container's clients and pools). `admin` says who may use the admin
-    routes (default: tokens with the `videoforge_admin` claim true)."""
+    routes (default: tokens with the `videoforge_admin` claim true). `media_links` signs the
+    short-lived links `<video>` and `<img>` load files by (default: a key of this process's own);
+    `console_token_url` is where the console asks the host for its user's token."""
     runner = BackgroundRunner(lambda job_id: use_cases.run_job()(job_id))
     resume = partial(resume_unfinished, use_cases, runner, resume_every) if resume_on_startup else None
-    router = api_router(use_cases, dispatcher or runner, verifier, webhooks or {}, admin or AdminPolicy())
-    return HostedApi(router, lifespan(runner, resume, resources), runner)
+    router = api_router(use_cases, dispatcher or runner, verifier, webhooks or {}, admin or AdminPolicy(),
+                        media_links or MediaLinks(base=PREFIX))
+    console = console_router(token_url=console_token_url)
+    return HostedApi(router, lifespan(runner, resume, resources), runner, console)
 
 
 def create_app(use_cases: UseCases, verifier: JwtVerifier, *, limits: BodyLimits | None = None,
@@ -83,9 +96,9 @@ def create_app(use_cases: UseCases, verifier: JwtVerifier, *, limits: BodyLimits
 
 
 def api_router(use_cases: UseCases, dispatcher: JobDispatcher, verifier: JwtVerifier,
-               webhooks: Mapping[str, WebhookVerify], admin: AdminPolicy) -> APIRouter:
+               webhooks: Mapping[str, WebhookVerify], admin: AdminPolicy, links: MediaLinks) -> APIRouter:
     """Every route under /api/video, one router per resource."""
-    user = authenticated_user(verifier)
+    user, admin_user = authenticated_user(verifier), authenticated_admin(verifier, admin)
     # operation ids are the route functions' names (create_job, get_job...): stable for generated clients
     # each route documents the error answers it can give (schemas.errors), for typed clients
     api = APIRouter(prefix=PREFIX, generate_unique_id_function=lambda route: route.name)
@@ -96,7 +109,9 @@ def api_router(use_cases: UseCases, dispatcher: JobDispatcher, verifier: JwtVeri
     api.include_router(catalog_router(use_cases, user), tags=["catalog"])
     api.include_router(usage_router(use_cases, user), tags=["usage"])
     api.include_router(webhooks_router(use_cases, dispatcher, webhooks), tags=["webhooks"])
-    api.include_router(plans_router(use_cases, authenticated_admin(verifier, admin)))
+    api.include_router(plans_router(use_cases, admin_user))
+    api.include_router(media_router(use_cases, links, user))
+    api.include_router(console_api_router(use_cases, verifier, admin, user, admin_user))
     return api
 
 

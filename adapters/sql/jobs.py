@@ -5,8 +5,7 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from videoforge.adapters.sql.database import Database
@@ -112,6 +111,15 @@ def job_from_row(row: Any) -> VideoJob:
     )
 
 
+# The statements of a job's life, built once: SQLAlchemy then only looks up their compiled form
+# (building `.values(**row)` anew made a bound parameter per column per save).
+_INSERT_EVENT = job_events.insert()
+_SELECT_JOB = select(video_jobs).where(video_jobs.c.id == bindparam("job_id"))
+_SAVE_JOB = update(video_jobs).where(video_jobs.c.id == bindparam("job_id"),
+                                     video_jobs.c.version == bindparam("was_version"))
+_JOB_VERSION = select(video_jobs.c.version).where(video_jobs.c.id == bindparam("job_id"))
+
+
 def _event_row(job: VideoJob) -> dict[str, Any]:
     return {"job_id": job.id, "version": job.version, "status": job.status.value, "progress": job.progress,
             "message": job.message, "at": job.updated_at}
@@ -129,6 +137,7 @@ class SqlJobRepository(JobRepository):
 
     def __init__(self, engine: AsyncEngine | Database, *, keep_input_bytes: int = 256 * 1024 * 1024):
         self._db = Database.of(engine)
+        self._insert_job = self._db.upsert(video_jobs).on_conflict_do_nothing()  # built once
         self._kept: OrderedDict[str, dict[str, MediaInput]] = OrderedDict()
         self._kept_limit = keep_input_bytes
 
@@ -139,15 +148,17 @@ class SqlJobRepository(JobRepository):
         stored = job.copy()
         stored.version = 1
         row = job_to_row(stored)
-        try:
-            async with self._transaction(f"recording job {job.id}", conflicts=True) as conn:
-                await conn.execute(video_jobs.insert().values(**row))
-                await conn.execute(job_events.insert().values(**_event_row(stored)))
-        except IntegrityError as e:
+        # ON CONFLICT DO NOTHING rather than a failed insert: inside a unit of work (the job and its
+        # reservation) a taken id or idempotency key must not abort the shared transaction.
+        async with self._transaction(f"recording job {job.id}") as conn:
+            added = await conn.execute(self._insert_job, row)
+            if added.rowcount == 1:
+                await conn.execute(_INSERT_EVENT, _event_row(stored))
+        if added.rowcount != 1:
             existing = await self._find_conflict(job)
             if existing is None:
-                raise JobRepositoryError(f"recording job {job.id}: the database refused it") from e
-            raise DuplicateJobError(existing[1], existing[0]) from e
+                raise JobRepositoryError(f"recording job {job.id}: the database refused it")
+            raise DuplicateJobError(existing[1], existing[0])
         self._keep_inputs(job)
         return stored
 
@@ -164,10 +175,17 @@ class SqlJobRepository(JobRepository):
 
     async def get(self, job_id: str) -> VideoJob:
         async with self._transaction(f"reading job {job_id}", write=False, patient=True) as conn:
-            row = (await conn.execute(select(video_jobs).where(video_jobs.c.id == job_id))).first()
+            row = (await conn.execute(_SELECT_JOB, {"job_id": job_id})).first()
         if row is None:
             raise JobNotFoundError(f"no job {job_id}")
         return self._read(row)
+
+    async def version(self, job_id: str) -> int:
+        async with self._transaction(f"reading the version of job {job_id}", write=False, patient=True) as conn:
+            version = await conn.scalar(_JOB_VERSION, {"job_id": job_id})
+        if version is None:
+            raise JobNotFoundError(f"no job {job_id}")
+        return version
 
     async def save(self, job: VideoJob) -> VideoJob:
         stored = job.copy()
@@ -175,15 +193,13 @@ class SqlJobRepository(JobRepository):
         row = job_to_row(stored)
         del row["id"], row["created_at"], row["user_id"], row["idempotency_key"]
         async with self._transaction(f"saving job {job.id}", patient=True) as conn:
-            result = await conn.execute(
-                update(video_jobs).where(video_jobs.c.id == job.id, video_jobs.c.version == job.version)
-                .values(**row))
+            result = await conn.execute(_SAVE_JOB, {**row, "job_id": job.id, "was_version": job.version})
             if result.rowcount != 1:
-                current = await conn.scalar(select(video_jobs.c.version).where(video_jobs.c.id == job.id))
+                current = await conn.scalar(_JOB_VERSION, {"job_id": job.id})
                 if current is None:
                     raise JobNotFoundError(f"no job {job.id}")
                 raise ConcurrentUpdateError(f"job {job.id} changed (version {current}, had {job.version})")
-            await conn.execute(job_events.insert().values(**_event_row(stored)))
+            await conn.execute(_INSERT_EVENT, _event_row(stored))
         if stored.status is not JobStatus.PENDING:
             self._kept.pop(job.id, None)  # submitted or finished: the bytes are not needed again
         return stored

@@ -6,6 +6,7 @@ import logging
 import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -307,7 +308,9 @@ class WaveSpeedVideoProvider(VideoProvider, ProviderAccount, SubmissionHistory):
         self._raise_for_read(response, code, message, what)
         if not data:
             raise ProviderUnavailableError(f"WaveSpeed answered reading {what} without the task")
-        return status_of(data, self._key)
+        status = status_of(data, self._key)
+        hint = _retry_after(response)  # a Retry-After on the answer: when the provider wants to be asked again
+        return replace(status, poll_after=hint) if hint is not None and hint >= 0 and not status.finished else status
 
     async def cancel(self, provider_job_id: str) -> bool:
         what = f"cancelling task {provider_job_id}"

@@ -42,6 +42,12 @@ class JobRepository(Protocol):
         """A copy of the job; changing it changes nothing until `save`. Raises JobNotFoundError."""
         ...
 
+    async def version(self, job_id: str) -> int:
+        """The job's stored version only: how a runner between polls learns, cheaply, whether
+        someone else saved the job. Raises JobNotFoundError. (This default reads the whole job;
+        the repositories here read one column, or none.)"""
+        return (await self.get(job_id)).version
+
     @abstractmethod
     async def save(self, job: VideoJob) -> VideoJob:
         """Store the job if nobody saved it since it was read (same version), bumping the

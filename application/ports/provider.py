@@ -48,6 +48,7 @@ class ProviderStatus:
     charged: bool | None = None
     queue_position: int | None = None  # for a queued task, its place in the provider's queue (0 next)
     detail: str | None = None  # the provider's latest word on a running task (a log line), one short line
+    poll_after: float | None = None  # seconds the provider asks to wait before the next read, when it says
 
     @property
     def finished(self) -> bool:

@@ -63,7 +63,10 @@ class RunJob:
         }
 
     async def __call__(self, job_id: str, progress: ProgressCallback | None = None) -> VideoJob:
-        job = await self._keeper.get(job_id)
+        return await self.run(await self._keeper.get(job_id), progress)
+
+    async def run(self, job: VideoJob, progress: ProgressCallback | None = None) -> VideoJob:
+        """The same, from the job as its caller just read or recorded it (no read of it first)."""
         async with self._observe.run(job) as watch:
             job = await self._drive(job, ProgressReporter(progress, shown=job.progress))
             watch.ended(job)

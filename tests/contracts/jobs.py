@@ -119,7 +119,16 @@ class JobRepositoryContract:
         assert await jobs.find_by_provider_job_id("local", "task-9") is None
         assert await jobs.find_by_provider_job_id("wavespeed", "task-8") is None
 
+    async def test_the_stored_version_is_read_alone(self, jobs):
+        stored = await jobs.add(job())
+        assert await jobs.version(stored.id) == 1
+        stored.start_submission(later(1))
+        await jobs.save(stored)
+        assert await jobs.version(stored.id) == 2
+
     async def test_missing_job_is_not_found(self, jobs):
+        with pytest.raises(JobNotFoundError):
+            await jobs.version("nope")
         with pytest.raises(JobNotFoundError):
             await jobs.get("nope")
         with pytest.raises(JobNotFoundError):

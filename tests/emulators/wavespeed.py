@@ -63,6 +63,7 @@ class Scenario:
     twins: int = 0  # more tasks created with the same inputs (the history shows them all)
     charge: str | None = None  # deducted when the task is created (else the emulator's price of the model)
     refund: bool = True  # a failed task's deduction is refunded when it fails
+    poll_after: float | None = None  # a Retry-After header (seconds) on the reads of an unfinished task
 
     @classmethod
     def succeed(cls, polls: int = 1, **changes: Any) -> Scenario:
@@ -400,7 +401,11 @@ class WaveSpeedEmulator:
         self._refund_if_failed(task, status)
         if status in ("completed", "failed") and task.webhook and not task.delivered:
             self._spawn(self._deliver(task, status))
-        await _json(send, 200, _envelope(self._prediction(task, status)))
+        hint = task.scenario.poll_after
+        unfinished = status in ("created", "processing")
+        extra = [(b"retry-after", str(hint).encode())] if hint is not None and unfinished else []
+        await _respond(send, 200, json.dumps(_envelope(self._prediction(task, status))).encode(), "application/json",
+                       extra)
 
     def _refund_if_failed(self, task: Task, status: str) -> None:
         if status != "failed" or task.refunded or not task.scenario.refund:

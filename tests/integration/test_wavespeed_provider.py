@@ -262,6 +262,18 @@ async def test_polls_ride_out_a_burst_of_429_and_5xx(provider, wavespeed_emulato
     assert len(wavespeed_emulator.requests_to("GET", "/api/v3/predictions/")) == 3
 
 
+async def test_a_retry_after_on_an_unfinished_task_is_the_providers_hint_for_the_next_poll(
+        provider, wavespeed_emulator):
+    wavespeed_emulator.script(Scenario.succeed(polls=3, poll_after=7))
+    task_id = await provider.submit(TASK)
+
+    queued, running, done = [await provider.poll(task_id) for _ in range(3)]
+
+    assert (queued.state, queued.poll_after) == (ProviderState.QUEUED, 7.0)
+    assert (running.state, running.poll_after) == (ProviderState.RUNNING, 7.0)
+    assert (done.state, done.poll_after) == (ProviderState.COMPLETED, None)
+
+
 async def test_a_slow_status_read_is_asked_again(provider, wavespeed_emulator):
     task_id = await provider.submit(TASK)
     wavespeed_emulator.fail_next_reads(1.5)  # longer than the 0.5 s read timeout

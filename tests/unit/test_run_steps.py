@@ -5,7 +5,7 @@ saving -> DeliverOutput. Checked by the state they leave, never by counting call
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 
@@ -364,6 +364,57 @@ class TestFollowTask:
 
         stopped = await self.cancel_while_following(run, processing, at_eighty)
         assert stopped.status is JobStatus.CANCELLED and run.clock.monotonic() < run.policy.deadline
+
+
+class TestPollSpacing:
+    """Waits between polls: spread by jitter so that jobs started together do not poll together,
+    longer when the provider asks for it, and no read of the job between polls."""
+
+    async def test_the_first_read_is_at_once_and_the_waits_are_spread_around_the_interval(self, run):
+        processing = await run.processing(Outcome.succeed(after_polls=40))
+        await run.follow()(processing, run.progress(processing))
+        waits = run.clock.slept
+        assert len(waits) == 39 and run.provider.polls[processing.provider_job_id] == 40  # no wait before the first
+        low, high = run.policy.interval * (1 - run.policy.jitter), run.policy.interval * (1 + run.policy.jitter)
+        assert all(low <= w <= high for w in waits)
+        assert max(waits) - min(waits) > run.policy.interval * run.policy.jitter  # spread, not one beat
+
+    @pytest.mark.parametrize(("hint", "low", "high"), [(10.0, 8.0, 12.0), (0.5, 1.6, 2.4), (500.0, 48.0, 72.0)])
+    async def test_the_providers_hint_sets_the_wait_within_the_interval_and_the_longest_wait(
+            self, run, hint, low, high):
+        run.policy = PollPolicy(interval=2.0, deadline=600.0, longest_wait=60.0)
+        run.__post_init__()
+        processing = await run.processing(replace(Outcome.succeed(after_polls=5), poll_after=hint))
+        await run.follow()(processing, run.progress(processing))
+        assert len(run.clock.slept) == 4 and all(low <= w <= high for w in run.clock.slept)
+
+    async def test_while_the_progress_stands_still_only_the_version_is_read_and_only_every_recheck(self, run):
+        run.policy = PollPolicy(interval=1.0, deadline=60.0, expected=1e9, jitter=0.0, recheck=15.0)
+        run.__post_init__()
+        processing = await run.processing(Outcome.hang())  # time-based progress that never moves here
+        reads = {"get": 0, "version": 0}
+        for name in reads:
+            real = getattr(run.jobs, name)
+
+            async def counted(job_id, real=real, name=name):
+                reads[name] += 1
+                return await real(job_id)
+
+            setattr(run.jobs, name, counted)
+        with pytest.raises(JobNotFinishedError):
+            await run.follow()(processing, run.progress(processing))
+        assert run.provider.polls[processing.provider_job_id] == 61
+        assert reads == {"get": 0, "version": 4}  # at 15, 30, 45 and 60 s
+
+
+    async def test_progress_is_saved_when_it_moved_by_the_step_not_at_every_poll(self, run):
+        run.policy = PollPolicy(interval=1.0, deadline=130.0, expected=120.0, jitter=0.0)
+        run.__post_init__()
+        processing = await run.processing(Outcome.hang())  # time-based: 20 -> 80 over 120 s
+        with pytest.raises(JobNotFinishedError):
+            await run.follow()(processing, run.progress(processing))
+        assert run.provider.polls[processing.provider_job_id] == 131
+        assert run.shown == list(range(20, 81, 5))  # 13 saves, each shown, instead of 60
 
 
 class TestDeliverOutput:

@@ -50,10 +50,10 @@ class JobKeeper:
             raise Superseded(await self.get(job.id)) from None
 
     async def current(self, job: VideoJob) -> VideoJob:
-        """Re-reads the job between polls, to stop when someone else (a cancel) changed it."""
-        fresh = await self.get(job.id)
-        if fresh.version != job.version:
-            raise Superseded(fresh)
+        """Checks the job's stored version (one column, not the row), to stop when someone else
+        (a cancel) changed it; only then is the job read."""
+        if await self._jobs.version(job.id) != job.version:
+            raise Superseded(await self.get(job.id))
         return job
 
     async def fail(self, job: VideoJob, failure: Failure) -> VideoJob:
