@@ -14,13 +14,16 @@ from videoforge.adapters.http import AdminPolicy, JwtVerifier, WebhookRejectedEr
 from videoforge.adapters.http.app import HostedApi, add_metrics, hosted_api
 from videoforge.adapters.http.limits import BodyLimits
 from videoforge.adapters.plans import PlanResolver
+from videoforge.adapters.redact import Redactor
 from videoforge.adapters.wavespeed import WebhookVerificationError, WebhookVerifier
 from videoforge.application.ports.plans import PlanSource
 from videoforge.bootstrap.catalog import ConfigurationError
 from videoforge.bootstrap.container import Container, build_container, use_cases_of
+from videoforge.bootstrap.logs import secrets_of
 from videoforge.bootstrap.plans import plan_source
 from videoforge.bootstrap.queue import queue_dispatcher, serving_resources
 from videoforge.bootstrap.settings import Settings
+from videoforge.bootstrap.tracing import instrument_app
 from videoforge.domain import MediaKind, ModelCatalog
 
 
@@ -44,6 +47,7 @@ def build_app(settings: Settings | None = None, container: Container | None = No
     app = create_app(use_cases_of(container), verifier_from(settings), limits=body_limits(container.catalog()),
                      **api_options(settings, container, resume_on_startup))
     add_metrics(app, lambda: container.metrics().refresh(container.quota_guard()))
+    instrument_app(app, container.tracer_provider(), Redactor(secrets_of(settings)))
     return app
 
 

@@ -142,6 +142,9 @@ class VideoJob:
     provider_billed_seconds: float | None = None  # what the provider reported billing, when it did
     # The providers tried before the current one, each of which provably created nothing (routing.py)
     attempts: tuple[Attempt, ...] = ()
+    # Where the job was created, for tracing (a W3C `traceparent`, recorded with tracing on): the
+    # runs of the job, in any process, are traced as its children. Opaque here: nothing decides by it.
+    trace_context: str | None = None
 
     @property
     def terminal(self) -> bool:

@@ -60,6 +60,7 @@ video_jobs = Table(
     Column("submit_deferrals", Integer, nullable=False, server_default="0"),  # refused for now, nothing created
     Column("provider_billed_seconds", Float),  # what the provider reported billing
     Column("attempts", JSON),  # the providers tried before the current one (VideoJob.attempts); NULL: none
+    Column("trace_context", String(64)),  # W3C traceparent of the job's creation (tracing on); NULL: none
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
