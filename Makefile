@@ -33,12 +33,14 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
-# Performance figures (not tests; ROUNDS=1 for a quicker compare): written to benchmarks/results/, summed up in BENCHMARKS.md.
+# Performance figures (not tests; ROUNDS=1 for a quicker compare; the PostgreSQL ones need
+# VIDEOFORGE_TEST_POSTGRES_URL): written to benchmarks/results/, summed up in BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_pipeline_sql
 	$(BIN)/python -m benchmarks.wavespeed
 	$(BIN)/python -m benchmarks.bench_memory
 	$(BIN)/python -m benchmarks.s3_storage
+	$(BIN)/python -m benchmarks.queue_worker
 	$(BIN)/python -m benchmarks.startup
 	$(BIN)/python -m benchmarks.compare --rounds $(ROUNDS)
 

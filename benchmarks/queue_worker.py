@@ -1,4 +1,5 @@
-"""Queue worker benchmarks on PostgreSQL (VIDEOFORGE_TEST_POSTGRES_URL or postgres@127.0.0.1/test):
+"""Queue worker benchmarks on the PostgreSQL server of VIDEOFORGE_TEST_POSTGRES_URL (a schema of
+their own, dropped after; without the variable nothing is measured, as in the other benchmarks):
 
 (a) worker death: a worker holding a job is killed with SIGKILL; the time until another worker,
     with the shipped settings (heartbeat timeout 10 s, poll interval 2 s), starts the job again;
@@ -7,7 +8,8 @@
 
     .venv/bin/python -m benchmarks.queue_worker [--jobs 1000] [--deaths 3]
 
-Writes benchmarks/results/queue_worker.md.
+Writes benchmarks/results/queue_worker.md, with the machine's load average (1 min) before and
+after each part: on a shared machine the figures mean little without it.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from videoforge.adapters.pgqueuer import PgQueuerDispatcher, WorkerSettings, ins
 from videoforge.adapters.sql import make_engine
 
 RESULTS = Path(__file__).resolve().parent / "results" / "queue_worker.md"
-URL = os.environ.get("VIDEOFORGE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+URL = os.environ.get("VIDEOFORGE_TEST_POSTGRES_URL", "")
 SLEEPER = """
 import asyncio, sys, time
 from videoforge.adapters.pgqueuer import PgQueuerWorker
@@ -151,27 +153,35 @@ async def one_worker(jobs: int) -> dict:
         await drop(name)
 
 
-def report(deaths: list[float], held: dict) -> str:
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def report(deaths: list[float], held: dict, loads: dict[str, tuple[float, float]]) -> str:
     shipped = WorkerSettings()
+    measured = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     return "\n".join([
         "# Queue worker benchmarks",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL on "
-        "loopback, shared with other work. Reproduce: `.venv/bin/python -m benchmarks.queue_worker`.",
+        f"loopback, shared with other work; measured {measured}. Reproduce: `make bench` or "
+        "`.venv/bin/python -m benchmarks.queue_worker`.",
         "",
         f"## (a) Worker death: kill -9 to another worker starting the job (shipped settings: heartbeat timeout "
         f"{shipped.heartbeat_timeout:g} s, poll interval {shipped.poll_interval:g} s)",
         "",
-        "| runs | min | median | max | target |",
-        "|---|---|---|---|---|",
-        f"| {len(deaths)} | {min(deaths):.1f} s | {statistics.median(deaths):.1f} s | {max(deaths):.1f} s | < 15 s |",
+        "| runs | min | median | max | target | load average (1 min) before / after |",
+        "|---|---|---|---|---|---|",
+        f"| {len(deaths)} | {min(deaths):.1f} s | {statistics.median(deaths):.1f} s | {max(deaths):.1f} s | < 15 s | "
+        f"{loads['deaths'][0]:.1f} / {loads['deaths'][1]:.1f} |",
         "",
         "## (b) One worker process holding many concurrent jobs",
         "",
-        "| jobs | completed | wall time (worker start to last completed) | worker peak RSS |",
-        "|---|---|---|---|",
+        "| jobs | completed | wall time (worker start to last completed) | worker peak RSS | load average (1 min) "
+        "before / after |",
+        "|---|---|---|---|---|",
         f"| {held['jobs']} | {held['completed']} | {held['seconds']:.1f} s (each task takes 20 s at the provider) | "
-        f"{held['peak_mib']:.0f} MiB |",
+        f"{held['peak_mib']:.0f} MiB | {loads['held'][0]:.1f} / {loads['held'][1]:.1f} |",
         "",
     ])
 
@@ -181,10 +191,17 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--deaths", type=int, default=3)
     args = parser.parse_args()
+    if not URL:
+        print("queue worker benchmarks: not measured, VIDEOFORGE_TEST_POSTGRES_URL is not set")
+        return
+    before = load()
     deaths = [asyncio.run(one_death()) for _ in range(args.deaths)]
+    loads = {"deaths": (before, load())}
     print("deaths", deaths, flush=True)
+    before = load()
     held = asyncio.run(one_worker(args.jobs))
-    RESULTS.write_text(report(deaths, held))
+    loads["held"] = (before, load())
+    RESULTS.write_text(report(deaths, held, loads))
     print(RESULTS.read_text())
 
 

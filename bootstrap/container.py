@@ -258,7 +258,8 @@ def s3_config(settings: Settings) -> dict:
     return {"bucket": settings.s3_bucket, "prefix": settings.s3_prefix, "endpoint": settings.s3_endpoint,
             "region": settings.s3_region, "part_size": settings.s3_part_size,
             "concurrency": settings.s3_upload_concurrency, "presign": settings.s3_downloads == "presigned",
-            "url_ttl": settings.s3_url_ttl}
+            "url_ttl": settings.s3_url_ttl, "timeout": settings.s3_timeout,
+            "public_endpoint": settings.s3_public_endpoint}
 
 
 class Container(containers.DeclarativeContainer):
@@ -316,7 +317,8 @@ class Container(containers.DeclarativeContainer):
             deferred("videoforge.adapters.s3", "S3Storage"), bucket=config.s3.bucket, prefix=config.s3.prefix,
             endpoint=config.s3.endpoint,
             region=config.s3.region, max_bytes=config.max_output_bytes, part_size=config.s3.part_size,
-            concurrency=config.s3.concurrency, presign=config.s3.presign, url_ttl=config.s3.url_ttl),
+            concurrency=config.s3.concurrency, presign=config.s3.presign, url_ttl=config.s3.url_ttl,
+            timeout=config.s3.timeout, public_endpoint=config.s3.public_endpoint),
     )
     job_repository = providers.Selector(
         config.backend, memory=providers.Singleton(InMemoryJobRepository),

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     s3_url_ttl: float = Field(300.0, gt=0, le=7 * 24 * 3600)  # seconds a presigned download URL lives
     s3_part_size: int = Field(8 * 1024**2, ge=5 * 1024**2)  # multipart part; memory = part x concurrency
     s3_upload_concurrency: int = Field(4, ge=1)
+    # seconds one call may wait on the store (an upload's part, a read's chunk), retries included
+    s3_timeout: float = Field(60.0, gt=0)
+    # the endpoint presigned download URLs name (the one clients reach), when the service talks to another
+    s3_public_endpoint: str | None = None
     # sql: jobs, assets, usage and quota in the database of database_url; memory: in-process fakes
     backend: Literal["sql", "memory"] = "sql"
     wavespeed_api_key: SecretStr | None = Field(

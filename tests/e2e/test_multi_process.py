@@ -1,11 +1,10 @@
 """The multi-process proof: two `videoforge serve` and two `videoforge worker` processes on one
-PostgreSQL (jobs, quota and the pgqueuer queue) and one shared media directory, against the
-WaveSpeed emulator. 50 jobs go in through both APIs; one worker is killed with SIGKILL while jobs
-are running at the provider and a new one started; every job completes with exactly one
-submission, one asset and one usage record, and every asset downloads from either API. A plan of
-10 videos admits exactly 10 of 30 concurrent requests spread over both APIs. (With S3Storage on
-moto in place of the shared directory, some outputs stall in `saving` under this load on the
-2-core test machine: not yet understood, so that run is not part of the suite.)"""
+PostgreSQL (jobs, quota and the pgqueuer queue) and one S3-compatible bucket (moto's server on
+loopback), against the WaveSpeed emulator. 50 jobs go in through both APIs; one worker is killed
+with SIGKILL while jobs are running at the provider and a new one started; every job completes
+with exactly one submission, one asset and one usage record, and every asset downloads from
+either API (a 307 to a presigned URL of the bucket). A plan of 10 videos admits exactly 10 of 30
+concurrent requests spread over both APIs."""
 
 from __future__ import annotations
 
@@ -15,6 +14,7 @@ import os
 import subprocess
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -32,26 +32,35 @@ JOB = {"operation": "text-to-video", "prompt": "a lighthouse at dawn", "model": 
        "resolution": "480p"}
 
 
-def environment(database, emulator, data_dir) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIDEOFORGE_", "WAVESPEED_"))}
-    return env | emulator_environment(emulator) | {
+def environment(database, emulator, data_dir, storage) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIDEOFORGE_", "WAVESPEED_", "AWS_"))}
+    return env | emulator_environment(emulator) | storage | {
         "VIDEOFORGE_DATA_DIR": str(data_dir), "VIDEOFORGE_DATABASE_URL": database.url,
         "VIDEOFORGE_DB_SCHEMA": database.schema, "VIDEOFORGE_DB_POOL_SIZE": "2", "VIDEOFORGE_DB_MAX_OVERFLOW": "1",
         "VIDEOFORGE_QUEUE": "pgqueuer", "VIDEOFORGE_QUEUE_HEARTBEAT_TIMEOUT": "5",
         "VIDEOFORGE_QUEUE_POLL_INTERVAL": "0.5", "VIDEOFORGE_POLL_INTERVAL": "1",
-        "VIDEOFORGE_WAVESPEED_READ_TIMEOUT": "10", "VIDEOFORGE_STORAGE": "filesystem",
+        "VIDEOFORGE_WAVESPEED_READ_TIMEOUT": "10",
         "VIDEOFORGE_JWT_SECRET": "serve-test-secret-of-at-least-32-bytes!",
         "VIDEOFORGE_USER_PLANS": json.dumps({"carol": "basic"}), "VIDEOFORGE_DEFAULT_PLAN": "enterprise"}
 
 
 @pytest.fixture
-async def cluster(tmp_path, wavespeed_emulator):
+def shared_storage(s3_server, tmp_path) -> dict[str, str]:
+    """One bucket for every process, under a prefix of this test's own."""
+    from tests.s3server import CREDENTIALS
+
+    return CREDENTIALS | {"VIDEOFORGE_STORAGE": "s3", "VIDEOFORGE_S3_BUCKET": "videoforge-test",
+                          "VIDEOFORGE_S3_ENDPOINT": s3_server.endpoint, "VIDEOFORGE_S3_PREFIX": tmp_path.name}
+
+
+@pytest.fixture
+async def cluster(tmp_path, wavespeed_emulator, shared_storage):
     from tests.integration.conftest import close_database, open_database
 
     database = await open_database("postgres", tmp_path, migrate=False)
     wavespeed_emulator.real_media = True
     wavespeed_emulator.default = Scenario.succeed(after=6.0)
-    env = environment(database, wavespeed_emulator, tmp_path)
+    env = environment(database, wavespeed_emulator, tmp_path, shared_storage)
     processes: list[subprocess.Popen] = []
     try:
         upgrade = await asyncio.create_subprocess_exec(*CLI, "db", "upgrade", env=env, stderr=asyncio.subprocess.PIPE)
@@ -179,3 +188,5 @@ async def test_two_apis_and_workers_one_killed_complete_every_job_exactly_once(c
                        follow_redirects=True)
             for i, (_, user) in enumerate(tasks) for api in apis))
         assert {(d.status_code, len(d.content)) for d in downloads} == {(206, 10)}
+        assert {(d.history[0].status_code, d.url.host) for d in downloads} == {(307, "127.0.0.1")}  # from the bucket
+        assert {d.url.port for d in downloads} == {urlsplit(cluster.env["VIDEOFORGE_S3_ENDPOINT"]).port}
