@@ -66,7 +66,6 @@ class _Spans:
                 failed(span, e)
                 raise
 
-
     def start(self, name: str, kind: SpanKind = SpanKind.INTERNAL, **attributes: Any) -> Span:
         """A span under the current one, not made current; the caller ends it."""
         return self._tracer.start_span(name, kind=kind, attributes=_named(attributes), record_exception=False,
