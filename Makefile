@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 ROUNDS ?= 3
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench compare clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.s3_storage
 	$(BIN)/python -m benchmarks.queue_worker
 	$(BIN)/python -m benchmarks.startup
+	$(BIN)/python -m benchmarks.compare --rounds $(ROUNDS)
+
+# Issue 15's comparison alone (both tables, start-up, cost per job; ~4-6 min a round on a quiet machine).
+compare: $(STAMP)
 	$(BIN)/python -m benchmarks.compare --rounds $(ROUNDS)
 
 clean:

@@ -60,6 +60,7 @@ from videoforge.application.use_cases import (
     ListModels,
     ListPlans,
     ListProviders,
+    ListSpend,
     LoadInput,
     NotifyCaller,
     OpenAssetFile,
@@ -72,6 +73,7 @@ from videoforge.application.use_cases import (
     ShowPlan,
     StoredVideo,
     SubmitVideo,
+    TraceLineage,
     UseCases,
     WatchJob,
 )
@@ -312,7 +314,8 @@ class Container(containers.DeclarativeContainer):
     storage = providers.Selector(
         config.storage,
         memory=providers.Singleton(InMemoryStorage, max_bytes=config.max_output_bytes),
-        filesystem=providers.Singleton(FileSystemStorage, root=config.storage_dir, max_bytes=config.max_output_bytes),
+        filesystem=providers.Singleton(FileSystemStorage, root=config.storage_dir, max_bytes=config.max_output_bytes,
+                                       fsync=config.sql),  # the memory backend's records die with the process
         s3=providers.Singleton(
             deferred("videoforge.adapters.s3", "S3Storage"), bucket=config.s3.bucket, prefix=config.s3.prefix,
             endpoint=config.s3.endpoint,
@@ -352,7 +355,8 @@ class Container(containers.DeclarativeContainer):
     )
 
     poll_policy = providers.Singleton(PollPolicy, interval=config.poll_interval, deadline=config.poll_deadline,
-                                      submit_grace=config.submit_grace, history_settle=config.submit_settle)
+                                      submit_grace=config.submit_grace, history_settle=config.submit_settle,
+                                      save_lease=config.save_lease)
 
     preflight = providers.Factory(Preflight, catalog=catalog, probe=media_probe, providers=provider_names,
                                   default_provider=config.default_provider, routing=provider_routing)
@@ -376,7 +380,8 @@ class Container(containers.DeclarativeContainer):
     created_jobs = providers.Singleton(traced_as, "TracedJobs", job_repository, tracer_provider)
     balance_check = providers.Factory(BalanceCheck, accounts=provider_accounts, enabled=config.refuse_below_balance)
     submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=metered_quota, jobs=created_jobs,
-                                     clock=clock, balance=balance_check, callbacks=callback_sender)
+                                     clock=clock, balance=balance_check, callbacks=callback_sender,
+                                     together=unit_of_work)
     run_observer = providers.Singleton(ObservedRuns, tracing=providers.Callable(run_tracing, tracer_provider))
     run_job = providers.Factory(
         RunJob, jobs=metered_jobs, providers=traced_providers, catalog=catalog, storage=traced_storage,
@@ -410,6 +415,8 @@ class Container(containers.DeclarativeContainer):
     get_usage = providers.Factory(GetUsage, usage=usage_meter, quota=quota_guard, clock=clock)
     list_plans = providers.Factory(ListPlans, plans=plan_source)
     show_plan = providers.Factory(ShowPlan, plans=plan_source)
+    trace_lineage = providers.Factory(TraceLineage, assets=asset_library, jobs=job_repository)
+    list_spend = providers.Factory(ListSpend, usage=usage_meter, plans=plan_source, clock=clock)
     assign_plan = providers.Factory(AssignPlan, plans=plan_source)
     audit_billing = providers.Factory(AuditBilling, accounts=provider_accounts, jobs=job_repository,
                                       usage=usage_meter, clock=clock)
@@ -497,6 +504,7 @@ def build_container(settings: Settings | None = None) -> Container:
         "poll_interval": settings.poll_interval,
         "poll_deadline": settings.poll_deadline,
         "submit_grace": settings.submit_grace, "submit_settle": settings.submit_settle,
+        "save_lease": settings.save_lease,
         "leftovers_idle": settings.leftovers_idle, "upload_ttl": settings.upload_ttl,
         "asset_url_template": settings.asset_url_template,
         **studio_models(settings),

@@ -3,6 +3,8 @@ own FastAPI app takes `router(settings)`."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +15,8 @@ from videoforge.adapters.fal import FalWebhookError, FalWebhookVerifier
 from videoforge.adapters.http import AdminPolicy, JwtVerifier, WebhookRejectedError, WebhookVerify, create_app
 from videoforge.adapters.http.app import HostedApi, add_metrics, hosted_api
 from videoforge.adapters.http.limits import BodyLimits
+from videoforge.adapters.http.media_links import MediaLinks
+from videoforge.adapters.http.schemas import PREFIX
 from videoforge.adapters.plans import PlanResolver
 from videoforge.adapters.redact import Redactor
 from videoforge.adapters.wavespeed import WebhookVerificationError, WebhookVerifier
@@ -44,23 +48,26 @@ def build_app(settings: Settings | None = None, container: Container | None = No
     a queue configured, jobs are enqueued for the workers (which also resume them), not run here."""
     settings = settings or Settings()
     container = container or build_container(settings)
-    app = create_app(use_cases_of(container), verifier_from(settings), limits=body_limits(container.catalog()),
+    app = create_app(use_cases_of(container), verifier_from(settings),
+                     limits=body_limits(container.catalog(), settings.body_idle_timeout),
                      **api_options(settings, container, resume_on_startup))
     add_metrics(app, lambda: container.metrics().refresh(container.quota_guard()))
     instrument_app(app, container.tracer_provider(), Redactor(secrets_of(settings)))
     return app
 
 
-def body_limits(catalog: ModelCatalog) -> BodyLimits:
+def body_limits(catalog: ModelCatalog, idle_timeout: float = 30.0) -> BodyLimits:
     """The request body limits: an upload may be as large as the largest input any model takes."""
     largest = max(catalog.max_input_bytes(kind) for kind in MediaKind)
-    return BodyLimits(upload_bytes=largest + BodyLimits.form_overhead)
+    return BodyLimits(upload_bytes=largest + BodyLimits.form_overhead, idle_timeout=idle_timeout)
 
 
 def router(settings: Settings | None = None, container: Container | None = None, *,
            plans: PlanSource | PlanResolver | None = None, resume_on_startup: bool = True) -> HostedApi:
     """The API for a host's own FastAPI app: `api.include_in(app)` adds the routes (under
-    /api/video) and their error answers; enter `api.lifespan(app)` in the app's lifespan, which
+    /api/video), their error answers and the request limits of `videoforge serve` for those
+    routes only (body sizes, the token before the body, idle bodies cut off after
+    VIDEOFORGE_BODY_IDLE_TIMEOUT); enter `api.lifespan(app)` in the app's lifespan, which
     opens the container's resources, resumes unfinished jobs and closes every pool on shutdown.
     `plans`, like `open_container`'s, lets the host's billing decide each user's limits."""
     settings = settings or Settings()
@@ -68,6 +75,7 @@ def router(settings: Settings | None = None, container: Container | None = None,
     if plans is not None:
         container.plan_source.override(providers.Object(plan_source(plans)))
     return hosted_api(use_cases_of(container), verifier_from(settings),
+                      limits=body_limits(container.catalog(), settings.body_idle_timeout),
                       **api_options(settings, container, resume_on_startup))
 
 
@@ -77,7 +85,23 @@ def api_options(settings: Settings, container: Container, resume_on_startup: boo
     return {"dispatcher": dispatcher, "resume_on_startup": resume_on_startup and dispatcher is None,
             "resume_every": settings.resume_interval, "webhooks": webhook_verifiers(container),
             "resources": lambda: serving_resources(container, dispatcher),
-            "admin": AdminPolicy(settings.admin_subjects, settings.admin_claim or None)}
+            "admin": AdminPolicy(settings.admin_subjects, settings.admin_claim or None),
+            "media_links": media_links(settings), "console_token_url": settings.console_token_url}
+
+
+def media_links(settings: Settings) -> MediaLinks:
+    """The signer of media links: `VIDEOFORGE_MEDIA_LINK_SECRET`, else a key derived from the JWT
+    secret (never the secret itself: a media link is no login token), else one of this process's own."""
+    if settings.media_link_secret is not None:
+        if len(settings.media_link_secret.get_secret_value().encode()) < 32:
+            raise ConfigurationError("VIDEOFORGE_MEDIA_LINK_SECRET needs at least 32 bytes (e.g. 48 random, base64)")
+        key: bytes | None = hashlib.sha256(settings.media_link_secret.get_secret_value().encode()).digest()
+    elif settings.jwt_secret is not None:
+        key = hmac.new(settings.jwt_secret.get_secret_value().encode(), b"videoforge media links",
+                       hashlib.sha256).digest()
+    else:
+        key = None
+    return MediaLinks(key, ttl=settings.media_link_ttl, base=PREFIX)
 
 
 def webhook_verifiers(container: Container) -> dict[str, WebhookVerify]:

@@ -44,7 +44,9 @@ class Settings(BaseSettings):
     wavespeed_webhook_secret: SecretStr | None = None  # `whsec_...`, from GET /api/v3/webhook/secret
     wavespeed_connect_timeout: float = Field(10.0, gt=0)
     wavespeed_read_timeout: float = Field(60.0, gt=0)
-    wavespeed_max_connections: int = Field(500, gt=0)  # requests in flight to providers (BENCHMARKS.md)
+    # Requests in flight to providers; the others wait their turn for free. httpcore's pool costs
+    # grow with the square of this (BENCHMARKS.md: 300 jobs at once, 24 ms of CPU a job at 32, 62 at 500).
+    wavespeed_max_connections: int = Field(32, gt=0)
     wavespeed_read_attempts: int = Field(5, ge=1)  # per poll / upload / download start, before giving up for now
     # fal: directly with a fal key, or through Hugging Face's router with a Hugging Face token
     fal_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("FAL_KEY", "VIDEOFORGE_FAL_KEY"))
@@ -75,6 +77,8 @@ class Settings(BaseSettings):
     submit_settle: float = Field(60.0, ge=0)
     # a temporary file of a save not written for this long was left by a killed process: swept
     leftovers_idle: float = Field(900.0, ge=0)
+    # a runner saving a job's output holds its lease this long, renewed as the output streams in
+    save_lease: float = Field(60.0, gt=0)
     # an upload no request used for this long (and no unfinished job uses) is deleted by the resume
     upload_ttl: float = Field(7 * 24 * 3600.0, gt=0)
     asset_url_template: str = "/api/video/assets/{asset_id}/video"  # the studios' `video_url`
@@ -82,6 +86,7 @@ class Settings(BaseSettings):
     product_video_model: str | None = None
     max_output_bytes: int = Field(2 * 1024**3, gt=0)
     resume_interval: float = Field(60.0, gt=0)
+    body_idle_timeout: float = Field(30.0, gt=0)  # a request body with no byte for this long is cut off (408)
     events_interval: float = Field(0.5, gt=0)  # how often an SSE stream reads its job's new events
     callback_secret: SecretStr | None = None  # `whsec_<base64>`: signs the callbacks to callers
     callback_hosts: dict[str, list[str]] = Field(default_factory=dict)  # tenant (or "*") -> hosts it may name
@@ -100,6 +105,11 @@ class Settings(BaseSettings):
     # (the `otel` extra); off by default, and off whenever OTEL_SDK_DISABLED=true
     tracing: Literal["off", "otlp"] = "off"
     jwt_secret: SecretStr | None = None
+    # signs the console's short-lived links to media files (<video>, <img>); default: derived from
+    # the JWT secret, else a key of each process's own (set it when several API processes share an address)
+    media_link_secret: SecretStr | None = None
+    media_link_ttl: float = Field(600.0, gt=0, le=86400)  # seconds a media link works
+    console_token_url: str | None = None  # a same-origin URL of the host answering its user's token (JSON)
     jwks_url: str | None = None
     jwt_audience: str | None = None
     jwt_issuer: str | None = None

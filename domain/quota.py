@@ -13,6 +13,16 @@ def billing_period(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m")
 
 
+_PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+
+
+def period_key(value: object, field: str = "period") -> str:
+    """A billing period a caller names: `YYYY-MM`, month 01 to 12; anything else is refused naming `field`."""
+    if not isinstance(value, str) or not _PERIOD.match(value):
+        raise InvalidRequestError(field, "must be a billing period YYYY-MM (for example 2026-01)", value=value)
+    return value
+
+
 _PLAN_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,15 +34,22 @@ def serve_process(env: dict[str, str], *, start_seconds: float = 30) -> Iterator
     process = subprocess.Popen([sys.executable, "-m", "videoforge.bootstrap.cli", "serve", "--port", str(port)],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     served = Served(f"http://127.0.0.1:{port}", process)
+    # Read the output as it comes: a pipe nobody reads fills up (64 KiB of access log lines) and
+    # then blocks the server in its next log call, a hang no test should mistake for the API's.
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
+    reader.start()
     try:
-        _wait_healthy(served, start_seconds)
+        _wait_healthy(served, start_seconds, lines)
         yield served
     finally:
         process.terminate()
-        served.output = process.communicate(timeout=30)[0]
+        process.wait(timeout=30)
+        reader.join(timeout=10)
+        served.output = "".join(lines)
 
 
-def _wait_healthy(served: Served, seconds: float) -> None:
+def _wait_healthy(served: Served, seconds: float, lines: list[str]) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and served.process.poll() is None:
         try:
@@ -49,5 +57,5 @@ def _wait_healthy(served: Served, seconds: float) -> None:
                 return
         except httpx.TransportError:
             time.sleep(0.1)
-    output = served.process.stdout.read() if served.process.poll() is not None else ""
-    raise AssertionError("videoforge serve did not start: " + output)
+    time.sleep(0.2)  # the reader takes the last lines of a process that stopped
+    raise AssertionError("videoforge serve did not start: " + "".join(lines))

@@ -35,3 +35,10 @@ class InMemoryUsageMeter(FaultInjector, UsageMeter):
         cost = sum((r.cost for r in mine), Cost(0))
         return UsageSummary(user_id, period, video_calls=len(mine), video_cost=cost, total_calls=len(mine),
                             total_cost=cost)
+
+    async def summaries(self, period: str, *, limit: int = 50, offset: int = 0) -> list[UsageSummary]:
+        self._maybe_fail("summaries")
+        users = sorted({r.user_id for r in self.events.values() if r.period == period})
+        found = [await self.summary(user, period) for user in users]
+        found.sort(key=lambda s: (-s.video_cost.usd, s.user_id))
+        return found[offset:offset + limit]

@@ -82,7 +82,7 @@ BEARER = HTTPBearer(auto_error=False, scheme_name="bearer", bearerFormat="JWT",
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
 
 
-def _header(credentials: HTTPAuthorizationCredentials | None) -> str | None:
+def bearer_header(credentials: HTTPAuthorizationCredentials | None) -> str | None:
     return f"Bearer {credentials.credentials}" if credentials is not None else None
 
 
@@ -90,7 +90,7 @@ def authenticated_user(verifier: JwtVerifier) -> Any:
     """The type of a route parameter that is the caller's user id, from their bearer token."""
 
     def user(credentials: Credentials) -> str:
-        return verifier.user_id(_header(credentials))
+        return verifier.user_id(bearer_header(credentials))
 
     return Annotated[str, Depends(user)]
 
@@ -99,7 +99,7 @@ def authenticated_admin(verifier: JwtVerifier, policy: AdminPolicy) -> Any:
     """The type of a route parameter that is the caller's subject, when the policy makes them an admin (else 403)."""
 
     def admin(credentials: Credentials) -> str:
-        claims = verifier.claims(_header(credentials))
+        claims = verifier.claims(bearer_header(credentials))
         if not policy.admits(claims):
             raise ForbiddenError("this route is for admins: your token is not an admin's")
         return claims["sub"]

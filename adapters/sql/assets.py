@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from videoforge.adapters.sql.database import Database
@@ -38,11 +38,15 @@ def _asset(row: Any) -> Asset:
     )
 
 
+_BY_ID = select(content_assets).where(content_assets.c.id == bindparam("asset"))
+
+
 class SqlAssetLibrary(AssetLibrary):
     """The library in `content_assets` (legacy column names), one row per job (job_id UNIQUE)."""
 
     def __init__(self, engine: AsyncEngine | Database):
         self._db = Database.of(engine)
+        self._add = self._db.upsert(content_assets).on_conflict_do_nothing()  # built once
 
     def _transaction(self, what: str, **options: Any):
         return self._db.transaction(AssetLibraryError, what, **options)
@@ -51,7 +55,7 @@ class SqlAssetLibrary(AssetLibrary):
         # ON CONFLICT DO NOTHING rather than a failed insert: inside a unit of work (the delivery
         # of a job) a unique conflict must not abort the shared transaction.
         async with self._transaction(f"adding the asset of job {asset.job_id}") as conn:
-            added = await conn.execute(self._db.upsert(content_assets).values(**_row(asset)).on_conflict_do_nothing())
+            added = await conn.execute(self._add, _row(asset))
         if added.rowcount == 1:
             return asset
         existing = await self._find_by_job(asset.job_id)  # a retried step: the job's asset counts
@@ -60,8 +64,7 @@ class SqlAssetLibrary(AssetLibrary):
         return existing
 
     async def get(self, asset_id: str) -> Asset:
-        row = await self._one(select(content_assets).where(content_assets.c.id == asset_id),
-                              f"reading asset {asset_id}")
+        row = await self._one(_BY_ID, f"reading asset {asset_id}", {"asset": asset_id})
         if row is None:
             raise AssetNotFoundError(f"no asset {asset_id}")
         return _asset(row)
@@ -81,6 +84,6 @@ class SqlAssetLibrary(AssetLibrary):
             rows = (await conn.execute(query.offset(offset))).all()
         return [_asset(row) for row in rows]
 
-    async def _one(self, query: Any, what: str) -> Any:
+    async def _one(self, query: Any, what: str, parameters: dict[str, Any] | None = None) -> Any:
         async with self._transaction(what, write=False) as conn:
-            return (await conn.execute(query)).first()
+            return (await conn.execute(query, parameters)).first()

@@ -16,6 +16,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from videoforge.adapters.sql import sqlite_driver
+
 _WRITE = "videoforge_write"
 log = logging.getLogger("videoforge.sql")
 # The server has no connection for us right now ("too many clients", a role's connection limit:
@@ -25,9 +27,30 @@ _BUSY = re.compile(r"too many (clients|connections)|53300|QueuePool limit|remain
 _BUSY_ATTEMPTS = (0.05, 0.2, 0.5, 1.0)
 _SCHEMA_MISSING = re.compile(r'no such (table|column)|(relation|column) "[^"]+" (of relation "[^"]+" )?does not exist')
 
-# The connection of the unit of work the current task is in (`Database.together`), if any.
-_UNIT: contextvars.ContextVar[tuple[Database, AsyncConnection] | None] = contextvars.ContextVar(
-    "videoforge_sql_unit", default=None)
+class _Unit:
+    """The transaction of a `Database.together` block, begun by the first transaction inside it."""
+
+    def __init__(self, db: Database, error: type[Exception], what: str):
+        self.db, self._error, self._what = db, error, what
+        self._transaction: Any = None
+        self._conn: AsyncConnection | None = None
+
+    async def connection(self) -> AsyncConnection:
+        if self._conn is None:
+            transaction = self.db._own_transaction(self._error, self._what, True, False, True)
+            self._conn = await transaction.__aenter__()
+            self._transaction = transaction
+        return self._conn
+
+    async def end(self, kind: Any, error: BaseException | None, traceback: Any) -> bool:
+        """Commits (no error) or rolls back; True when `error` was handled (never: it goes on)."""
+        if self._transaction is None:
+            return False
+        return bool(await self._transaction.__aexit__(kind, error, traceback))
+
+
+# The unit of work the current task is in (`Database.together`), if any.
+_UNIT: contextvars.ContextVar[_Unit | None] = contextvars.ContextVar("videoforge_sql_unit", default=None)
 
 Migrate = Callable[[AsyncEngine], Awaitable[None]]
 """Brings the database of an engine to the latest schema (`migrate.upgrade_engine`)."""
@@ -60,6 +83,8 @@ def make_engine(url: str, *, schema: str | None = None, pool: dict[str, Any] | N
             options.setdefault("connect_args", {"server_settings": {"search_path": check_schema_name(schema)}})
         return create_async_engine(parsed, **{**(pool or {}), **options})
     options.setdefault("connect_args", {"timeout": 30})
+    if parsed.get_driver_name() == "aiosqlite" and sqlite_driver.available():
+        options.setdefault("module", sqlite_driver.dbapi())  # one thread hop per statement
     engine = create_async_engine(parsed, **options)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -139,10 +164,17 @@ class Database:
         than fail: at any concurrency no request and no submitted job fails for want of a
         connection; they queue for the pool."""
         unit = _UNIT.get()
-        if unit is not None and unit[0] is self:
-            async with self._translated(error, what, conflicts), self._inside(unit[1], conflicts) as conn:
-                yield conn
+        if unit is not None and unit.db is self:
+            conn = await unit.connection()
+            async with self._translated(error, what, conflicts), self._inside(conn, conflicts) as inside:
+                yield inside
             return
+        async with self._own_transaction(error, what, write, conflicts, patient) as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def _own_transaction(self, error: type[Exception], what: str, write: bool, conflicts: bool,
+                               patient: bool) -> AsyncIterator[AsyncConnection]:
         await self._ensure_ready(error)
         async with self._translated(error, what, conflicts), self._connection(what, patient) as conn:
             if write:
@@ -153,14 +185,21 @@ class Database:
     @asynccontextmanager
     async def together(self, error: type[Exception], what: str) -> AsyncIterator[None]:
         """A unit of work: the transactions the adapters over this database open inside the block
-        (in this task) are one write transaction, committed when the block ends. It waits for a
-        connection as long as it takes (`patient`): it holds a job's results."""
-        async with self.transaction(error, what, patient=True) as conn:
-            token = _UNIT.set((self, conn))
-            try:
-                yield
-            finally:
-                _UNIT.reset(token)
+        (in this task) are one write transaction, committed when the block ends. The transaction
+        begins with the first of them, so work before it (a plan asked of a host's service) holds
+        no lock. It waits for a connection as long as it takes (`patient`): it holds a job's
+        results."""
+        unit = _Unit(self, error, what)
+        token = _UNIT.set(unit)
+        try:
+            yield
+        except BaseException as e:
+            _UNIT.reset(token)
+            if not await unit.end(type(e), e, e.__traceback__):
+                raise
+        else:
+            _UNIT.reset(token)
+            await unit.end(None, None, None)
 
     @staticmethod
     @asynccontextmanager

@@ -5,8 +5,7 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from videoforge.adapters.sql.database import Database
@@ -24,6 +23,7 @@ from videoforge.domain.job import UNFINISHED, Attempt, JobError, JobStatus, Vide
 from videoforge.domain.media import MediaInput, MediaKind
 from videoforge.domain.money import Cost
 from videoforge.domain.request import VideoRequest
+from videoforge.domain.submission import SentSubmission
 
 _REQUEST_FIELDS = ("model", "prompt", "negative_prompt", "duration", "resolution", "aspect_ratio", "seed",
                    "generate_audio", "enable_prompt_expansion", "source_module", "idempotency_key", "callback_url")
@@ -68,6 +68,27 @@ def attempts_from_json(data: list[dict[str, Any]] | None) -> tuple[Attempt, ...]
                          datetime.fromisoformat(a["at"])) for a in data or ())
 
 
+def submission_to_json(job: VideoJob) -> dict[str, Any] | None:
+    """The current submission's record (VideoJob.sends_recorded, .sent); None: neither."""
+    if not job.sends_recorded and job.sent is None:
+        return None
+    data: dict[str, Any] = {"recorded": job.sends_recorded}
+    if job.sent is not None:
+        data |= {"sent_at": job.sent.sent_at.isoformat(), "answered_at": job.sent.answered_at.isoformat(),
+                 "record": dict(job.sent.record)}
+    return data
+
+
+def submission_from_json(data: dict[str, Any] | None) -> dict[str, Any]:
+    if not data:
+        return {}
+    sent = None
+    if "sent_at" in data:
+        sent = SentSubmission(datetime.fromisoformat(data["sent_at"]), datetime.fromisoformat(data["answered_at"]),
+                              data.get("record") or {})
+    return {"sends_recorded": bool(data.get("recorded")), "sent": sent}
+
+
 def job_to_row(job: VideoJob) -> dict[str, Any]:
     """The job as a `video_jobs` row."""
     error = job.error
@@ -88,7 +109,7 @@ def job_to_row(job: VideoJob) -> dict[str, Any]:
         "error_provider_code": error.provider_code if error else None, "money_spent": job.money_spent,
         "request_fingerprint": job.request_fingerprint, "submit_deferrals": job.submit_deferrals,
         "provider_billed_seconds": job.provider_billed_seconds, "attempts": attempts_to_json(job.attempts),
-        "trace_context": job.trace_context, "version": job.version,
+        "submission": submission_to_json(job), "trace_context": job.trace_context, "version": job.version,
         "created_at": job.created_at, "updated_at": job.updated_at, "submitted_at": job.submitted_at,
         "finished_at": job.finished_at,
     }
@@ -108,8 +129,18 @@ def job_from_row(row: Any) -> VideoJob:
         money_spent=row.money_spent, idempotency_key=row.idempotency_key, version=row.version,
         submitted_at=row.submitted_at, finished_at=row.finished_at, request_fingerprint=row.request_fingerprint,
         submit_deferrals=row.submit_deferrals, provider_billed_seconds=row.provider_billed_seconds,
-        attempts=attempts_from_json(row.attempts), trace_context=row.trace_context,
+        attempts=attempts_from_json(row.attempts), **submission_from_json(row.submission),
+        trace_context=row.trace_context,
     )
+
+
+# The statements of a job's life, built once: SQLAlchemy then only looks up their compiled form
+# (building `.values(**row)` anew made a bound parameter per column per save).
+_INSERT_EVENT = job_events.insert()
+_SELECT_JOB = select(video_jobs).where(video_jobs.c.id == bindparam("job_id"))
+_SAVE_JOB = update(video_jobs).where(video_jobs.c.id == bindparam("job_id"),
+                                     video_jobs.c.version == bindparam("was_version"))
+_JOB_VERSION = select(video_jobs.c.version).where(video_jobs.c.id == bindparam("job_id"))
 
 
 def _event_row(job: VideoJob) -> dict[str, Any]:
@@ -129,6 +160,7 @@ class SqlJobRepository(JobRepository):
 
     def __init__(self, engine: AsyncEngine | Database, *, keep_input_bytes: int = 256 * 1024 * 1024):
         self._db = Database.of(engine)
+        self._insert_job = self._db.upsert(video_jobs).on_conflict_do_nothing()  # built once
         self._kept: OrderedDict[str, dict[str, MediaInput]] = OrderedDict()
         self._kept_limit = keep_input_bytes
 
@@ -139,15 +171,17 @@ class SqlJobRepository(JobRepository):
         stored = job.copy()
         stored.version = 1
         row = job_to_row(stored)
-        try:
-            async with self._transaction(f"recording job {job.id}", conflicts=True) as conn:
-                await conn.execute(video_jobs.insert().values(**row))
-                await conn.execute(job_events.insert().values(**_event_row(stored)))
-        except IntegrityError as e:
+        # ON CONFLICT DO NOTHING rather than a failed insert: inside a unit of work (the job and its
+        # reservation) a taken id or idempotency key must not abort the shared transaction.
+        async with self._transaction(f"recording job {job.id}") as conn:
+            added = await conn.execute(self._insert_job, row)
+            if added.rowcount == 1:
+                await conn.execute(_INSERT_EVENT, _event_row(stored))
+        if added.rowcount != 1:
             existing = await self._find_conflict(job)
             if existing is None:
-                raise JobRepositoryError(f"recording job {job.id}: the database refused it") from e
-            raise DuplicateJobError(existing[1], existing[0]) from e
+                raise JobRepositoryError(f"recording job {job.id}: the database refused it")
+            raise DuplicateJobError(existing[1], existing[0])
         self._keep_inputs(job)
         return stored
 
@@ -164,10 +198,17 @@ class SqlJobRepository(JobRepository):
 
     async def get(self, job_id: str) -> VideoJob:
         async with self._transaction(f"reading job {job_id}", write=False, patient=True) as conn:
-            row = (await conn.execute(select(video_jobs).where(video_jobs.c.id == job_id))).first()
+            row = (await conn.execute(_SELECT_JOB, {"job_id": job_id})).first()
         if row is None:
             raise JobNotFoundError(f"no job {job_id}")
         return self._read(row)
+
+    async def version(self, job_id: str) -> int:
+        async with self._transaction(f"reading the version of job {job_id}", write=False, patient=True) as conn:
+            version = await conn.scalar(_JOB_VERSION, {"job_id": job_id})
+        if version is None:
+            raise JobNotFoundError(f"no job {job_id}")
+        return version
 
     async def save(self, job: VideoJob) -> VideoJob:
         stored = job.copy()
@@ -175,18 +216,35 @@ class SqlJobRepository(JobRepository):
         row = job_to_row(stored)
         del row["id"], row["created_at"], row["user_id"], row["idempotency_key"]
         async with self._transaction(f"saving job {job.id}", patient=True) as conn:
-            result = await conn.execute(
-                update(video_jobs).where(video_jobs.c.id == job.id, video_jobs.c.version == job.version)
-                .values(**row))
+            result = await conn.execute(_SAVE_JOB, {**row, "job_id": job.id, "was_version": job.version})
             if result.rowcount != 1:
-                current = await conn.scalar(select(video_jobs.c.version).where(video_jobs.c.id == job.id))
+                current = await conn.scalar(_JOB_VERSION, {"job_id": job.id})
                 if current is None:
                     raise JobNotFoundError(f"no job {job.id}")
                 raise ConcurrentUpdateError(f"job {job.id} changed (version {current}, had {job.version})")
-            await conn.execute(job_events.insert().values(**_event_row(stored)))
+            await conn.execute(_INSERT_EVENT, _event_row(stored))
         if stored.status is not JobStatus.PENDING:
             self._kept.pop(job.id, None)  # submitted or finished: the bytes are not needed again
         return stored
+
+    async def lease(self, job_id: str, owner: str, now: datetime, until: datetime, version: int | None = None) -> bool:
+        c = video_jobs.c
+        current = (c.version == version) if version is not None else true()
+        async with self._transaction(f"leasing job {job_id}", patient=True) as conn:
+            result = await conn.execute(update(video_jobs).where(
+                c.id == job_id, current, or_(c.lease_owner.is_(None), c.lease_owner == owner, c.lease_until < now))
+                .values(lease_owner=owner, lease_until=until))
+            if result.rowcount == 1:
+                return True
+            if await conn.scalar(select(c.id).where(c.id == job_id)) is None:
+                raise JobNotFoundError(f"no job {job_id}")
+            return False
+
+    async def release_lease(self, job_id: str, owner: str) -> None:
+        c = video_jobs.c
+        async with self._transaction(f"releasing the lease of job {job_id}", patient=True) as conn:
+            await conn.execute(update(video_jobs).where(c.id == job_id, c.lease_owner == owner)
+                               .values(lease_owner=None, lease_until=None))
 
     async def events(self, job_id: str, after_version: int = 0) -> list[JobEvent]:
         e = job_events.c

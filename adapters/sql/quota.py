@@ -5,8 +5,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, type_coerce, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, bindparam, case, func, or_, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from videoforge.adapters.sql.database import Database
@@ -27,6 +26,31 @@ from videoforge.domain.quota import (
 )
 
 R = quota_reservations.c
+
+# The statements of a reservation, built once (SQLAlchemy then only looks up their compiled form).
+_FIND = select(quota_reservations).where(R.job_id == bindparam("the_job"))
+_FIND_LOCKED = _FIND.with_for_update()
+_UPDATE = update(quota_reservations).where(R.job_id == bindparam("the_job"))
+_LOCK_PERIOD = select(quota_periods.c.user_id).where(
+    quota_periods.c.user_id == bindparam("the_user"), quota_periods.c.billing_period == bindparam("the_period"),
+).with_for_update()
+
+
+def _usage_query():
+    in_period = R.billing_period == bindparam("the_period")
+    settled = and_(in_period, R.state == ReservationState.SETTLED)
+    held = R.state == ReservationState.RESERVED
+    reserved = and_(in_period, held)
+    return select(
+        func.count().filter(settled),
+        type_coerce(func.sum(case((settled, func.coalesce(R.actual, R.amount)))), Money),
+        func.count().filter(reserved),
+        type_coerce(func.sum(case((reserved, R.amount))), Money),
+        func.count().filter(held),  # jobs in flight, whichever period they were reserved in
+    ).where(R.user_id == bindparam("the_user"), or_(held, and_(in_period, R.state == ReservationState.SETTLED)))
+
+
+_USAGE = _usage_query()
 
 
 def _reservation(row: Any) -> Reservation:
@@ -53,6 +77,8 @@ class SqlQuotaGuard(QuotaGuard):
             catalog = LEGACY_PLANS.with_default(default_plan) if default_plan else LEGACY_PLANS
             plans = SqlPlanBook(self._db, catalog, plans, clock)
         self.plans: PlanSource = plans
+        self._create_period = self._db.upsert(quota_periods).on_conflict_do_nothing()
+        self._insert = self._db.upsert(quota_reservations).on_conflict_do_nothing()
 
     def _now(self) -> datetime:
         return self._clock.now() if self._clock else datetime.now(UTC)
@@ -69,29 +95,29 @@ class SqlQuotaGuard(QuotaGuard):
 
     async def reserve(self, user_id: str, job_id: str, amount: Cost, period: str) -> Reservation:
         plan = await self.plans.plan_for(user_id)
-        try:
-            async with self._transaction(f"reserving quota for job {job_id}", conflicts=True) as conn:
-                await self._lock_period(conn, user_id, period)
+        async with self._transaction(f"reserving quota for job {job_id}") as conn:
+            await self._lock_period(conn, user_id, period)
+            existing = await self._find(conn, job_id)
+            if existing is not None:
+                return existing
+            plan.admit(await self._usage(conn, user_id, period), amount)  # raises QuotaExceededError
+            now = self._now()
+            # ON CONFLICT DO NOTHING: the same job reserved meanwhile (under another user or
+            # period) is found, not a failed insert that would abort a unit of work.
+            added = await conn.execute(self._insert, {
+                "job_id": job_id, "user_id": user_id, "billing_period": period,
+                "state": ReservationState.RESERVED, "amount": amount, "created_at": now, "updated_at": now})
+            if added.rowcount != 1:
                 existing = await self._find(conn, job_id)
-                if existing is not None:
-                    return existing
-                plan.admit(await self._usage(conn, user_id, period), amount)  # raises QuotaExceededError
-                now = self._now()
-                await conn.execute(quota_reservations.insert().values(
-                    job_id=job_id, user_id=user_id, billing_period=period, state=ReservationState.RESERVED,
-                    amount=amount, created_at=now, updated_at=now))
-                return Reservation(job_id, user_id, period, amount, created_at=now)
-        except IntegrityError as e:  # the same job reserved meanwhile under another user or period
-            existing = await self._get(job_id)
-            if existing is None:
-                raise QuotaGuardError(f"reserving quota for job {job_id}: the database refused it") from e
-            return existing
+                if existing is None:
+                    raise QuotaGuardError(f"reserving quota for job {job_id}: the database refused it")
+                return existing
+            return Reservation(job_id, user_id, period, amount, created_at=now)
 
     async def _lock_period(self, conn: AsyncConnection, user_id: str, period: str) -> None:
-        await conn.execute(self._db.upsert(quota_periods).values(
-            user_id=user_id, billing_period=period, created_at=self._now()).on_conflict_do_nothing())
-        await conn.execute(select(quota_periods.c.user_id).where(
-            quota_periods.c.user_id == user_id, quota_periods.c.billing_period == period).with_for_update())
+        await conn.execute(self._create_period, {"user_id": user_id, "billing_period": period,
+                                                 "created_at": self._now()})
+        await conn.execute(_LOCK_PERIOD, {"the_user": user_id, "the_period": period})
 
     async def reprice(self, job_id: str, amount: Cost) -> Reservation:
         found = await self._get(job_id)
@@ -105,8 +131,7 @@ class SqlQuotaGuard(QuotaGuard):
                 raise QuotaGuardError(f"the reservation of job {job_id} is no longer held; it cannot be re-priced")
             usage = await self._usage(conn, current.user_id, current.period)
             plan.admit(usage.without(current), amount)  # raises QuotaExceededError, keeping the old amount
-            await conn.execute(update(quota_reservations).where(R.job_id == job_id).values(
-                amount=amount, updated_at=self._now()))
+            await conn.execute(_UPDATE, {"the_job": job_id, "amount": amount, "updated_at": self._now()})
             return replace(current, amount=amount)
 
     async def settle(self, job_id: str, actual: Cost) -> Reservation:
@@ -118,8 +143,8 @@ class SqlQuotaGuard(QuotaGuard):
                 raise QuotaGuardError(f"the reservation of job {job_id} was released; it cannot be settled")
             if current.state == ReservationState.SETTLED:
                 return current
-            await conn.execute(update(quota_reservations).where(R.job_id == job_id).values(
-                state=ReservationState.SETTLED, actual=actual, updated_at=self._now()))
+            await conn.execute(_UPDATE, {"the_job": job_id, "state": ReservationState.SETTLED, "actual": actual,
+                                         "updated_at": self._now()})
             return replace(current, state=ReservationState.SETTLED, actual=actual)
 
     async def release(self, job_id: str) -> Reservation | None:
@@ -127,8 +152,8 @@ class SqlQuotaGuard(QuotaGuard):
             current = await self._find(conn, job_id, lock=True)
             if current is None or current.state != ReservationState.RESERVED:
                 return current
-            await conn.execute(update(quota_reservations).where(R.job_id == job_id).values(
-                state=ReservationState.RELEASED, updated_at=self._now()))
+            await conn.execute(_UPDATE, {"the_job": job_id, "state": ReservationState.RELEASED,
+                                         "updated_at": self._now()})
             return replace(current, state=ReservationState.RELEASED)
 
     async def check(self, user_id: str, amount: Cost, period: str) -> QuotaCheck:
@@ -147,21 +172,10 @@ class SqlQuotaGuard(QuotaGuard):
             return await self._find(conn, job_id)
 
     async def _find(self, conn: AsyncConnection, job_id: str, *, lock: bool = False) -> Reservation | None:
-        query = select(quota_reservations).where(R.job_id == job_id)
-        row = (await conn.execute(query.with_for_update() if lock else query)).first()
+        row = (await conn.execute(_FIND_LOCKED if lock else _FIND, {"the_job": job_id})).first()
         return _reservation(row) if row is not None else None
 
     async def _usage(self, conn: AsyncConnection, user_id: str, period: str) -> QuotaUsage:
-        in_period = R.billing_period == period
-        settled = and_(in_period, R.state == ReservationState.SETTLED)
-        held = R.state == ReservationState.RESERVED
-        reserved = and_(in_period, held)
-        query = select(
-            func.count().filter(settled),
-            type_coerce(func.sum(case((settled, func.coalesce(R.actual, R.amount)))), Money),
-            func.count().filter(reserved),
-            type_coerce(func.sum(case((reserved, R.amount))), Money),
-            func.count().filter(held),  # jobs in flight, whichever period they were reserved in
-        ).where(R.user_id == user_id, or_(held, and_(in_period, R.state == ReservationState.SETTLED)))
-        calls, cost, reserved_calls, reserved_cost, running = (await conn.execute(query)).one()
+        row = (await conn.execute(_USAGE, {"the_user": user_id, "the_period": period})).one()
+        calls, cost, reserved_calls, reserved_cost, running = row
         return QuotaUsage(period, calls or 0, cost or ZERO, reserved_calls or 0, reserved_cost or ZERO, running or 0)

@@ -4,7 +4,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from videoforge.adapters.sql.database import Database
@@ -23,18 +23,26 @@ class SqlUsageMeter(UsageMeter):
 
     def __init__(self, engine: AsyncEngine | Database):
         self._db = Database.of(engine)
+        # Built once: SQLAlchemy then only looks up their compiled form.
+        self._add_log = self._db.upsert(api_usage_logs).on_conflict_do_nothing()
+        s = usage_summaries.c
+        cost, now = bindparam("cost_added", type_=s.video_cost.type), bindparam("now", type_=s.updated_at.type)
+        self._add_to_totals = self._db.upsert(usage_summaries).on_conflict_do_update(
+            index_elements=[s.user_id, s.billing_period],
+            set_={"video_calls": s.video_calls + 1, "video_cost": s.video_cost + cost,
+                  "total_calls": s.total_calls + 1, "total_cost": s.total_cost + cost, "updated_at": now})
 
     async def record(self, record: UsageRecord) -> bool:
         # ON CONFLICT DO NOTHING rather than a failed insert: inside a unit of work (the delivery
         # of a job) a unique conflict must not abort the shared transaction.
         async with self._db.transaction(UsageMeterError, f"recording the usage of job {record.job_id}") as conn:
-            added = await conn.execute(self._db.upsert(api_usage_logs).values(
-                job_id=record.job_id, user_id=record.user_id, provider=LEGACY_PROVIDER,
-                actual_provider_name=record.provider, model_used=record.model, operation=record.operation,
-                source_module=record.source_module, cost_total=record.cost,
-                billed_seconds=record.billed_seconds, response_time=record.response_time,
-                request_size=record.request_size, response_size=record.response_size,
-                timestamp=record.created_at, billing_period=record.period).on_conflict_do_nothing())
+            added = await conn.execute(self._add_log, {
+                "job_id": record.job_id, "user_id": record.user_id, "provider": LEGACY_PROVIDER,
+                "actual_provider_name": record.provider, "model_used": record.model, "operation": record.operation,
+                "source_module": record.source_module, "cost_total": record.cost,
+                "billed_seconds": record.billed_seconds, "response_time": record.response_time,
+                "request_size": record.request_size, "response_size": record.response_size,
+                "timestamp": record.created_at, "billing_period": record.period})
             if added.rowcount == 1:
                 await self._add_to_summary(conn, record)
                 return True
@@ -49,14 +57,10 @@ class SqlUsageMeter(UsageMeter):
 
     async def _add_to_summary(self, conn: AsyncConnection, record: UsageRecord) -> None:
         now = datetime.now(UTC)
-        insert = self._db.upsert(usage_summaries).values(
-            user_id=record.user_id, billing_period=record.period, video_calls=1, video_cost=record.cost,
-            total_calls=1, total_cost=record.cost, created_at=now, updated_at=now)
-        s = usage_summaries.c
-        await conn.execute(insert.on_conflict_do_update(
-            index_elements=[s.user_id, s.billing_period],
-            set_={"video_calls": s.video_calls + 1, "video_cost": s.video_cost + record.cost,
-                  "total_calls": s.total_calls + 1, "total_cost": s.total_cost + record.cost, "updated_at": now}))
+        await conn.execute(self._add_to_totals, {
+            "user_id": record.user_id, "billing_period": record.period, "video_calls": 1, "video_cost": record.cost,
+            "total_calls": 1, "total_cost": record.cost, "created_at": now, "updated_at": now,
+            "cost_added": record.cost, "now": now})
 
     async def summary(self, user_id: str, period: str) -> UsageSummary:
         async with self._db.transaction(UsageMeterError, f"reading the usage of user {user_id}",
@@ -66,6 +70,15 @@ class SqlUsageMeter(UsageMeter):
         if row is None:
             return UsageSummary(user_id, period, 0, ZERO, 0, ZERO)
         return UsageSummary(user_id, period, row.video_calls, row.video_cost, row.total_calls, row.total_cost)
+
+    async def summaries(self, period: str, *, limit: int = 50, offset: int = 0) -> list[UsageSummary]:
+        s = usage_summaries.c
+        async with self._db.transaction(UsageMeterError, f"reading the usage of period {period}",
+                                        write=False) as conn:
+            rows = (await conn.execute(select(usage_summaries).where(s.billing_period == period)
+                                       .order_by(s.video_cost.desc(), s.user_id).limit(limit).offset(offset))).all()
+        return [UsageSummary(r.user_id, period, r.video_calls, r.video_cost, r.total_calls, r.total_cost)
+                for r in rows]
 
     async def records(self, user_id: str, period: str) -> list[UsageRecord]:
         async with self._db.transaction(UsageMeterError, f"reading the usage of user {user_id}",

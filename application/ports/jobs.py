@@ -42,6 +42,12 @@ class JobRepository(Protocol):
         """A copy of the job; changing it changes nothing until `save`. Raises JobNotFoundError."""
         ...
 
+    async def version(self, job_id: str) -> int:
+        """The job's stored version only: how a runner between polls learns, cheaply, whether
+        someone else saved the job. Raises JobNotFoundError. (This default reads the whole job;
+        the repositories here read one column, or none.)"""
+        return (await self.get(job_id)).version
+
     @abstractmethod
     async def save(self, job: VideoJob) -> VideoJob:
         """Store the job if nobody saved it since it was read (same version), bumping the
@@ -72,6 +78,20 @@ class JobRepository(Protocol):
     @abstractmethod
     async def list_unfinished(self) -> list[VideoJob]:
         """Every job not completed, failed or cancelled, oldest first."""
+        ...
+
+    @abstractmethod
+    async def lease(self, job_id: str, owner: str, now: datetime, until: datetime, version: int | None = None) -> bool:
+        """Take, or renew, the job's save lease for `owner` until `until`: true when it was free,
+        had expired (before `now`: its runner died) or was `owner`'s already, and (given a
+        `version`) the job is still at that version; false otherwise. Atomic: of runners asking at
+        once, one gets it. Leases are not saves (the version does not change). Raises
+        JobNotFoundError."""
+        ...
+
+    @abstractmethod
+    async def release_lease(self, job_id: str, owner: str) -> None:
+        """Give the lease up, if `owner` holds it."""
         ...
 
     @abstractmethod

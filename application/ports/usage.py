@@ -34,3 +34,9 @@ class UsageMeter(Protocol):
     async def records_of(self, job_ids: Collection[str]) -> list[UsageRecord]:
         """The records of these jobs, whichever user and period (jobs never billed have none)."""
         ...
+
+    @abstractmethod
+    async def summaries(self, period: str, *, limit: int = 50, offset: int = 0) -> list[UsageSummary]:
+        """Every user's totals for the period who was billed in it, the largest spend first (then by
+        user id): what an admin sees of all users' spend."""
+        ...

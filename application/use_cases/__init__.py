@@ -1,6 +1,7 @@
 from videoforge.application.use_cases.billing import AuditBilling, BalanceCheck, ListProviders, ProviderOverview
 from videoforge.application.use_cases.callbacks import GetCallbackDelivery, NotifyCaller
 from videoforge.application.use_cases.cancel import CancelJob
+from videoforge.application.use_cases.console import Lineage, ListSpend, SpendReport, TraceLineage, UserSpend
 from videoforge.application.use_cases.factories import UseCases
 from videoforge.application.use_cases.generate import GenerateVideo
 from videoforge.application.use_cases.library import (
@@ -33,4 +34,5 @@ __all__ = [
     "HandleProviderWebhook", "ListAssets", "ListJobs", "ListModels", "LoadInput", "OpenAssetFile", "PollPolicy",
     "Preflight", "Quote", "ReconcileJob", "ResumeJobs", "ResumeReport", "RunJob", "SaveUpload", "StoredVideo",
     "SubmitVideo", "Upload", "UsageReport", "UseCases", "WatchJob", "GetCallbackDelivery", "NotifyCaller",
+    "Lineage", "ListSpend", "SpendReport", "TraceLineage", "UserSpend",
 ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from videoforge.application.use_cases.billing import AuditBilling, ListProviders
 from videoforge.application.use_cases.callbacks import GetCallbackDelivery
 from videoforge.application.use_cases.cancel import CancelJob
+from videoforge.application.use_cases.console import ListSpend, TraceLineage
 from videoforge.application.use_cases.generate import GenerateVideo
 from videoforge.application.use_cases.library import (
     GetAsset,
@@ -55,3 +56,5 @@ class UseCases:
     list_providers: Callable[[], ListProviders]
     watch_job: Callable[[], WatchJob]
     get_callback_delivery: Callable[[], GetCallbackDelivery]
+    trace_lineage: Callable[[], TraceLineage]
+    list_spend: Callable[[], ListSpend]

@@ -26,7 +26,7 @@ class GenerateVideo:
     async def __call__(self, request: VideoRequest, progress: ProgressCallback | None = None) -> VideoResult:
         job = await self._submit(request)
         await notify(progress, ACCEPTED, "request accepted")
-        job = await self._run(job.id, progress)
+        job = await self._run.run(job, progress)
         if not job.delivered:
             raise JobFailedError(job)
         asset = await self._assets.get(job.asset_id)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import nullcontext
 
 from videoforge.application.ports.callbacks import CallbackSender
 from videoforge.application.ports.clock import Clock
 from videoforge.application.ports.jobs import DuplicateJobError, JobRepository
 from videoforge.application.ports.quota import QuotaGuard
+from videoforge.application.ports.unit_of_work import UnitOfWork
 from videoforge.application.use_cases.billing import BalanceCheck
 from videoforge.application.use_cases.preflight import Preflight
 from videoforge.domain.errors import InvalidRequestError
@@ -27,11 +29,14 @@ class SubmitVideo:
     """Validates, prices and reserves a request and records its job, without running it.
 
     Returns the job at once (pending); RunJob drives it. The same idempotency key from the
-    same user returns the same job and reserves nothing new.
+    same user returns the same job and reserves nothing new. On a backend with transactions the
+    reservation and the job's record are one unit of work (`together`): both or neither.
     """
 
     def __init__(self, preflight: Preflight, quota: QuotaGuard, jobs: JobRepository, clock: Clock,
-                 balance: BalanceCheck | None = None, callbacks: CallbackSender | None = None):
+                 balance: BalanceCheck | None = None, callbacks: CallbackSender | None = None,
+                 together: UnitOfWork = nullcontext):
+        self._together = together
         self._preflight = preflight
         self._callbacks = callbacks
         self._balance = balance
@@ -56,15 +61,19 @@ class SubmitVideo:
             model=quote.plan.spec.id, estimated_cost=quote.cost, billed_seconds=quote.billed_seconds,
             created_at=now, updated_at=now, idempotency_key=request.idempotency_key, request_fingerprint=fingerprint,
         )
-        reservation = await self._quota.reserve(job.user_id, job.id, quote.cost, billing_period(now))
-        job.attach_reservation(reservation.job_id)
+        reserved = False
         try:
-            return await self._jobs.add(job)
+            async with self._together():  # the reservation and the job commit at once
+                reservation = await self._quota.reserve(job.user_id, job.id, quote.cost, billing_period(now))
+                reserved = True
+                job.attach_reservation(reservation.job_id)
+                return await self._jobs.add(job)
         except DuplicateJobError as duplicate:  # a concurrent request with the same key won
-            await self._quota.release(job.id)
+            await self._quota.release(job.id)  # (a unit of work has already undone it)
             return self._same(await self._jobs.get(duplicate.existing_job_id), fingerprint)
         except BaseException:
-            await self._quota.release(job.id)
+            if reserved:
+                await self._quota.release(job.id)
             raise
 
     async def _check_callback(self, request: VideoRequest) -> None:

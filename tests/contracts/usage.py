@@ -48,3 +48,15 @@ class UsageMeterContract:
         found = await meter.records_of(["job-b", "job-a", "job-missing", "job-a"])
         assert sorted(found, key=lambda r: r.job_id) == [a, b]
         assert await meter.records_of([]) == []
+
+    async def test_summaries_list_every_user_of_the_period_largest_spend_first(self, meter):
+        await meter.record(usage("u1", job_id="a1", cost="0.10"))
+        await meter.record(usage("u2", job_id="b1", cost="0.30"))
+        await meter.record(usage("u3", job_id="c1", cost="0.10"))
+        await meter.record(usage("u1", job_id="a2", cost="0.05", at=later(1)))
+        await meter.record(usage("u4", job_id="d1", cost="9.00", period="2026-02"))
+        found = await meter.summaries("2026-01")
+        assert [(s.user_id, s.video_calls, s.video_cost) for s in found] == [
+            ("u2", 1, Cost("0.30")), ("u1", 2, Cost("0.15")), ("u3", 1, Cost("0.10"))]
+        assert [s.user_id for s in await meter.summaries("2026-01", limit=1, offset=1)] == ["u1"]
+        assert await meter.summaries("2025-12") == []

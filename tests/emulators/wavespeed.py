@@ -63,6 +63,7 @@ class Scenario:
     twins: int = 0  # more tasks created with the same inputs (the history shows them all)
     charge: str | None = None  # deducted when the task is created (else the emulator's price of the model)
     refund: bool = True  # a failed task's deduction is refunded when it fails
+    poll_after: float | None = None  # a Retry-After header (seconds) on the reads of an unfinished task
 
     @classmethod
     def succeed(cls, polls: int = 1, **changes: Any) -> Scenario:
@@ -400,7 +401,11 @@ class WaveSpeedEmulator:
         self._refund_if_failed(task, status)
         if status in ("completed", "failed") and task.webhook and not task.delivered:
             self._spawn(self._deliver(task, status))
-        await _json(send, 200, _envelope(self._prediction(task, status)))
+        hint = task.scenario.poll_after
+        unfinished = status in ("created", "processing")
+        extra = [(b"retry-after", str(hint).encode())] if hint is not None and unfinished else []
+        await _respond(send, 200, json.dumps(_envelope(self._prediction(task, status))).encode(), "application/json",
+                       extra)
 
     def _refund_if_failed(self, task: Task, status: str) -> None:
         if status != "failed" or task.refunded or not task.scenario.refund:
@@ -585,7 +590,8 @@ def emulator_environment(emulator: WaveSpeedEmulator, **extra: str) -> dict[str,
 
 
 def main() -> None:
-    """`python -m tests.emulators.wavespeed [--after S] [--polls N] [--output-size B] [--real-media]`: serve on an
+    """`python -m tests.emulators.wavespeed [--after S] [--polls N] [--output-size B] [--real-media] [--submit HOW]`:
+    serve on an
     ephemeral loopback port, print the URL, stop when stdin closes. Counts at GET /_emulator/stats."""
     import argparse
     import sys
@@ -596,11 +602,13 @@ def main() -> None:
     parser.add_argument("--polls", type=int, default=1, help="or after this many result reads")
     parser.add_argument("--output-size", type=int, default=0)
     parser.add_argument("--real-media", action="store_true", help="serve real H.264 MP4s (made once per shape)")
+    parser.add_argument("--submit", default="answer", help="how submissions are answered (Scenario.submit)")
     args = parser.parse_args()
     emulator = WaveSpeedEmulator(api_key=args.api_key)
     emulator.keep_requests = False
     emulator.real_media = args.real_media
-    emulator.default = Scenario.succeed(args.polls, after=args.after, output_size=args.output_size)
+    emulator.default = Scenario.succeed(args.polls, after=args.after, output_size=args.output_size,
+                                        submit=args.submit)
     with emulator:
         print(emulator.url, flush=True)
         sys.stdin.read()

@@ -12,6 +12,7 @@ import pytest
 
 from tests.contracts.storage import StorageContract, chunks, read
 from videoforge.adapters.filesystem import FileSystemStorage
+from videoforge.adapters.filesystem.storage import CHUNK
 from videoforge.application.ports.storage import (
     InvalidKeyError,
     ObjectNotFoundError,
@@ -157,7 +158,10 @@ async def test_a_folder_removed_mid_save_is_the_ports_error_with_its_cause(tmp_p
     folder = tmp_path / "videos" / "u1"
 
     async def pulled_away():
-        yield b"x" * 1000
+        # Two full blocks: the file exists once the first is written (written when the second
+        # has arrived, the last block going with the commit).
+        yield b"x" * CHUNK
+        yield b"x" * CHUNK
         shutil.rmtree(folder)
         folder.write_bytes(b"a file where the folder was")  # the clean-up now fails: NotADirectoryError
         yield b"y" * 1000
@@ -181,3 +185,26 @@ async def test_the_resume_sweeps_what_a_killed_save_left(tmp_path):
     async with open_container(settings) as container:
         report = await container.resume_jobs()()
     assert report.swept == 1 and not leftover.exists()
+
+
+@pytest.mark.parametrize(("sizes", "hops"), [([10], 1), ([CHUNK // 2] * 4, 2), ([CHUNK] * 3, 3), ([], 1)])
+async def test_a_save_hops_to_a_thread_once_per_block(tmp_path, sizes, hops):
+    """Small chunks are joined into blocks of at least 1 MiB; the first block's hop also creates
+    the file and the last one's also commits it, so a save of up to 1 MiB is one hop."""
+    storage = FileSystemStorage(tmp_path)
+    loop = asyncio.get_running_loop()
+    counted = 0
+    handed_back = loop.call_soon_threadsafe
+
+    def counting(*args, **kwargs):
+        nonlocal counted
+        counted += 1
+        return handed_back(*args, **kwargs)
+
+    loop.call_soon_threadsafe = counting
+    try:
+        stored = await storage.save("videos/u1/2026/01/job.mp4", chunks(*[b"v" * n for n in sizes]), "video/mp4")
+    finally:
+        del loop.call_soon_threadsafe
+    assert counted == hops
+    assert stored.size == sum(sizes) and (tmp_path / "videos/u1/2026/01/job.mp4").stat().st_size == sum(sizes)

@@ -57,6 +57,8 @@ def test_the_wheel_holds_only_the_videoforge_tree_with_its_type_marker(tmp_path)
         assert f"videoforge/{folder}/__init__.py" in names
         assert f"videoforge/{folder}/py.typed" in names
     assert "videoforge/adapters/sql/migrations/script.py.mako" in names
+    for page in ("index.html", "console.js", "console.css"):  # the browser console, served by the app
+        assert f"videoforge/adapters/http/console/static/{page}" in names
     assert any(n.startswith("videoforge/adapters/sql/migrations/versions/0001") for n in names)
     assert not any(n.startswith("videoforge/tests") or n.startswith("tests/") for n in names)
 

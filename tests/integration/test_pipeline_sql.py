@@ -291,11 +291,22 @@ async def test_a_failed_job_whose_process_died_before_releasing_is_released_by_t
         assert await usage_and_quota(second, job.id) == (0, ReservationState.RELEASED)
 
 
-async def test_a_reservation_whose_job_was_never_recorded_is_released_by_a_later_process(database, tmp_path):
+async def test_a_process_dying_while_recording_the_job_leaves_no_reservation(database, tmp_path):
+    """The reservation and the job's record are one unit of work: a death between them leaves neither."""
     async with process(database, tmp_path) as first:
         dying(first, on_add=True)
         with pytest.raises(Crash):
             await first.container.submit_video()(text_request())
+
+    async with process(database, tmp_path) as second:
+        assert await second.container.quota_guard().held() == []
+        check = await second.container.quota_guard().check("u1", Cost("0.20"), second.period)
+        assert (check.usage.calls, check.usage.reserved_calls) == (0, 0)
+
+
+async def test_a_reservation_whose_job_was_never_recorded_is_released_by_a_later_process(database, tmp_path):
+    async with process(database, tmp_path) as first:  # as a release before the unit of work could leave it
+        await first.container.quota_guard().reserve("u1", "never-recorded", Cost("0.20"), first.period)
 
     async with process(database, tmp_path) as second:
         [orphan] = await second.container.quota_guard().held()

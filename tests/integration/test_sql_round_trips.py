@@ -16,10 +16,12 @@ from tests.conftest import settings_for_tests
 from tests.contracts.builders import text_request
 from tests.integration.conftest import BACKENDS, close_database, open_database
 from videoforge.adapters.fakes import FakeClock, FakeVideoProvider, Outcome
+from videoforge.application.errors import JobNotFinishedError
+from videoforge.application.use_cases import PollPolicy
 from videoforge.bootstrap import build_container, open_container
 
 # Documented in architecture.md, "SQL work of a job": a job polled once.
-TRANSACTIONS_PER_JOB = 9
+TRANSACTIONS_PER_JOB = 7
 STATEMENTS_PER_JOB = 23
 
 
@@ -72,3 +74,24 @@ async def test_a_completed_job_costs_at_most_the_documented_round_trips(sql_sett
     print(f"{transactions} transactions, {sum(counted.values())} statements: {counted}")
     assert transactions <= TRANSACTIONS_PER_JOB, counted
     assert sum(counted.values()) <= STATEMENTS_PER_JOB, counted
+
+
+async def test_between_polls_a_job_costs_no_read_of_its_row_and_a_version_check_every_recheck(sql_settings):
+    """A task whose progress stands still, polled 61 times over 60 s: the job's row is never read
+    again; its version (one column) is checked every `recheck` seconds (4 times)."""
+    container = build_container(sql_settings)
+    provider = FakeVideoProvider(Outcome.queued())  # never starts; no progress of its own
+    container.video_providers.override(providers.Object({"wavespeed": provider}))
+    container.clock.override(providers.Object(FakeClock()))
+    container.poll_policy.override(providers.Object(
+        PollPolicy(interval=1.0, deadline=60.0, expected=1e9, jitter=0.0, recheck=15.0)))
+    async with open_container(container=container):
+        job = await container.submit_video()(text_request())
+        tally = tally_of(container.sql_engine())
+        with pytest.raises(JobNotFinishedError):
+            await container.run_job()(job.id)
+        counted = dict(tally.statements)
+    assert sum(provider.polls.values()) == 61
+    # the read as RunJob starts; submitting, processing and the first progress (20 %) saved, with
+    # their events; then only the version checks
+    assert counted == {"SELECT video_jobs.id,": 1, "UPDATE video_jobs": 3, "INSERT": 3, "SELECT video_jobs.version": 4}

@@ -5,7 +5,7 @@ saving -> DeliverOutput. Checked by the state they leave, never by counting call
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 
@@ -33,9 +33,11 @@ from videoforge.application.use_cases.run import (
     KeepOutput,
     PollPolicy,
     RecoverSubmission,
+    SavingElsewhere,
     SubmitJob,
     Superseded,
 )
+from videoforge.application.use_cases.run_job import RunJob
 from videoforge.domain import DEFAULT_PLANS, Cost, ErrorCode, JobStatus, VideoJob, default_catalog
 from videoforge.domain.job import Step
 from videoforge.domain.quota import ReservationState
@@ -366,6 +368,57 @@ class TestFollowTask:
         assert stopped.status is JobStatus.CANCELLED and run.clock.monotonic() < run.policy.deadline
 
 
+class TestPollSpacing:
+    """Waits between polls: spread by jitter so that jobs started together do not poll together,
+    longer when the provider asks for it, and no read of the job between polls."""
+
+    async def test_the_first_read_is_at_once_and_the_waits_are_spread_around_the_interval(self, run):
+        processing = await run.processing(Outcome.succeed(after_polls=40))
+        await run.follow()(processing, run.progress(processing))
+        waits = run.clock.slept
+        assert len(waits) == 39 and run.provider.polls[processing.provider_job_id] == 40  # no wait before the first
+        low, high = run.policy.interval * (1 - run.policy.jitter), run.policy.interval * (1 + run.policy.jitter)
+        assert all(low <= w <= high for w in waits)
+        assert max(waits) - min(waits) > run.policy.interval * run.policy.jitter  # spread, not one beat
+
+    @pytest.mark.parametrize(("hint", "low", "high"), [(10.0, 8.0, 12.0), (0.5, 1.6, 2.4), (500.0, 48.0, 72.0)])
+    async def test_the_providers_hint_sets_the_wait_within_the_interval_and_the_longest_wait(
+            self, run, hint, low, high):
+        run.policy = PollPolicy(interval=2.0, deadline=600.0, longest_wait=60.0)
+        run.__post_init__()
+        processing = await run.processing(replace(Outcome.succeed(after_polls=5), poll_after=hint))
+        await run.follow()(processing, run.progress(processing))
+        assert len(run.clock.slept) == 4 and all(low <= w <= high for w in run.clock.slept)
+
+    async def test_while_the_progress_stands_still_only_the_version_is_read_and_only_every_recheck(self, run):
+        run.policy = PollPolicy(interval=1.0, deadline=60.0, expected=1e9, jitter=0.0, recheck=15.0)
+        run.__post_init__()
+        processing = await run.processing(Outcome.hang())  # time-based progress that never moves here
+        reads = {"get": 0, "version": 0}
+        for name in reads:
+            real = getattr(run.jobs, name)
+
+            async def counted(job_id, real=real, name=name):
+                reads[name] += 1
+                return await real(job_id)
+
+            setattr(run.jobs, name, counted)
+        with pytest.raises(JobNotFinishedError):
+            await run.follow()(processing, run.progress(processing))
+        assert run.provider.polls[processing.provider_job_id] == 61
+        assert reads == {"get": 0, "version": 4}  # at 15, 30, 45 and 60 s
+
+
+    async def test_progress_is_saved_when_it_moved_by_the_step_not_at_every_poll(self, run):
+        run.policy = PollPolicy(interval=1.0, deadline=130.0, expected=120.0, jitter=0.0)
+        run.__post_init__()
+        processing = await run.processing(Outcome.hang())  # time-based: 20 -> 80 over 120 s
+        with pytest.raises(JobNotFinishedError):
+            await run.follow()(processing, run.progress(processing))
+        assert run.provider.polls[processing.provider_job_id] == 131
+        assert run.shown == list(range(20, 81, 5))  # 13 saves, each shown, instead of 60
+
+
 class TestDeliverOutput:
     async def test_the_output_is_stored_filed_metered_and_settled_at_the_actual_cost(self, run):
         saving = await run.saving(billed_seconds=4)
@@ -431,6 +484,49 @@ class TestDeliverOutput:
         done = await run.deliver()(saving, run.progress(saving))
         assert done.status is JobStatus.COMPLETED
         assert (await run.assets.get(done.asset_id)).thumbnail_key is None
+
+    async def test_a_job_another_runner_is_saving_is_not_downloaded_again(self, run):
+        saving = await run.saving()
+        await run.jobs.lease(saving.id, "another-runner", run.clock.now(), later_by(run, 60))
+        with pytest.raises(SavingElsewhere):
+            await run.deliver()(saving, run.progress(saving))
+        assert run.storage.objects == {} and (await run.jobs.get(saving.id)).status is JobStatus.SAVING
+        assert run.jobs.leases[saving.id][0] == "another-runner"  # not taken, not released
+
+    async def test_a_save_that_did_not_finish_gives_its_lease_up(self, run):
+        saving = await run.saving(Outcome.truncated())
+        with pytest.raises(JobNotFinishedError):
+            await run.deliver()(saving, run.progress(saving))
+        assert saving.id not in run.jobs.leases  # the next runner need not wait for it to run out
+
+    async def test_a_lease_whose_runner_died_is_taken_over_once_it_runs_out(self, run):
+        saving = await run.saving()
+        await run.jobs.lease(saving.id, "killed-runner", run.clock.now(), later_by(run, run.policy.save_lease))
+        runner = RunJob(run.jobs, run.providers, run.catalog, run.storage, run.probe, run.assets, run.usage,
+                        run.quota, run.clock, run.policy)
+        started = run.clock.now()
+        done = await runner(saving.id)
+        assert done.status is JobStatus.COMPLETED and len(run.videos()) == 1
+        waited = (run.clock.now() - started).total_seconds()
+        assert run.policy.save_lease <= waited <= run.policy.save_lease + 2 * run.policy.interval
+        assert run.jobs.leases[saving.id][0] != "killed-runner"
+
+    async def test_the_lease_is_renewed_while_saving_and_a_lost_one_stops_the_save(self, run):
+        saving = await run.saving()
+        lease = await run.keeper.take_lease(saving)
+        run.clock.advance(run.policy.save_lease / 2)
+        await run.keeper.renew(lease, saving)
+        assert run.jobs.leases[saving.id] == (lease.owner, later_by(run, run.policy.save_lease))
+        run.jobs.leases[saving.id] = ("a-runner-that-took-over", later_by(run, 60))
+        run.clock.advance(run.policy.save_lease / 2)
+        with pytest.raises(SavingElsewhere):
+            await run.keeper.renew(lease, saving)
+
+
+def later_by(run: Run, seconds: float):
+    from datetime import timedelta
+
+    return run.clock.now() + timedelta(seconds=seconds)
 
 
 class TestJobKeeper:

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Mapping
 
 from videoforge.application.errors import JobNotFinishedError
 from videoforge.application.ports.clock import Clock
 from videoforge.application.ports.provider import ProviderStatus, ProviderUnavailableError, VideoProvider
 from videoforge.application.progress import (
+    WORKING_FROM,
+    WORKING_TO,
     ProgressReporter,
     queued_message,
     queued_percent,
@@ -28,7 +31,12 @@ class FollowTask:
     gives one, else by time; the provider's queue position or latest log line as the message).
     A task that ends without an output fails the job, unless the provider aborted it or let it
     expire and shows it charged nothing: then the family's next provider, if any, gets the job.
-    One still running at the deadline leaves it processing, resumable."""
+    One still running at the deadline leaves it processing, resumable.
+
+    The first read is at once; the next ones wait the interval (or the provider's hint, when it
+    asks for longer), spread by the policy's jitter. Between polls the job is not read again: a
+    save of its progress would meet anyone else's change, and while its progress stands still
+    only its version is checked, at most every `policy.recheck` seconds."""
 
     def __init__(self, keeper: JobKeeper, providers: Mapping[str, VideoProvider], clock: Clock,
                  policy: PollPolicy, fallback: FallBack):
@@ -37,9 +45,10 @@ class FollowTask:
 
     async def __call__(self, job: VideoJob, progress: ProgressReporter) -> VideoJob:
         provider = self._providers[job.provider]
-        started = self._clock.monotonic()
+        started = checked = self._clock.monotonic()
         while True:
             elapsed = self._clock.monotonic() - started
+            hint = None
             try:
                 status = await provider.poll(job.provider_job_id)
             except ProviderUnavailableError as e:  # the task goes on at the provider: keep asking
@@ -49,10 +58,11 @@ class FollowTask:
             else:
                 if status.finished:
                     return await self._ended(job, status, progress)
-                job = await self._working(job, status, elapsed, progress)
+                job, checked = await self._working(job, status, elapsed, progress, checked)
                 if elapsed >= self._policy.deadline:
                     return await self._timed_out(job, status, provider, elapsed)
-            await self._clock.sleep(self._policy.interval)
+                hint = status.poll_after
+            await self._clock.sleep(self._policy.poll_wait(hint, random.random()))  # spread, not secrecy
 
     async def _ended(self, job: VideoJob, status: ProviderStatus, progress: ProgressReporter) -> VideoJob:
         if status.state is not ProviderState.COMPLETED or status.output is None:
@@ -68,21 +78,28 @@ class FollowTask:
         await progress.show(job)
         return job
 
-    async def _working(self, job: VideoJob, status: ProviderStatus, elapsed: float,
-                       progress: ProgressReporter) -> VideoJob:
+    async def _working(self, job: VideoJob, status: ProviderStatus, elapsed: float, progress: ProgressReporter,
+                       checked: float) -> tuple[VideoJob, float]:
+        """The job with its progress recorded, and when it was last saved or checked. A figure of
+        ours (by time) is saved when it moved by `progress_step` points, or entered or reached the
+        end of the working range; the provider's word (queue position, log line) when it changed."""
         if status.state is ProviderState.QUEUED and status.queue_position is not None:
             percent, message = queued_percent(status.queue_position), queued_message(status.queue_position)
         else:
             fraction = status.progress if status.progress is not None else elapsed / self._policy.expected
             percent, message = working_percent(fraction), working_message(status.detail, elapsed)
         told = status.queue_position is not None or status.detail is not None  # the provider's word, not ours
-        if percent > job.progress or (told and message != job.message):
+        moved = percent > job.progress and (percent - job.progress >= self._policy.progress_step
+                                            or percent == WORKING_TO or job.progress < WORKING_FROM <= percent)
+        now = self._clock.monotonic()
+        if moved or (told and message != job.message):
             job.report_progress(percent, message, self._clock.now())
-            job = await self._keeper.store(job)
+            job = await self._keeper.store(job)  # meets anyone else's save (a cancel): Superseded
             await progress.show(job)
-        else:
-            job = await self._keeper.current(job)  # to stop when someone else (a cancel) changed it
-        return job
+            return job, now
+        if now - checked >= self._policy.recheck:
+            return await self._keeper.current(job), now  # to stop when someone else (a cancel) changed it
+        return job, checked
 
     async def _timed_out(self, job: VideoJob, status: ProviderStatus, provider: VideoProvider,
                          elapsed: float) -> VideoJob:

@@ -19,6 +19,26 @@ class PollPolicy:
     # created (WaveSpeed lists a task as soon as it exists; the margin covers its replication).
     history_settle: float = 60.0
     history_reads: int = 3  # attempts at reading the history before the outcome stays unknown
+    # A runner saving a job's output holds its lease this long, renewed as the output streams in;
+    # a lease not renewed for this long belonged to a runner that died, and is taken over.
+    save_lease: float = 60.0
+    # Each wait between polls is drawn from interval x (1 +- jitter), so that many jobs submitted
+    # together do not poll together (no thundering herd at the provider or on the event loop).
+    jitter: float = 0.2
+    # The provider's own hint of when to ask again (`ProviderStatus.poll_after`) is followed, up to this.
+    longest_wait: float = 60.0
+    # While nothing saves the job (its progress stands still), its stored version is checked at
+    # most this often, to stop when someone else changed it (a cancel); one column, not the row.
+    recheck: float = 15.0
+    # A job's progress is saved (a transaction, an event for its watchers) when it has moved by
+    # at least this many points, or reached the end of the working range.
+    progress_step: int = 5
+
+    def poll_wait(self, hint: float | None, draw: float) -> float:
+        """Seconds before the next poll: the interval, or the provider's hint when it asks for
+        longer (never past `longest_wait`), spread by +-jitter; `draw` is uniform in [0, 1)."""
+        base = self.interval if hint is None else min(max(hint, self.interval), max(self.longest_wait, self.interval))
+        return base * (1.0 + self.jitter * (2.0 * draw - 1.0))
 
     def resubmission_delay(self, deferrals: int) -> float:
         """How long a job the provider refused for now `deferrals` times waits before its next attempt."""
