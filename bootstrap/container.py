@@ -6,6 +6,7 @@ from dataclasses import fields
 from datetime import timedelta
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from dependency_injector import containers, providers
 
@@ -257,11 +258,23 @@ def storage_config(settings: Settings) -> dict:
 def s3_config(settings: Settings) -> dict:
     if settings.storage == "s3" and not settings.s3_bucket:
         raise ConfigurationError("VIDEOFORGE_S3_BUCKET is required with VIDEOFORGE_STORAGE=s3")
+    public = settings.s3_public_endpoint
+    if public is not None and not _bare_web_address(public):
+        raise ConfigurationError("VIDEOFORGE_S3_PUBLIC_ENDPOINT is not an endpoint: give the scheme and host (and "
+                                 "port) at which clients reach the bucket, e.g. https://media.example.com, without "
+                                 "credentials or query")
     return {"bucket": settings.s3_bucket, "prefix": settings.s3_prefix, "endpoint": settings.s3_endpoint,
             "region": settings.s3_region, "part_size": settings.s3_part_size,
             "concurrency": settings.s3_upload_concurrency, "presign": settings.s3_downloads == "presigned",
             "url_ttl": settings.s3_url_ttl, "timeout": settings.s3_timeout,
             "public_endpoint": settings.s3_public_endpoint}
+
+
+def _bare_web_address(url: str) -> bool:
+    """http(s)://host[:port][/path], without credentials, query or fragment."""
+    parts = urlsplit(url)
+    return (parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.username
+            and not parts.query and not parts.fragment)
 
 
 class Container(containers.DeclarativeContainer):
