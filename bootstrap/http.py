@@ -18,13 +18,16 @@ from videoforge.adapters.http.limits import BodyLimits
 from videoforge.adapters.http.media_links import MediaLinks
 from videoforge.adapters.http.schemas import PREFIX
 from videoforge.adapters.plans import PlanResolver
+from videoforge.adapters.redact import Redactor
 from videoforge.adapters.wavespeed import WebhookVerificationError, WebhookVerifier
 from videoforge.application.ports.plans import PlanSource
 from videoforge.bootstrap.catalog import ConfigurationError
 from videoforge.bootstrap.container import Container, build_container, use_cases_of
+from videoforge.bootstrap.logs import secrets_of
 from videoforge.bootstrap.plans import plan_source
 from videoforge.bootstrap.queue import queue_dispatcher, serving_resources
 from videoforge.bootstrap.settings import Settings
+from videoforge.bootstrap.tracing import instrument_app
 from videoforge.domain import MediaKind, ModelCatalog
 
 
@@ -45,22 +48,26 @@ def build_app(settings: Settings | None = None, container: Container | None = No
     a queue configured, jobs are enqueued for the workers (which also resume them), not run here."""
     settings = settings or Settings()
     container = container or build_container(settings)
-    app = create_app(use_cases_of(container), verifier_from(settings), limits=body_limits(container.catalog()),
+    app = create_app(use_cases_of(container), verifier_from(settings),
+                     limits=body_limits(container.catalog(), settings.body_idle_timeout),
                      **api_options(settings, container, resume_on_startup))
     add_metrics(app, lambda: container.metrics().refresh(container.quota_guard()))
+    instrument_app(app, container.tracer_provider(), Redactor(secrets_of(settings)))
     return app
 
 
-def body_limits(catalog: ModelCatalog) -> BodyLimits:
+def body_limits(catalog: ModelCatalog, idle_timeout: float = 30.0) -> BodyLimits:
     """The request body limits: an upload may be as large as the largest input any model takes."""
     largest = max(catalog.max_input_bytes(kind) for kind in MediaKind)
-    return BodyLimits(upload_bytes=largest + BodyLimits.form_overhead)
+    return BodyLimits(upload_bytes=largest + BodyLimits.form_overhead, idle_timeout=idle_timeout)
 
 
 def router(settings: Settings | None = None, container: Container | None = None, *,
            plans: PlanSource | PlanResolver | None = None, resume_on_startup: bool = True) -> HostedApi:
     """The API for a host's own FastAPI app: `api.include_in(app)` adds the routes (under
-    /api/video) and their error answers; enter `api.lifespan(app)` in the app's lifespan, which
+    /api/video), their error answers and the request limits of `videoforge serve` for those
+    routes only (body sizes, the token before the body, idle bodies cut off after
+    VIDEOFORGE_BODY_IDLE_TIMEOUT); enter `api.lifespan(app)` in the app's lifespan, which
     opens the container's resources, resumes unfinished jobs and closes every pool on shutdown.
     `plans`, like `open_container`'s, lets the host's billing decide each user's limits."""
     settings = settings or Settings()
@@ -68,6 +75,7 @@ def router(settings: Settings | None = None, container: Container | None = None,
     if plans is not None:
         container.plan_source.override(providers.Object(plan_source(plans)))
     return hosted_api(use_cases_of(container), verifier_from(settings),
+                      limits=body_limits(container.catalog(), settings.body_idle_timeout),
                       **api_options(settings, container, resume_on_startup))
 
 

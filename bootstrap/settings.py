@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     submit_settle: float = Field(60.0, ge=0)
     # a temporary file of a save not written for this long was left by a killed process: swept
     leftovers_idle: float = Field(900.0, ge=0)
+    # a runner saving a job's output holds its lease this long, renewed as the output streams in
+    save_lease: float = Field(60.0, gt=0)
     # an upload no request used for this long (and no unfinished job uses) is deleted by the resume
     upload_ttl: float = Field(7 * 24 * 3600.0, gt=0)
     asset_url_template: str = "/api/video/assets/{asset_id}/video"  # the studios' `video_url`
@@ -84,6 +86,7 @@ class Settings(BaseSettings):
     product_video_model: str | None = None
     max_output_bytes: int = Field(2 * 1024**3, gt=0)
     resume_interval: float = Field(60.0, gt=0)
+    body_idle_timeout: float = Field(30.0, gt=0)  # a request body with no byte for this long is cut off (408)
     events_interval: float = Field(0.5, gt=0)  # how often an SSE stream reads its job's new events
     callback_secret: SecretStr | None = None  # `whsec_<base64>`: signs the callbacks to callers
     callback_hosts: dict[str, list[str]] = Field(default_factory=dict)  # tenant (or "*") -> hosts it may name
@@ -98,6 +101,9 @@ class Settings(BaseSettings):
     # logs of `serve` and `worker` on stderr: text lines, or one JSON object per line; never a secret
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # otlp: OpenTelemetry traces exported by OTLP over HTTP, set up by the standard OTEL_* variables
+    # (the `otel` extra); off by default, and off whenever OTEL_SDK_DISABLED=true
+    tracing: Literal["off", "otlp"] = "off"
     jwt_secret: SecretStr | None = None
     # signs the console's short-lived links to media files (<video>, <img>); default: derived from
     # the JWT secret, else a key of each process's own (set it when several API processes share an address)

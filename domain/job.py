@@ -7,6 +7,7 @@ from enum import StrEnum
 from videoforge.domain.errors import IllegalTransitionError
 from videoforge.domain.money import ZERO, Cost
 from videoforge.domain.request import VideoRequest
+from videoforge.domain.submission import SentSubmission
 
 
 class JobStatus(StrEnum):
@@ -142,6 +143,13 @@ class VideoJob:
     provider_billed_seconds: float | None = None  # what the provider reported billing, when it did
     # The providers tried before the current one, each of which provably created nothing (routing.py)
     attempts: tuple[Attempt, ...] = ()
+    # The current submission: whether its provider records what it sends before the request leaves
+    # (then a job in `submitting` without `sent` sent nothing), and that record.
+    sends_recorded: bool = False
+    sent: SentSubmission | None = None
+    # Where the job was created, for tracing (a W3C `traceparent`, recorded with tracing on): the
+    # runs of the job, in any process, are traced as its children. Opaque here: nothing decides by it.
+    trace_context: str | None = None
 
     @property
     def terminal(self) -> bool:
@@ -161,10 +169,26 @@ class VideoJob:
     def attach_reservation(self, reservation_id: str) -> None:
         self.reservation_id = reservation_id
 
-    def start_submission(self, now: datetime) -> None:
-        """Recorded before the submit request goes out: a crash after this point leaves a trace."""
+    def start_submission(self, now: datetime, *, sends_recorded: bool = False) -> None:
+        """Recorded before the submit request goes out: a crash after this point leaves a trace.
+        `sends_recorded`: the provider has what it sends recorded (`record_sent`) before sending."""
         self._go(S.SUBMITTING, now)
         self.message = "submitting to provider"
+        self.sends_recorded, self.sent = sends_recorded, None
+
+    def record_sent(self, sent: SentSubmission, now: datetime) -> None:
+        """What the submission is about to send, recorded before the request leaves."""
+        if self.status is not S.SUBMITTING:
+            raise IllegalTransitionError(self.id, self.status.value, "submitting (sending)")
+        self.sent = sent
+        self.updated_at = now
+        self.message = "submitting to provider: request sent"
+
+    @property
+    def provably_unsent(self) -> bool:
+        """Found in `submitting`: its provider records a submission before sending it, and none
+        is recorded, so no request went out."""
+        return self.status is S.SUBMITTING and self.sends_recorded and self.sent is None
 
     def mark_submitted(self, provider_job_id: str, now: datetime) -> None:
         if not provider_job_id:
@@ -172,6 +196,7 @@ class VideoJob:
         self._go(S.PROCESSING, now)
         self.provider_job_id = provider_job_id
         self.submitted_at = now
+        self.sent = None  # settled: the task is known
         self.money_spent = None  # the provider may bill from here on; we learn at the end
         self._progress(10, "submitted to provider")
 
@@ -181,6 +206,7 @@ class VideoJob:
         if self.status is not S.SUBMITTING:
             raise IllegalTransitionError(self.id, self.status.value, "pending (deferred)")
         self._go(S.PENDING, now)
+        self.sent = None  # nothing was created: sent again
         self.submit_deferrals += 1
         self.message = f"the provider is busy, submitting again shortly: {reason}"
         return self.submit_deferrals
@@ -200,7 +226,7 @@ class VideoJob:
         self.provider, self.model, self.request = provider, model, request
         self.estimated_cost, self.billed_seconds = estimated_cost, billed_seconds
         self.provider_job_id, self.submitted_at, self.output_url = None, None, None
-        self.money_spent, self.submit_deferrals = False, 0
+        self.money_spent, self.submit_deferrals, self.sent = False, 0, None
         self.message = f"{self.attempts[-1].provider} created nothing ({outcome.value}); trying {provider}"
 
     @property

@@ -155,3 +155,16 @@ def settled_submission(job: VideoJob, reading: HistoryReading, now: datetime, re
     else:
         job.mark_outcome_unknown(now, f"{reason}; the provider's history could not tell")
     return None
+
+
+def unsent_submission(job: VideoJob, now: datetime, *, may_resubmit: bool) -> Failure | None:
+    """A job found in `submitting` whose provider records what it sends before sending, with no
+    such record: the request never left (the run stopped before it), so nothing was created; back
+    to pending to be sent (while `may_resubmit`, counted as a deferral), else a failure that cost
+    nothing."""
+    reason = "the run stopped before the submission was sent"
+    if may_resubmit:
+        job.defer_submission(now, f"{reason}; nothing was created: it is sent now")
+        return None
+    return Failure(JobError(ErrorCode.NOT_SUBMITTED, f"{reason}; nothing was created or billed, and the attempts "
+                                                     "ran out"), money_spent=False)

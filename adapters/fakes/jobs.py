@@ -17,6 +17,7 @@ class InMemoryJobRepository(FaultInjector, JobRepository):
         self.jobs: dict[str, VideoJob] = {}
         self._keys: dict[tuple[str, str], str] = {}
         self._events: dict[str, list[JobEvent]] = {}
+        self.leases: dict[str, tuple[str, datetime]] = {}  # job id -> (owner, until)
         self._lock = asyncio.Lock()
 
     async def add(self, job: VideoJob) -> VideoJob:
@@ -84,6 +85,24 @@ class InMemoryJobRepository(FaultInjector, JobRepository):
     async def list_unfinished(self) -> list[VideoJob]:
         self._maybe_fail("list_unfinished")
         return sorted((j.copy() for j in self.jobs.values() if not j.terminal), key=lambda j: j.created_at)
+
+    async def lease(self, job_id: str, owner: str, now: datetime, until: datetime, version: int | None = None) -> bool:
+        self._maybe_fail("lease")
+        async with self._lock:
+            if job_id not in self.jobs:
+                raise JobNotFoundError(f"no job {job_id}")
+            held = self.leases.get(job_id)
+            if held is not None and held[0] != owner and held[1] >= now:
+                return False
+            if version is not None and self.jobs[job_id].version != version:
+                return False
+            self.leases[job_id] = (owner, until)
+            return True
+
+    async def release_lease(self, job_id: str, owner: str) -> None:
+        self._maybe_fail("release_lease")
+        if self.leases.get(job_id, ("",))[0] == owner:
+            del self.leases[job_id]
 
     async def list_for_user(self, user_id: str, *, limit: int = 50, offset: int = 0) -> list[VideoJob]:
         self._maybe_fail("list_for_user")

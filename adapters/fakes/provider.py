@@ -116,7 +116,11 @@ class FakeTask:
 class FakeVideoProvider(FaultInjector, VideoProvider):
     """A scripted provider. `script(...)` queues outcomes for the next submissions; the rest get
     `default`. It reads its inputs (fake media) to size its output as a real provider would.
-    Inspect `submissions`, `tasks`, `polls`, `cancel_requests`."""
+    Inspect `submissions`, `tasks`, `polls`, `cancel_requests`. With a history it awaits the
+    task's `before_sending` before "sending"; the fault point "in_flight" fails a submission after the
+    provider created its task (raise a BaseException there: the process died awaiting the answer)."""
+
+    fault_points = ("in_flight",)
 
     def __init__(self, default: Outcome | None = None, *, name: str = "fake", accept_cancel: bool = True,
                  chunk_size: int = 64 * 1024):
@@ -142,6 +146,10 @@ class FakeVideoProvider(FaultInjector, VideoProvider):
 
     async def submit(self, task: ProviderTask) -> str:
         self._maybe_fail("submit")
+        sent = _sent_key(task)
+        if task.before_sending is not None and isinstance(self, SubmissionHistory):  # as the real ones with one
+            now = datetime.now(UTC)
+            await task.before_sending(SentSubmission(now, now, {"sent": sent}))
         await asyncio.sleep(0)  # a network round trip: lets concurrent jobs interleave as they would
         outcome = self._next_outcome()
         self.submissions.append(task)
@@ -150,11 +158,11 @@ class FakeVideoProvider(FaultInjector, VideoProvider):
             raise error(outcome.message or "rejected", provider_code=outcome.provider_code,
                         retryable=outcome.retryable)
         task_id = f"fake-{next(self._ids)}"
-        sent = _sent_key(task)
         if outcome.kind != "unknown" or outcome.created:
             for twin in range(1 + (outcome.twins if outcome.kind == "unknown" else 0)):
                 twin_id = task_id if twin == 0 else f"{task_id}-{twin}"
                 self.tasks[twin_id] = FakeTask(twin_id, task, outcome, await self._render(task, outcome), sent=sent)
+        self._maybe_fail("in_flight")
         if outcome.kind == "unknown":
             now = datetime.now(UTC)
             raise ProviderOutcomeUnknownError("the submission was sent but no answer came",

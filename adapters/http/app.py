@@ -40,25 +40,33 @@ class HostedApi:
     `lifespan` (to enter in the host's own: opens the resources, resumes unfinished jobs, and on
     the way out stops the running ones and closes every pool), the error answers, which
     FastAPI keeps on the app, and `console` (the browser console at /console). `include_in(app)`
-    adds the router, the error answers and, unless `console=False`, the console."""
+    adds the router, the error answers, unless `console=False` the console, and (with a
+    `verifier`) `RequestLimits` for the requests under /api/video only: body sizes, the token
+    before the body, idle bodies, as `videoforge serve` has them; the host's own routes pass
+    untouched."""
 
     router: APIRouter
     lifespan: Lifespan
     runner: BackgroundRunner
     console: APIRouter
+    verifier: JwtVerifier | None = None
+    limits: BodyLimits | None = None
 
-    def include_in(self, app: FastAPI, *, console: bool = True) -> None:
+    def include_in(self, app: FastAPI, *, console: bool = True, limit_requests: bool = True) -> None:
         app.include_router(self.router)
         if console:
             app.include_router(self.console)
         install_error_handlers(app)
+        if limit_requests and self.verifier is not None:
+            app.add_middleware(RequestLimits, verifier=self.verifier, limits=self.limits, protected_prefix=PREFIX,
+                               only_under=PREFIX)
 
 
 def hosted_api(use_cases: UseCases, verifier: JwtVerifier, *, webhooks: Mapping[str, WebhookVerify] | None = None,
                resume_on_startup: bool = False, resume_every: float | None = None,
                resources: Resources | None = None, dispatcher: JobDispatcher | None = None,
                admin: AdminPolicy | None = None, media_links: MediaLinks | None = None,
-               console_token_url: str | None = None) -> HostedApi:
+               console_token_url: str | None = None, limits: BodyLimits | None = None) -> HostedApi:
     """The API's routes and lifespan. Jobs created here are handed to `dispatcher` (a queue's
     workers run them), or without one run in the background of this process. With
     `resume_on_startup`, unfinished jobs are resumed when the lifespan starts, and with
@@ -67,25 +75,26 @@ def hosted_api(use_cases: UseCases, verifier: JwtVerifier, *, webhooks: Mapping[
     for the lifespan (the container's clients and pools). `admin` says who may use the admin
     routes (default: tokens with the `videoforge_admin` claim true). `media_links` signs the
     short-lived links `<video>` and `<img>` load files by (default: a key of this process's own);
-    `console_token_url` is where the console asks the host for its user's token."""
+    `console_token_url` is where the console asks the host for its user's token. `limits`: what
+    requests to the API may cost (`RequestLimits`, added by `include_in`)."""
     runner = BackgroundRunner(lambda job_id: use_cases.run_job()(job_id))
     resume = partial(resume_unfinished, use_cases, runner, resume_every) if resume_on_startup else None
     router = api_router(use_cases, dispatcher or runner, verifier, webhooks or {}, admin or AdminPolicy(),
                         media_links or MediaLinks(base=PREFIX))
     console = console_router(token_url=console_token_url)
-    return HostedApi(router, lifespan(runner, resume, resources), runner, console)
+    return HostedApi(router, lifespan(runner, resume, resources), runner, console, verifier, limits)
 
 
 def create_app(use_cases: UseCases, verifier: JwtVerifier, *, limits: BodyLimits | None = None,
                **options: Any) -> FastAPI:
     """The HTTP API as an app of its own (`videoforge serve`); `options` are `hosted_api`'s.
     `RequestLimits` stands in front of it (body sizes, token before body, idle bodies); a host
-    embedding the router adds it to its own app the same way."""
-    api = hosted_api(use_cases, verifier, **options)
+    embedding the router gets it for /api/video from `HostedApi.include_in`."""
+    api = hosted_api(use_cases, verifier, limits=limits, **options)
     app = FastAPI(title="videoforge", version="0.1.0", lifespan=api.lifespan,
                   description="Every AI video generation through one pipeline: priced, reserved, durable, stored.")
     app.state.runner = api.runner
-    api.include_in(app)
+    api.include_in(app, limit_requests=False)  # limited below: every path of this app is ours
 
     @app.get("/health", summary="Liveness", operation_id="health", tags=["health"])
     async def health() -> dict[str, Any]:

@@ -52,36 +52,30 @@ class _Refused(Exception):
 
 
 class RequestLimits:
-    """The middleware: `RequestLimits(app, verifier, limits, protected_prefix="/api/video")`."""
+    """The middleware: `RequestLimits(app, verifier, limits, protected_prefix="/api/video")`. With
+    `only_under` (a host's app, where videoforge's routes sit beside the host's own), requests to
+    other paths pass untouched: the host's routes keep their own limits."""
 
     def __init__(self, app: ASGIApp, verifier: JwtVerifier, limits: BodyLimits | None = None, *,
-                 protected_prefix: str = "/api/video"):
+                 protected_prefix: str = "/api/video", only_under: str | None = None):
         self._app, self._verifier = app, verifier
         self._limits = limits or BodyLimits()
         self._prefix = protected_prefix
+        self._only_under = only_under
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (self._only_under and not _under(scope.get("path", ""), self._only_under)):
             return await self._app(scope, receive, send)
-        started, cut_off = False, []
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if cut_off and not started:
-                return  # the app's own answer to a body cut off under it (FastAPI: a 400): ours goes instead
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        exchange = _Exchange(send)
         try:
             limit = self._admit(scope)
-            await self._app(scope, self._bounded(receive, limit, cut_off), tracking_send)
+            await self._app(scope, self._bounded(receive, limit, exchange), exchange.send)
         except _Refused as refused:
-            if started:
-                raise
-            await _answer(send, refused)
-            return
-        if cut_off and not started:
-            await _answer(send, cut_off[0])
+            exchange.refused = exchange.refused or refused
+        if exchange.refused is not None:
+            if exchange.started:
+                raise exchange.refused
+            await _answer(send, exchange.refused)
 
     def _admit(self, scope: Scope) -> int:
         """The body limit of this request, once its declared length and its token are acceptable."""
@@ -99,10 +93,10 @@ class RequestLimits:
                 raise _Refused(401, "unauthorized", str(e), {"WWW-Authenticate": "Bearer"}) from None
         return limit
 
-    def _bounded(self, receive: Receive, limit: int, cut_off: list[_Refused]) -> Receive:
+    def _bounded(self, receive: Receive, limit: int, exchange: _Exchange) -> Receive:
         """`receive` while the body arrives: counted and timed; after it (waiting for the client to
-        go away while a response streams), as it is. A refusal is also put in `cut_off`: the app
-        may catch it (FastAPI reads the body inside a catch-all) and answer something else."""
+        go away while a response streams), as it is. A refusal is remembered on `exchange`: an app
+        that catches the error while parsing the body (FastAPI answers 400) is answered for."""
         received, done = 0, False
         timeout = self._limits.idle_timeout
 
@@ -113,18 +107,38 @@ class RequestLimits:
             try:
                 message = await asyncio.wait_for(receive(), timeout)
             except TimeoutError:
-                cut_off.append(_Refused(408, "request_timeout", f"no byte of the body came for {timeout:g} s"))
-                raise cut_off[-1] from None
+                raise exchange.refuse(408, "request_timeout", f"no byte of the body came for {timeout:g} s") from None
             done = message["type"] != "http.request" or not message.get("more_body", False)
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    cut_off.append(_Refused(413, "body_too_large",
-                                            f"the body may be at most {limit} bytes on this route"))
-                    raise cut_off[-1]
+                    raise exchange.refuse(413, "body_too_large", f"the body may be at most {limit} bytes on this route")
             return message
 
         return bounded
+
+
+class _Exchange:
+    """One request's answer: whether the app started it, and the refusal that replaces it."""
+
+    def __init__(self, send: Send):
+        self._send = send
+        self.started = False
+        self.refused: _Refused | None = None
+
+    def refuse(self, status: int, error: str, message: str) -> _Refused:
+        self.refused = _Refused(status, error, message)
+        return self.refused
+
+    async def send(self, message: Message) -> None:
+        if self.refused is not None and not self.started:
+            return  # the app's own answer to a body cut off (a parse error): ours goes instead
+        self.started = self.started or message["type"] == "http.response.start"
+        await self._send(message)
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix.rstrip("/") + "/")
 
 
 async def _answer(send: Send, refused: _Refused) -> None:

@@ -5,7 +5,7 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from videoforge.adapters.sql.database import Database
@@ -23,6 +23,7 @@ from videoforge.domain.job import UNFINISHED, Attempt, JobError, JobStatus, Vide
 from videoforge.domain.media import MediaInput, MediaKind
 from videoforge.domain.money import Cost
 from videoforge.domain.request import VideoRequest
+from videoforge.domain.submission import SentSubmission
 
 _REQUEST_FIELDS = ("model", "prompt", "negative_prompt", "duration", "resolution", "aspect_ratio", "seed",
                    "generate_audio", "enable_prompt_expansion", "source_module", "idempotency_key", "callback_url")
@@ -67,6 +68,27 @@ def attempts_from_json(data: list[dict[str, Any]] | None) -> tuple[Attempt, ...]
                          datetime.fromisoformat(a["at"])) for a in data or ())
 
 
+def submission_to_json(job: VideoJob) -> dict[str, Any] | None:
+    """The current submission's record (VideoJob.sends_recorded, .sent); None: neither."""
+    if not job.sends_recorded and job.sent is None:
+        return None
+    data: dict[str, Any] = {"recorded": job.sends_recorded}
+    if job.sent is not None:
+        data |= {"sent_at": job.sent.sent_at.isoformat(), "answered_at": job.sent.answered_at.isoformat(),
+                 "record": dict(job.sent.record)}
+    return data
+
+
+def submission_from_json(data: dict[str, Any] | None) -> dict[str, Any]:
+    if not data:
+        return {}
+    sent = None
+    if "sent_at" in data:
+        sent = SentSubmission(datetime.fromisoformat(data["sent_at"]), datetime.fromisoformat(data["answered_at"]),
+                              data.get("record") or {})
+    return {"sends_recorded": bool(data.get("recorded")), "sent": sent}
+
+
 def job_to_row(job: VideoJob) -> dict[str, Any]:
     """The job as a `video_jobs` row."""
     error = job.error
@@ -87,7 +109,7 @@ def job_to_row(job: VideoJob) -> dict[str, Any]:
         "error_provider_code": error.provider_code if error else None, "money_spent": job.money_spent,
         "request_fingerprint": job.request_fingerprint, "submit_deferrals": job.submit_deferrals,
         "provider_billed_seconds": job.provider_billed_seconds, "attempts": attempts_to_json(job.attempts),
-        "version": job.version,
+        "submission": submission_to_json(job), "trace_context": job.trace_context, "version": job.version,
         "created_at": job.created_at, "updated_at": job.updated_at, "submitted_at": job.submitted_at,
         "finished_at": job.finished_at,
     }
@@ -107,7 +129,8 @@ def job_from_row(row: Any) -> VideoJob:
         money_spent=row.money_spent, idempotency_key=row.idempotency_key, version=row.version,
         submitted_at=row.submitted_at, finished_at=row.finished_at, request_fingerprint=row.request_fingerprint,
         submit_deferrals=row.submit_deferrals, provider_billed_seconds=row.provider_billed_seconds,
-        attempts=attempts_from_json(row.attempts),
+        attempts=attempts_from_json(row.attempts), **submission_from_json(row.submission),
+        trace_context=row.trace_context,
     )
 
 
@@ -203,6 +226,25 @@ class SqlJobRepository(JobRepository):
         if stored.status is not JobStatus.PENDING:
             self._kept.pop(job.id, None)  # submitted or finished: the bytes are not needed again
         return stored
+
+    async def lease(self, job_id: str, owner: str, now: datetime, until: datetime, version: int | None = None) -> bool:
+        c = video_jobs.c
+        current = (c.version == version) if version is not None else true()
+        async with self._transaction(f"leasing job {job_id}", patient=True) as conn:
+            result = await conn.execute(update(video_jobs).where(
+                c.id == job_id, current, or_(c.lease_owner.is_(None), c.lease_owner == owner, c.lease_until < now))
+                .values(lease_owner=owner, lease_until=until))
+            if result.rowcount == 1:
+                return True
+            if await conn.scalar(select(c.id).where(c.id == job_id)) is None:
+                raise JobNotFoundError(f"no job {job_id}")
+            return False
+
+    async def release_lease(self, job_id: str, owner: str) -> None:
+        c = video_jobs.c
+        async with self._transaction(f"releasing the lease of job {job_id}", patient=True) as conn:
+            await conn.execute(update(video_jobs).where(c.id == job_id, c.lease_owner == owner)
+                               .values(lease_owner=None, lease_until=None))
 
     async def events(self, job_id: str, after_version: int = 0) -> list[JobEvent]:
         e = job_events.c

@@ -60,6 +60,10 @@ video_jobs = Table(
     Column("submit_deferrals", Integer, nullable=False, server_default="0"),  # refused for now, nothing created
     Column("provider_billed_seconds", Float),  # what the provider reported billing
     Column("attempts", JSON),  # the providers tried before the current one (VideoJob.attempts); NULL: none
+    Column("lease_owner", String(64)),  # the runner saving the job's output now (not part of the saved job)
+    Column("lease_until", UtcDateTime),  # ... until then: after it, the runner is taken for dead
+    Column("submission", JSON),  # the current submission's record, before its request left (VideoJob.sent)
+    Column("trace_context", String(64)),  # W3C traceparent of the job's creation (tracing on); NULL: none
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),

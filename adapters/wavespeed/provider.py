@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import logging
 import re
@@ -181,16 +182,23 @@ class WaveSpeedVideoProvider(VideoProvider, ProviderAccount, SubmissionHistory):
             except Exception as e:
                 raise ProviderRejectedError(f"the {field} input could not be read ({type(e).__name__}), so nothing "
                                             "was submitted", code=ErrorCode.INVALID_PARAMETER) from e
-        return await self._send(spec.model, wire.body(spec, references))
+        return await self._send(spec.model, wire.body(spec, references), task.before_sending)
 
-    async def _send(self, model: str, payload: dict[str, Any]) -> str:
-        """The one request of a submission. Only a connection that never opened proves nothing
-        went out; any other failure is an unknown outcome carrying what was sent."""
+    async def _send(self, model: str, payload: dict[str, Any],
+                    before_sending: Callable[[SentSubmission], Awaitable[None]] | None = None) -> str:
+        """The one request of a submission, announced first to `before_sending` (the window ends
+        when its answer must have come: the submit timeout, plus a margin). Only a connection that
+        never opened proves nothing went out; any other failure is an unknown outcome carrying what
+        was sent. What was sent is recorded as the model and a digest of the canonical body."""
         params = {"webhook": self._webhook_url} if self._webhook_url else None
+        record = {"model": model, "input_sha256": _digest(payload)}
         sent_at = datetime.now(UTC)
+        if before_sending is not None:
+            latest = sent_at + timedelta(seconds=(self._submit_timeout or _NO_TIMEOUT_WINDOW) + _RECORD_MARGIN)
+            await before_sending(SentSubmission(sent_at, latest, record))
 
         def sent() -> SentSubmission:
-            return SentSubmission(sent_at, datetime.now(UTC), {"model": model, "input": payload})
+            return SentSubmission(sent_at, datetime.now(UTC), record)
 
         try:
             response = await self._client.post(self._url(f"/api/v3/{model}"), json=payload, params=params,
@@ -243,14 +251,15 @@ class WaveSpeedVideoProvider(VideoProvider, ProviderAccount, SubmissionHistory):
 
     async def find_sent(self, sent: SentSubmission) -> list[str]:
         model, body = sent.record.get("model"), sent.record.get("input")
-        if not isinstance(model, str) or not isinstance(body, Mapping):
+        digest = _digest(body) if isinstance(body, Mapping) else sent.record.get("input_sha256")
+        if not isinstance(model, str) or not isinstance(digest, str):
             raise ProviderUnavailableError("this submission was not sent by the WaveSpeed adapter")
         after, before = sent.sent_at - self._history_skew, sent.answered_at + self._history_skew
         matches: list[str] = []
         for page in range(1, self._history_pages + 1):
             items, total = await self._history_page(model, after, before, page)
             for item in items:
-                if await self._same_submission(item, model, body, after, before):
+                if await self._same_submission(item, model, digest, after, before):
                     matches.append(str(item["id"]))
             if not items or page * self._history_page_size >= total:
                 return matches
@@ -272,16 +281,16 @@ class WaveSpeedVideoProvider(VideoProvider, ProviderAccount, SubmissionHistory):
         shown = [item for item in items if isinstance(item, Mapping) and item.get("id")]
         return shown, total if total is not None else page * self._history_page_size + len(shown)
 
-    async def _same_submission(self, item: Mapping[str, Any], model: str, body: Mapping[str, Any],
+    async def _same_submission(self, item: Mapping[str, Any], model: str, digest: str,
                                after: datetime, before: datetime) -> bool:
-        """Whether a history item is a task made from exactly this body, in the window."""
+        """Whether a history item is a task made from exactly the body of this digest, in the window."""
         created = _parse_time(item.get("created_at"))
         if item.get("model") not in (None, model) or (created is not None and not after <= created <= before):
             return False
         inputs = item.get("input")
         if not isinstance(inputs, Mapping):
             inputs = await self._inputs_of(str(item["id"]))
-        return _canonical(inputs) == _canonical(body)
+        return _digest(inputs) == digest
 
     async def _inputs_of(self, task_id: str) -> Mapping[str, Any]:
         what = f"the inputs of task {task_id}"
@@ -556,6 +565,16 @@ def _parse_time(value: Any) -> datetime | None:
 
 def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _digest(body: Any) -> str:
+    """What a submission sent, as kept with its job and compared with the history: the sha256 of
+    the canonical JSON body (an inline image makes the body itself large)."""
+    return hashlib.sha256(_canonical(body).encode()).hexdigest()
+
+
+_NO_TIMEOUT_WINDOW = 600.0  # seconds an answer may take when submits have no read timeout
+_RECORD_MARGIN = 30.0  # seconds between recording a submission and its request leaving, at most
 
 
 def _filename(source: MediaSource) -> str:

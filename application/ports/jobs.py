@@ -81,6 +81,20 @@ class JobRepository(Protocol):
         ...
 
     @abstractmethod
+    async def lease(self, job_id: str, owner: str, now: datetime, until: datetime, version: int | None = None) -> bool:
+        """Take, or renew, the job's save lease for `owner` until `until`: true when it was free,
+        had expired (before `now`: its runner died) or was `owner`'s already, and (given a
+        `version`) the job is still at that version; false otherwise. Atomic: of runners asking at
+        once, one gets it. Leases are not saves (the version does not change). Raises
+        JobNotFoundError."""
+        ...
+
+    @abstractmethod
+    async def release_lease(self, job_id: str, owner: str) -> None:
+        """Give the lease up, if `owner` holds it."""
+        ...
+
+    @abstractmethod
     async def list_for_user(self, user_id: str, *, limit: int = 50, offset: int = 0) -> list[VideoJob]:
         """The user's jobs, newest first."""
         ...

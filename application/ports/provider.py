@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from videoforge.application.ports.media import MediaSource
@@ -11,16 +10,24 @@ from videoforge.domain.job import ErrorCode
 from videoforge.domain.media import MediaKind
 from videoforge.domain.outcome import ProviderState
 from videoforge.domain.render import RenderSpec
+from videoforge.domain.submission import SentSubmission
 
 
 @dataclass(frozen=True, slots=True)
 class ProviderTask:
     """What to submit: the render specification the catalog checked, and the bytes of each
-    input it names, by kind. `job_id` lets a provider deduplicate where it can."""
+    input it names, by kind. `job_id` lets a provider deduplicate where it can.
+
+    `before_sending`: an adapter with a `SubmissionHistory` awaits it with the `SentSubmission` it
+    is about to send (its `answered_at` the latest moment the answer can come) just before the
+    request leaves, and sends nothing if it raises: the runner records it, so a process killed
+    while the request is in flight leaves what its history needs, and one killed before leaves
+    none (nothing went out)."""
 
     job_id: str
     spec: RenderSpec
     inputs: Mapping[MediaKind, MediaSource] = field(default_factory=dict)
+    before_sending: Callable[[SentSubmission], Awaitable[None]] | None = None
 
     def __post_init__(self) -> None:
         if set(self.inputs) != set(self.spec.inputs):
@@ -79,18 +86,6 @@ class ProviderRejectedError(ProviderError):
 
 class InsufficientCreditError(ProviderRejectedError):
     code = ErrorCode.INSUFFICIENT_CREDIT
-
-
-@dataclass(frozen=True, slots=True)
-class SentSubmission:
-    """A submission whose answer proved nothing, as the adapter that sent it can look it up in its
-    provider's task history: when it went out and when the answer (or its absence) came, by the
-    provider's clock as far as the adapter knows it, and `record`, what was sent in the adapter's
-    own terms (opaque to the application)."""
-
-    sent_at: datetime
-    answered_at: datetime
-    record: Mapping[str, Any] = field(default_factory=dict)
 
 
 class ProviderOutcomeUnknownError(ProviderError):
@@ -155,7 +150,9 @@ class VideoProvider(Protocol):
 class SubmissionHistory(Protocol):
     """An optional capability of a `VideoProvider`: its recent tasks can be searched, so that a
     submission whose answer proved nothing is settled without a person. Providers without it
-    keep the manual reconciliation (`ReconcileJob`)."""
+    keep the manual reconciliation (`ReconcileJob`). An adapter offering it also calls
+    `ProviderTask.before_sending` before its submit request leaves (and not at all when it sends
+    nothing), so that a run killed mid-submission is settled from that record on resume."""
 
     @abstractmethod
     async def find_sent(self, sent: SentSubmission) -> Sequence[str]:

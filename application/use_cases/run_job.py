@@ -24,6 +24,7 @@ from videoforge.application.use_cases.run import (
     PollPolicy,
     RecoverSubmission,
     RunStep,
+    SavingElsewhere,
     SubmitJob,
     Superseded,
 )
@@ -52,7 +53,7 @@ class RunJob:
         self._notify = notify
         self._watch_others = watch_others
         self._keeper = JobKeeper(jobs, quota, clock, policy)
-        self._recover = RecoverSubmission(self._keeper, clock, policy)
+        self._recover = RecoverSubmission(self._keeper, clock, policy, providers)
         fallback = FallBack(self._keeper, quota, catalog, routing or Routing(), providers.keys(), clock, policy)
         self._steps: dict[Step, RunStep] = {
             Step.SUBMIT: SubmitJob(self._keeper, providers, catalog, clock, policy, fallback),
@@ -76,6 +77,10 @@ class RunJob:
         while job.next_step is not Step.NONE:
             try:
                 job = await self._steps[job.next_step](job, reporter)
+            except SavingElsewhere as other:  # another runner downloads the output: wait, never again
+                if not self._watch_others:
+                    return other.job
+                job = await self._keeper.saved_elsewhere(other.job)
             except Superseded as superseded:
                 return await self._keeper.watch(superseded.job) if self._watch_others else superseded.job
         if self._notify is not None:  # once per job: whoever finishes it claims the delivery

@@ -7,6 +7,7 @@ import pytest
 from tests.contracts.builders import T0, job, later, text_request
 from videoforge.application.ports.jobs import ConcurrentUpdateError, DuplicateJobError, JobNotFoundError, JobRepository
 from videoforge.domain import Cost, JobError, JobStatus, MediaInput, MediaKind
+from videoforge.domain.submission import SentSubmission
 
 
 class JobRepositoryContract:
@@ -51,6 +52,21 @@ class JobRepositoryContract:
         assert back.submitted_at == later(2) and back.finished_at == later(5)
         assert back.reservation_id == stored.id
         assert (back.request_fingerprint, back.submit_deferrals, back.provider_billed_seconds) == ("f0" * 32, 1, 5.5)
+
+    async def test_the_record_of_what_a_submission_sends_survives(self, jobs):
+        stored = await jobs.add(job())
+        stored.start_submission(later(1), sends_recorded=True)
+        stored = await jobs.save(stored)
+        back = await jobs.get(stored.id)
+        assert back.sends_recorded and back.sent is None and back.provably_unsent
+        sent = SentSubmission(later(1), later(3), {"model": "m", "input_sha256": "ab" * 32, "n": [1, 2]})
+        back.record_sent(sent, later(2))
+        stored = await jobs.save(back)
+        back = await jobs.get(stored.id)
+        assert back.sent == sent and back.updated_at == later(2) and not back.provably_unsent
+        back.mark_submitted("pred-9", later(4))
+        stored = await jobs.save(back)
+        assert (await jobs.get(stored.id)).sent is None
 
     async def test_failure_error_survives(self, jobs):
         stored = await jobs.add(job())
@@ -186,3 +202,41 @@ class JobRepositoryContract:
         assert events[3].message == "rendering" and events[3].at == later(3) and events[3].job_id == stored.id
         assert [e.version for e in await jobs.events(stored.id, after_version=2)] == [3, 4]
         assert await jobs.events(stored.id, after_version=4) == [] and await jobs.events("nope") == []
+
+
+class JobLeaseContract:
+    """The save lease: one owner at a time, taken over once expired, never a save."""
+
+    @pytest.fixture
+    def jobs(self) -> JobRepository:
+        raise NotImplementedError
+
+    async def test_one_of_many_runners_asking_at_once_gets_the_lease(self, jobs):
+        stored = await jobs.add(job())
+        taken = await asyncio.gather(*(jobs.lease(stored.id, f"runner-{i}", T0, later(1)) for i in range(6)))
+        assert sorted(taken) == [False] * 5 + [True]
+        assert (await jobs.get(stored.id)).version == stored.version  # not a save
+        assert await jobs.events(stored.id, after_version=1) == []
+
+    async def test_the_owner_renews_others_wait_until_it_expires_or_is_released(self, jobs):
+        stored = await jobs.add(job())
+        assert await jobs.lease(stored.id, "a", T0, later(2))
+        assert not await jobs.lease(stored.id, "b", later(1), later(3))
+        assert await jobs.lease(stored.id, "a", later(1), later(4))  # renewed
+        assert not await jobs.lease(stored.id, "b", later(3), later(5))
+        assert await jobs.lease(stored.id, "b", later(5), later(7))  # a died: its lease ran out
+        await jobs.release_lease(stored.id, "a")  # not a's any more: nothing changes
+        assert not await jobs.lease(stored.id, "c", later(6), later(8))
+        await jobs.release_lease(stored.id, "b")
+        assert await jobs.lease(stored.id, "c", later(6), later(8))
+
+    async def test_a_lease_survives_saves_of_the_job(self, jobs):
+        stored = await jobs.add(job())
+        assert await jobs.lease(stored.id, "a", T0, later(5))
+        stored.start_submission(later(1))
+        await jobs.save(stored)
+        assert not await jobs.lease(stored.id, "b", later(2), later(6))
+
+    async def test_no_lease_of_a_job_that_does_not_exist(self, jobs):
+        with pytest.raises(JobNotFoundError):
+            await jobs.lease("nope", "a", T0, later(1))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -142,3 +143,23 @@ class SubmissionHistoryContract:
         unclear("not_created")
         found = await provider.find_sent(await self.submit_unclear(provider, task))
         assert other not in found and list(found) == []
+
+    async def test_what_is_sent_is_announced_before_it_leaves_and_finds_the_task(self, provider, task):
+        seen: list[SentSubmission] = []
+
+        async def record(sent: SentSubmission) -> None:
+            seen.append(sent)
+
+        task_id = await provider.submit(replace(task, before_sending=record))
+        [sent] = seen
+        assert sent.sent_at <= sent.answered_at
+        assert list(await provider.find_sent(sent)) == [task_id]  # a run killed meanwhile is settled from it
+
+    async def test_nothing_is_sent_when_the_announcement_fails(self, provider, unclear, task):
+        async def refuse(_: SentSubmission) -> None:
+            raise RuntimeError("the job could not be saved")
+
+        with pytest.raises(RuntimeError):  # sent, it would have made a task with these very inputs
+            await provider.submit(replace(task, before_sending=refuse))
+        unclear("not_created")
+        assert list(await provider.find_sent(await self.submit_unclear(provider, task))) == []

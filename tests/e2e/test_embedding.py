@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import jwt
 import pytest
+from fastapi import Request
 from sqlalchemy import text
 
 from tests.conftest import settings_for_tests
@@ -120,3 +121,37 @@ def test_generate_in_one_call(tmp_path):
     result = generate(text_request(user_id="solo"), settings=settings_for_tests(
         backend="sql", data_dir=tmp_path, poll_interval=0.01, default_plan="enterprise"))
     assert result.asset_id and result.cost == Cost("0.20")
+
+
+async def test_the_embedded_api_limits_its_own_request_bodies_and_leaves_the_hosts_routes_alone(tmp_path):
+    """The request limits of `videoforge serve` hold in a host's app too (`HostedApi.include_in`):
+    a body over the route's limit is 413 before it is read, a body without a valid token is never
+    read, an idle body is cut off; the host's own routes keep their own rules."""
+    settings = settings_for_tests(backend="sql", data_dir=tmp_path, jwt_secret=SECRET, body_idle_timeout=0.3)
+    app = create_host_app(settings)
+    received: list[int] = []
+
+    @app.post("/api/notes")  # a host route taking bodies larger than any of ours
+    async def notes(request: Request) -> dict:
+        received.append(len(await request.body()))
+        return {"ok": True}
+
+    read = []
+
+    async def body(*parts: bytes, pause: float = 0.0):
+        for part in parts:
+            await asyncio.sleep(pause)
+            read.append(len(part))
+            yield part
+
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://host.test") as client:
+        big = await client.post("/api/video/jobs", headers=bearer("u1") | {"Content-Length": str(17 * 2**20)},
+                                content=body(b"{}"))
+        assert big.status_code == 413 and big.json()["error"] == "body_too_large" and read == []
+        anonymous = await client.post("/api/video/uploads", content=body(b"x" * 65536, b"x" * 65536))
+        assert anonymous.status_code == 401 and anonymous.json()["error"] == "unauthorized" and read == []
+        idle = await client.post("/api/video/jobs", headers=bearer("u1"), content=body(b'{"op', b'"}', pause=1.0))
+        assert idle.status_code == 408 and idle.json()["error"] == "request_timeout", idle.text
+        host = await client.post("/api/notes", content=b"n" * (17 * 2**20))
+        assert host.status_code == 200 and received == [17 * 2**20]

@@ -3,8 +3,8 @@ PostgreSQL (jobs, quota and the pgqueuer queue) and one S3-compatible bucket (mo
 loopback), against the WaveSpeed emulator. 50 jobs go in through both APIs; one worker is killed
 with SIGKILL while jobs are running at the provider and a new one started; every job completes
 with exactly one submission, one asset and one usage record, and every asset downloads from
-either API (a 307 to a presigned URL of the bucket). A plan of 10 videos admits exactly 10 of 30
-concurrent requests spread over both APIs."""
+either API (a 307 to a presigned URL of the bucket, at its public endpoint). A plan of 10
+videos admits exactly 10 of 30 concurrent requests spread over both APIs."""
 
 from __future__ import annotations
 
@@ -46,11 +46,13 @@ def environment(database, emulator, data_dir, storage) -> dict[str, str]:
 
 @pytest.fixture
 def shared_storage(s3_server, tmp_path) -> dict[str, str]:
-    """One bucket for every process, under a prefix of this test's own."""
+    """One bucket for every process, under a prefix of this test's own. The processes reach it at
+    127.0.0.1, the clients at localhost (its public endpoint): presigned URLs name the latter."""
     from tests.s3server import CREDENTIALS
 
     return CREDENTIALS | {"VIDEOFORGE_STORAGE": "s3", "VIDEOFORGE_S3_BUCKET": "videoforge-test",
-                          "VIDEOFORGE_S3_ENDPOINT": s3_server.endpoint, "VIDEOFORGE_S3_PREFIX": tmp_path.name}
+                          "VIDEOFORGE_S3_ENDPOINT": s3_server.endpoint, "VIDEOFORGE_S3_PREFIX": tmp_path.name,
+                          "VIDEOFORGE_S3_PUBLIC_ENDPOINT": s3_server.endpoint.replace("127.0.0.1", "localhost")}
 
 
 @pytest.fixture
@@ -106,6 +108,15 @@ class Cluster:
                 await asyncio.sleep(0.1)
             else:
                 raise AssertionError("serve did not start: " + self.log(index))
+
+    async def workers_holding_jobs(self) -> int:
+        """How many workers hold picked jobs now (pgqueuer's queue table, in the test's schema)."""
+        from videoforge.adapters.pgqueuer import queue_settings
+
+        table = queue_settings(self.database.schema).qualified.queue_table
+        async with self.database.engine().connect() as conn:
+            return (await conn.execute(text(
+                f"SELECT count(DISTINCT queue_manager_id) FROM {table} WHERE status = 'picked'"))).scalar_one()
 
     def kill_a_worker_and_start_another(self) -> None:
         self.processes[2].kill()
@@ -173,6 +184,7 @@ async def test_two_apis_and_workers_one_killed_complete_every_job_exactly_once(c
         tasks += [(r.json()["task_id"], "carol") for r in greedy if r.status_code == 202]
 
         await cluster.all_at_the_provider(len(tasks), 60)  # none caught mid-submission: those wait for a person
+        assert await cluster.workers_holding_jobs() == 2  # so the one killed holds some
         cluster.kill_a_worker_and_start_another()  # while the tasks still render at the provider
 
         assert await cluster.all_ended(len(tasks), 90) == {"completed": len(tasks)}
@@ -188,5 +200,5 @@ async def test_two_apis_and_workers_one_killed_complete_every_job_exactly_once(c
                        follow_redirects=True)
             for i, (_, user) in enumerate(tasks) for api in apis))
         assert {(d.status_code, len(d.content)) for d in downloads} == {(206, 10)}
-        assert {(d.history[0].status_code, d.url.host) for d in downloads} == {(307, "127.0.0.1")}  # from the bucket
+        assert {(d.history[0].status_code, d.url.host) for d in downloads} == {(307, "localhost")}  # from the bucket
         assert {d.url.port for d in downloads} == {urlsplit(cluster.env["VIDEOFORGE_S3_ENDPOINT"]).port}

@@ -8,6 +8,7 @@ the CLI-level test in tests/e2e/test_cli_end_to_end.py sets the same variables a
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 
@@ -21,6 +22,7 @@ from videoforge.adapters.fakes import InMemoryStorage
 from videoforge.adapters.wavespeed import WebhookVerifier
 from videoforge.application.errors import JobFailedError, JobNotFinishedError
 from videoforge.application.ports.provider import ProviderTask
+from videoforge.application.ports.storage import StorageError
 from videoforge.bootstrap import ConfigurationError, Settings, build_container, open_container
 from videoforge.domain import Cost, ErrorCode, JobStatus, MediaInput, MediaKind, OperationType, VideoRequest
 from videoforge.domain.quota import ReservationState
@@ -145,6 +147,27 @@ async def test_a_history_with_two_matching_tasks_stays_unknown_with_its_reservat
     assert (await reservation_of(container.quota_guard(), job.id)).state == ReservationState.RESERVED
     assert await container.resume_jobs()() is not None
     assert wavespeed_emulator.submission_count == 1
+
+
+async def test_three_resumers_of_a_job_being_saved_download_its_video_once(environment, wavespeed_emulator):
+    """The save lease (issue 11): runners that find the job's output being saved by another wait
+    for it instead of downloading the same video again."""
+    container = build_container(environment(VIDEOFORGE_DEFAULT_PLAN="pro", VIDEOFORGE_POLL_INTERVAL="0.1",
+                                            VIDEOFORGE_WAVESPEED_READ_TIMEOUT="60"))  # the first render is slow
+    async with open_container(container=container):
+        wavespeed_emulator.script(Scenario.succeed(polls=1, output_size=24 * 2**20))
+        container.storage().fail_next("save", StorageError("the disk is briefly full"))
+        with pytest.raises(JobNotFinishedError) as caught:
+            await container.generate_video()(text_request())
+        job_id = caught.value.job.id
+        assert (await container.job_repository().get(job_id)).status is JobStatus.SAVING
+        assert wavespeed_emulator.requests_to("GET", "/outputs/") == []
+
+        reports = await asyncio.gather(*(container.resume_jobs()() for _ in range(3)))
+
+        assert len(wavespeed_emulator.requests_to("GET", "/outputs/")) == 1
+        assert [r.finished for r in reports] == [{"completed": [job_id]}] * 3
+        assert len(await container.asset_library().list("u1")) == 1
 
 
 async def test_the_poll_interval_and_deadline_settings_are_honoured(environment, wavespeed_emulator):

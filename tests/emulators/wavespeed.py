@@ -590,7 +590,8 @@ def emulator_environment(emulator: WaveSpeedEmulator, **extra: str) -> dict[str,
 
 
 def main() -> None:
-    """`python -m tests.emulators.wavespeed [--after S] [--polls N] [--output-size B] [--real-media]`: serve on an
+    """`python -m tests.emulators.wavespeed [--after S] [--polls N] [--output-size B] [--real-media] [--submit HOW]`:
+    serve on an
     ephemeral loopback port, print the URL, stop when stdin closes. Counts at GET /_emulator/stats."""
     import argparse
     import sys
@@ -601,11 +602,13 @@ def main() -> None:
     parser.add_argument("--polls", type=int, default=1, help="or after this many result reads")
     parser.add_argument("--output-size", type=int, default=0)
     parser.add_argument("--real-media", action="store_true", help="serve real H.264 MP4s (made once per shape)")
+    parser.add_argument("--submit", default="answer", help="how submissions are answered (Scenario.submit)")
     args = parser.parse_args()
     emulator = WaveSpeedEmulator(api_key=args.api_key)
     emulator.keep_requests = False
     emulator.real_media = args.real_media
-    emulator.default = Scenario.succeed(args.polls, after=args.after, output_size=args.output_size)
+    emulator.default = Scenario.succeed(args.polls, after=args.after, output_size=args.output_size,
+                                        submit=args.submit)
     with emulator:
         print(emulator.url, flush=True)
         sys.stdin.read()

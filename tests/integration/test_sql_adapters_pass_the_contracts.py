@@ -6,7 +6,7 @@ import pytest
 
 from tests.contracts.assets import AssetLibraryContract
 from tests.contracts.callbacks import CallbackDeliveriesContract
-from tests.contracts.jobs import JobRepositoryContract
+from tests.contracts.jobs import JobLeaseContract, JobRepositoryContract
 from tests.contracts.plans import PlanBookContract
 from tests.contracts.quota import QuotaGuardContract
 from tests.contracts.uploads import UploadRegistryContract
@@ -65,3 +65,9 @@ class TestSqlUploadRegistry(UploadRegistryContract):
         from videoforge.adapters.sql import SqlUploadRegistry
 
         return SqlUploadRegistry(engine)
+
+
+class TestSqlJobLease(JobLeaseContract):
+    @pytest.fixture
+    def jobs(self, engine):
+        return SqlJobRepository(engine)

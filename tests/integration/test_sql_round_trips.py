@@ -21,8 +21,8 @@ from videoforge.application.use_cases import PollPolicy
 from videoforge.bootstrap import build_container, open_container
 
 # Documented in architecture.md, "SQL work of a job": a job polled once.
-TRANSACTIONS_PER_JOB = 6
-STATEMENTS_PER_JOB = 22
+TRANSACTIONS_PER_JOB = 7
+STATEMENTS_PER_JOB = 23
 
 
 @dataclass

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
+import json
 import logging
 import re
 import socket
@@ -155,9 +157,32 @@ async def test_a_server_error_on_submit_is_an_unknown_outcome_saying_what_was_se
         await provider.submit(TASK)
     assert wavespeed_emulator.submission_count == 1
     sent = caught.value.sent
-    assert sent.record == {"model": TASK.spec.model, "input": {"prompt": "a cat", "size": "1280*720", "duration": 5,
-                                                              "seed": 7}}
+    body = {"prompt": "a cat", "size": "1280*720", "duration": 5, "seed": 7}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    assert sent.record == {"model": TASK.spec.model, "input_sha256": hashlib.sha256(canonical).hexdigest()}
     assert sent.sent_at <= sent.answered_at
+
+
+async def test_what_is_sent_is_announced_before_the_request_leaves_and_a_refused_record_sends_nothing(
+        provider, wavespeed_emulator):
+    seen = []
+
+    async def record(sent):
+        seen.append((sent, wavespeed_emulator.submission_count))
+
+    task_id = await provider.submit(replace(TASK, before_sending=record))
+    [(sent, submissions_then)] = seen
+    assert submissions_then == 0 and wavespeed_emulator.submission_count == 1
+    assert sent.record["model"] == TASK.spec.model and len(sent.record["input_sha256"]) == 64
+    assert (sent.answered_at - sent.sent_at).total_seconds() > 30  # the latest the answer can come (timeout + margin)
+    assert await provider.find_sent(sent) == [task_id]  # the record alone finds the task
+
+    async def refuse(_sent):
+        raise RuntimeError("the job could not be saved")
+
+    with pytest.raises(RuntimeError):
+        await provider.submit(replace(TASK, before_sending=refuse))
+    assert wavespeed_emulator.submission_count == 1
 
 
 async def test_the_statuses_that_prove_a_refusal_are_configurable(make_provider, wavespeed_emulator):

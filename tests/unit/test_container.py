@@ -52,6 +52,14 @@ async def test_fake_mode_keeps_everything_in_memory():
         assert isinstance(container.media_probe(), FakeMediaProbe)
 
 
+@pytest.mark.parametrize("endpoint", ["media.example.com", "ftp://media.example.com", "https://",
+                                      "https://key:secret@media.example.com", "https://media.example.com/?x=1"])
+def test_a_public_s3_endpoint_that_is_not_a_web_address_is_refused_naming_the_setting(endpoint):
+    with pytest.raises(ConfigurationError, match=r"^VIDEOFORGE_S3_PUBLIC_ENDPOINT is not an endpoint") as caught:
+        build_container(settings_for_tests(storage="s3", s3_bucket="b", s3_public_endpoint=endpoint))
+    assert "secret" not in str(caught.value)  # the value is not repeated: it may hold credentials
+
+
 def test_unknown_plan_setting_is_refused():
     with pytest.raises(ConfigurationError, match="VIDEOFORGE_DEFAULT_PLAN: default_plan: unknown plan 'gold'"):
         build_container(settings_for_tests(default_plan="gold"))

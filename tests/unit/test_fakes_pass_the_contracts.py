@@ -7,7 +7,7 @@ import pytest
 from tests.contracts.assets import AssetLibraryContract
 from tests.contracts.callbacks import CallbackDeliveriesContract
 from tests.contracts.clock import ClockContract
-from tests.contracts.jobs import JobRepositoryContract
+from tests.contracts.jobs import JobLeaseContract, JobRepositoryContract
 from tests.contracts.plans import PlanBookContract, PlanSourceContract
 from tests.contracts.probe import MediaProbeContract
 from tests.contracts.provider import SubmissionHistoryContract, VideoProviderContract
@@ -181,3 +181,11 @@ class TestInMemoryUploadRegistry(UploadRegistryContract):
         from videoforge.adapters.fakes import InMemoryUploadRegistry
 
         return InMemoryUploadRegistry()
+
+
+class TestInMemoryJobLease(JobLeaseContract):
+    @pytest.fixture
+    def jobs(self):
+        from videoforge.adapters.fakes import InMemoryJobRepository
+
+        return InMemoryJobRepository()

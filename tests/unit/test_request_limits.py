@@ -98,3 +98,25 @@ async def test_requests_without_a_body_pass_untouched(app):
     _, limited = app
     assert (await call(limited, "GET", "/api/video/jobs")).status_code == 200  # the route checks its own token
     assert (await call(limited, "GET", "/health")).text == "0"
+
+
+async def test_a_fastapi_route_parsing_the_body_answers_with_the_refusal_not_its_own_400():
+    """FastAPI turns any error while reading a body into "400: error parsing the body": the limit's
+    own answer (408, 413) replaces it."""
+    from fastapi import FastAPI
+
+    api = FastAPI()
+
+    @api.post("/api/video/jobs")
+    async def create(body: dict) -> dict:
+        return body
+
+    limited = RequestLimits(api, JwtVerifier(secret=SECRET), BodyLimits(json_bytes=1000, idle_timeout=0.2))
+    headers = TOKEN | {"Content-Type": "application/json"}
+    idle = await call(limited, "POST", "/api/video/jobs", content=chunked(b"{", b"}", pause=0.5), headers=headers)
+    assert idle.status_code == 408 and idle.json()["error"] == "request_timeout"
+    big = await call(limited, "POST", "/api/video/jobs", content=chunked(b"{", *[b" " * 400] * 5, b"}"),
+                     headers=headers)
+    assert big.status_code == 413 and big.json()["error"] == "body_too_large"
+    fine = await call(limited, "POST", "/api/video/jobs", content=chunked(b'{"a"', b": 1}"), headers=headers)
+    assert fine.status_code == 200 and fine.json() == {"a": 1}

@@ -33,9 +33,11 @@ from videoforge.application.use_cases.run import (
     KeepOutput,
     PollPolicy,
     RecoverSubmission,
+    SavingElsewhere,
     SubmitJob,
     Superseded,
 )
+from videoforge.application.use_cases.run_job import RunJob
 from videoforge.domain import DEFAULT_PLANS, Cost, ErrorCode, JobStatus, VideoJob, default_catalog
 from videoforge.domain.job import Step
 from videoforge.domain.quota import ReservationState
@@ -482,6 +484,49 @@ class TestDeliverOutput:
         done = await run.deliver()(saving, run.progress(saving))
         assert done.status is JobStatus.COMPLETED
         assert (await run.assets.get(done.asset_id)).thumbnail_key is None
+
+    async def test_a_job_another_runner_is_saving_is_not_downloaded_again(self, run):
+        saving = await run.saving()
+        await run.jobs.lease(saving.id, "another-runner", run.clock.now(), later_by(run, 60))
+        with pytest.raises(SavingElsewhere):
+            await run.deliver()(saving, run.progress(saving))
+        assert run.storage.objects == {} and (await run.jobs.get(saving.id)).status is JobStatus.SAVING
+        assert run.jobs.leases[saving.id][0] == "another-runner"  # not taken, not released
+
+    async def test_a_save_that_did_not_finish_gives_its_lease_up(self, run):
+        saving = await run.saving(Outcome.truncated())
+        with pytest.raises(JobNotFinishedError):
+            await run.deliver()(saving, run.progress(saving))
+        assert saving.id not in run.jobs.leases  # the next runner need not wait for it to run out
+
+    async def test_a_lease_whose_runner_died_is_taken_over_once_it_runs_out(self, run):
+        saving = await run.saving()
+        await run.jobs.lease(saving.id, "killed-runner", run.clock.now(), later_by(run, run.policy.save_lease))
+        runner = RunJob(run.jobs, run.providers, run.catalog, run.storage, run.probe, run.assets, run.usage,
+                        run.quota, run.clock, run.policy)
+        started = run.clock.now()
+        done = await runner(saving.id)
+        assert done.status is JobStatus.COMPLETED and len(run.videos()) == 1
+        waited = (run.clock.now() - started).total_seconds()
+        assert run.policy.save_lease <= waited <= run.policy.save_lease + 2 * run.policy.interval
+        assert run.jobs.leases[saving.id][0] != "killed-runner"
+
+    async def test_the_lease_is_renewed_while_saving_and_a_lost_one_stops_the_save(self, run):
+        saving = await run.saving()
+        lease = await run.keeper.take_lease(saving)
+        run.clock.advance(run.policy.save_lease / 2)
+        await run.keeper.renew(lease, saving)
+        assert run.jobs.leases[saving.id] == (lease.owner, later_by(run, run.policy.save_lease))
+        run.jobs.leases[saving.id] = ("a-runner-that-took-over", later_by(run, 60))
+        run.clock.advance(run.policy.save_lease / 2)
+        with pytest.raises(SavingElsewhere):
+            await run.keeper.renew(lease, saving)
+
+
+def later_by(run: Run, seconds: float):
+    from datetime import timedelta
+
+    return run.clock.now() + timedelta(seconds=seconds)
 
 
 class TestJobKeeper:

@@ -10,6 +10,7 @@ from tests.unit.test_run_steps import Run
 from videoforge.adapters.fakes import FakeVideoProvider, FakeVideoProviderWithHistory, Outcome
 from videoforge.application.ports.provider import ProviderUnavailableError, SubmissionHistory
 from videoforge.application.use_cases.run import PollPolicy
+from videoforge.application.use_cases.run_job import RunJob
 from videoforge.domain import ErrorCode, JobStatus
 from videoforge.domain.job import Step
 from videoforge.domain.outcome import SubmissionVerdict, read_history
@@ -94,3 +95,65 @@ async def test_proofs_of_nothing_created_are_bounded(run):
     assert job.status is JobStatus.FAILED and job.error.code == ErrorCode.NOT_SUBMITTED
     assert job.money_spent is False and run.reservation(job) == ReservationState.RELEASED
     assert len(run.provider.submissions) == run.policy.submit_retries + 1 and not run.provider.tasks
+
+
+# -- a run killed mid-submission, resumed (issue 11): the record kept before the request left ----
+
+
+class Crash(BaseException):
+    """Stands for the process dying at that point: nothing after it runs."""
+
+
+def runner(run: Run) -> RunJob:
+    return RunJob(run.jobs, run.providers, run.catalog, run.storage, run.probe, run.assets, run.usage, run.quota,
+                  run.clock, run.policy)
+
+
+async def killed(run: Run, *outcomes: Outcome, where: str = "in_flight"):
+    """A run that died at `where` of its submission; the grace after which a resume takes over passed."""
+    run.provider.script(*outcomes)
+    run.provider.fail_next(where, Crash())
+    pending = await run.pending()
+    with pytest.raises(Crash):
+        await run.submit()(pending, run.progress(pending))
+    found = await run.jobs.get(pending.id)
+    assert found.status is JobStatus.SUBMITTING
+    run.clock.advance(run.policy.submit_grace)
+    return found
+
+
+async def test_killed_while_in_flight_after_the_task_was_created_the_resume_adopts_it(run):
+    found = await killed(run, Outcome.succeed())
+    assert found.sent is not None and found.sent.record["sent"]  # recorded before the request left
+    done = await runner(run)(found.id)
+    assert done.status is JobStatus.COMPLETED and done.provider_job_id == "fake-1"
+    assert len(run.provider.submissions) == 1 and list(run.provider.tasks) == ["fake-1"]
+
+
+async def test_killed_while_in_flight_with_nothing_created_it_is_sent_again_once_after_the_settling_delay(run):
+    found = await killed(run, Outcome.outcome_unknown(created=False), Outcome.succeed())
+    done = await runner(run)(found.id)
+    assert done.status is JobStatus.COMPLETED and done.submit_deferrals == 1
+    assert len(run.provider.submissions) == 2 and len(run.provider.tasks) == 1
+
+
+async def test_killed_while_in_flight_with_two_matching_tasks_it_stays_unknown(run):
+    found = await killed(run, Outcome.outcome_unknown(created=True, twins=1))
+    unknown = await runner(run)(found.id)
+    assert unknown.status is JobStatus.UNKNOWN_OUTCOME and "2 tasks" in unknown.message
+    assert run.reservation(unknown) == ReservationState.RESERVED and len(run.provider.submissions) == 1
+
+
+async def test_killed_before_the_request_left_it_is_simply_submitted(run):
+    found = await killed(run, Outcome.succeed(), where="submit")
+    assert found.sends_recorded and found.sent is None and found.provably_unsent
+    done = await runner(run)(found.id)
+    assert done.status is JobStatus.COMPLETED and len(run.provider.submissions) == 1 and len(run.provider.tasks) == 1
+
+
+async def test_without_a_history_a_run_killed_in_flight_is_left_for_a_person():
+    run = Run()  # the plain fake: no task history
+    found = await killed(run, Outcome.succeed())
+    assert not found.sends_recorded
+    unknown = await runner(run)(found.id)
+    assert unknown.status is JobStatus.UNKNOWN_OUTCOME and len(run.provider.submissions) == 1

@@ -3,7 +3,7 @@
 from videoforge.application.use_cases.run.deliver import DeliverOutput, KeepOutput, Undeliverable
 from videoforge.application.use_cases.run.fallback import FallBack
 from videoforge.application.use_cases.run.follow import FollowTask
-from videoforge.application.use_cases.run.keeper import JobKeeper, RunStep, Superseded
+from videoforge.application.use_cases.run.keeper import JobKeeper, RunStep, SavingElsewhere, Superseded
 from videoforge.application.use_cases.run.policy import PollPolicy
 from videoforge.application.use_cases.run.recover import RecoverSubmission
 from videoforge.application.use_cases.run.settle import SettleSubmission
@@ -11,5 +11,5 @@ from videoforge.application.use_cases.run.submit import SubmitJob
 
 __all__ = [
     "DeliverOutput", "FallBack", "FollowTask", "JobKeeper", "KeepOutput", "PollPolicy", "RecoverSubmission",
-    "RunStep", "SettleSubmission", "SubmitJob", "Superseded", "Undeliverable",
+    "RunStep", "SavingElsewhere", "SettleSubmission", "SubmitJob", "Superseded", "Undeliverable",
 ]

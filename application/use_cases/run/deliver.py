@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import nullcontext
 
 from videoforge.application.errors import JobNotFinishedError
@@ -13,7 +13,7 @@ from videoforge.application.ports.unit_of_work import UnitOfWork
 from videoforge.application.ports.usage import UsageMeter
 from videoforge.application.progress import ProgressReporter
 from videoforge.application.sources import StoredSource, one_chunk
-from videoforge.application.use_cases.run.keeper import JobKeeper
+from videoforge.application.use_cases.run.keeper import JobKeeper, SaveLease
 from videoforge.application.use_cases.submit import new_id
 from videoforge.domain.catalog import ModelCatalog
 from videoforge.domain.delivery import Delivery, KeptOutput, actual_cost
@@ -34,6 +34,10 @@ class Undeliverable(Exception):
         self.failure = failure
 
 
+async def _nothing() -> None:
+    return None
+
+
 class KeepOutput:
     """Brings a paid output in: streamed from the provider into storage, probed as a video, given
     a poster frame. Raises Undeliverable when that can never work, and JobNotFinishedError when it
@@ -43,17 +47,26 @@ class KeepOutput:
     def __init__(self, providers: Mapping[str, VideoProvider], storage: Storage, probe: MediaProbe):
         self._providers, self._storage, self._probe = providers, storage, probe
 
-    async def __call__(self, job: VideoJob) -> KeptOutput:
-        stored = await self._save(job)
+    async def __call__(self, job: VideoJob, renew: Callable[[], Awaitable[None]] = _nothing) -> KeptOutput:
+        """`renew` is awaited as the output streams in and between the steps after (the save lease)."""
+        stored = await self._save(job, renew)
+        await renew()
         info, poster = await self._inspect(stored)
+        await renew()
         thumbnail = await self._thumbnail(job, poster)
         return KeptOutput(stored, info, await self._storage.url(stored.key), thumbnail)
 
-    async def _save(self, job: VideoJob) -> StoredObject:
+    async def _save(self, job: VideoJob, renew: Callable[[], Awaitable[None]]) -> StoredObject:
         provider = self._providers[job.provider]
         key = video_key(job.user_id, job.created_at, job.id)
+
+        async def renewing() -> AsyncIterator[bytes]:
+            async for chunk in provider.stream_output(ProviderOutput(job.output_url)):
+                await renew()
+                yield chunk
+
         try:
-            return await self._storage.save(key, provider.stream_output(ProviderOutput(job.output_url)), "video/mp4")
+            return await self._storage.save(key, renewing(), "video/mp4")
         except ProviderError as e:
             if e.retryable:
                 raise JobNotFinishedError(job, f"the output could not be fetched yet: {e}") from e
@@ -87,7 +100,10 @@ class KeepOutput:
 
 class DeliverOutput:
     """saving -> completed: the paid output is kept, filed in the user's library, metered, and the
-    reservation settled at the actual cost. Every write is idempotent by job id (the storage key,
+    reservation settled at the actual cost. The runner first takes the job's save lease (renewed
+    as the output streams in): while another runner holds it, this one does not download the
+    video again but waits (SavingElsewhere); a lease its runner stopped renewing is taken over.
+    Every write is idempotent by job id (the storage key,
     the asset, the usage record, the settlement), so running the step again after a crash at any
     point repairs it, and the provider is never paid twice; on a backend with transactions the
     four writes are one unit of work (`together`), so a crash leaves all of them or none."""
@@ -98,8 +114,16 @@ class DeliverOutput:
         self._assets, self._usage, self._together = assets, usage, together
 
     async def __call__(self, job: VideoJob, progress: ProgressReporter) -> VideoJob:
+        lease = await self._keeper.take_lease(job)  # SavingElsewhere: another runner downloads it now
         try:
-            output = await self._keep_output(job)
+            return await self._deliver(job, lease, progress)  # ended: the lease no longer matters
+        except BaseException:
+            await self._keeper.release(lease)  # still saving: the next runner need not wait
+            raise
+
+    async def _deliver(self, job: VideoJob, lease: SaveLease, progress: ProgressReporter) -> VideoJob:
+        try:
+            output = await self._keep_output(job, lambda: self._keeper.renew(lease, job))
         except Undeliverable as e:
             return await self._keeper.fail(job, e.failure)
         delivery = Delivery(job, output, actual_cost(job, self._catalog.get(job.model)), self._keeper.now())

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Protocol
+from uuid import uuid4
 
 from videoforge.application.errors import JobNotFinishedError
 from videoforge.application.ports.clock import Clock
@@ -20,6 +23,23 @@ class Superseded(Exception):
     def __init__(self, job: VideoJob):
         super().__init__(f"job {job.id} was changed by someone else")
         self.job = job
+
+
+class SavingElsewhere(Exception):
+    """Another runner holds the job's save lease: it is downloading the output now."""
+
+    def __init__(self, job: VideoJob):
+        super().__init__(f"job {job.id} is being saved by another runner")
+        self.job = job
+
+
+@dataclass(slots=True)
+class SaveLease:
+    """This runner's lease on saving a job: its owner id, and when it was last renewed."""
+
+    job_id: str
+    owner: str
+    renewed_at: datetime
 
 
 class RunStep(Protocol):
@@ -67,6 +87,37 @@ class JobKeeper:
         await self._quota.settle(job.id, cost)
         job.complete(asset_id, cost, self.now())
         return await self.store(job)
+
+    async def take_lease(self, job: VideoJob) -> SaveLease:
+        """The job's save lease for a new owner, while the job is as read; SavingElsewhere while
+        another runner's runs (or the job changed meanwhile: read it again)."""
+        lease = SaveLease(job.id, uuid4().hex, self.now())
+        if not await self._jobs.lease(job.id, lease.owner, lease.renewed_at, self._lease_end(lease.renewed_at),
+                                      job.version):
+            raise SavingElsewhere(job)
+        return lease
+
+    async def renew(self, lease: SaveLease, job: VideoJob) -> None:
+        """Keeps the lease while the save goes on (at most every third of its length); a lease
+        lost meanwhile (this runner stalled past it) stops this save: another has taken it over."""
+        now = self.now()
+        if (now - lease.renewed_at).total_seconds() < self._policy.save_lease / 3:
+            return
+        if not await self._jobs.lease(job.id, lease.owner, now, self._lease_end(now)):
+            raise SavingElsewhere(job)
+        lease.renewed_at = now
+
+    async def release(self, lease: SaveLease) -> None:
+        await asyncio.shield(self._jobs.release_lease(lease.job_id, lease.owner))
+
+    def _lease_end(self, now: datetime) -> datetime:
+        return now + timedelta(seconds=self._policy.save_lease)
+
+    async def saved_elsewhere(self, job: VideoJob) -> VideoJob:
+        """While another runner saves the job: wait a poll interval, then read it again (saved by
+        then, or its lease has run out for this runner to take over)."""
+        await self._clock.sleep(self._policy.interval)
+        return await self.get(job.id)
 
     async def watch(self, job: VideoJob) -> VideoJob:
         """Another runner (a worker, a repeated request, a resume) drives this job: wait for it

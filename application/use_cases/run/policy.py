@@ -19,6 +19,9 @@ class PollPolicy:
     # created (WaveSpeed lists a task as soon as it exists; the margin covers its replication).
     history_settle: float = 60.0
     history_reads: int = 3  # attempts at reading the history before the outcome stays unknown
+    # A runner saving a job's output holds its lease this long, renewed as the output streams in;
+    # a lease not renewed for this long belonged to a runner that died, and is taken over.
+    save_lease: float = 60.0
     # Each wait between polls is drawn from interval x (1 +- jitter), so that many jobs submitted
     # together do not poll together (no thundering herd at the provider or on the event loop).
     jitter: float = 0.2

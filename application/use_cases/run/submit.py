@@ -47,20 +47,20 @@ class SubmitJob:
         if failure := cannot_submit(job, provider_configured=provider is not None):
             return await self._keeper.fail(job, failure)
         job = await self._wait_turn(job)
-        task = self._task(job)
-        job.start_submission(self._clock.now())
+        spec = self._catalog.plan(job.request).render_spec()
+        records = isinstance(provider, SubmissionHistory)  # such an adapter announces what it sends
+        job.start_submission(self._clock.now(), sends_recorded=records)
         job = await self._keeper.store(job)  # the intent is durable before the request goes out
+        sending = _SentRecorder(self._keeper, self._clock, job)  # what is sent, durable before it leaves
+        task = ProviderTask(job.id, spec, {kind: InputSource(m) for kind, m in job.request.inputs.items()},
+                            before_sending=sending if records else None)
         asked_at = self._clock.now()
         try:
-            job = await _shielded(self._send(job, provider, task))
+            job = await _shielded(self._send(sending, provider, task))
         except _Unclear as unclear:  # not shielded: a stop meanwhile leaves it to RecoverSubmission
-            job = await self._settle(job, unclear.history, unclear.sent, asked_at, unclear.reason)
+            job = await self._settle(sending.job, unclear.history, unclear.sent, asked_at, unclear.reason)
         await progress.show(job)
         return job
-
-    def _task(self, job: VideoJob) -> ProviderTask:
-        spec = self._catalog.plan(job.request).render_spec()
-        return ProviderTask(job.id, spec, {kind: InputSource(m) for kind, m in job.request.inputs.items()})
 
     async def _wait_turn(self, job: VideoJob) -> VideoJob:
         """A job the provider refused for now waits before its next attempt (a cancel meanwhile stops it)."""
@@ -69,16 +69,18 @@ class SubmitJob:
             job = await self._keeper.current(job)
         return job
 
-    async def _send(self, job: VideoJob, provider: VideoProvider, task: ProviderTask) -> VideoJob:
+    async def _send(self, sending: _SentRecorder, provider: VideoProvider, task: ProviderTask) -> VideoJob:
         try:
             provider_job_id = await provider.submit(task)
-        except ProviderOutcomeUnknownError as e:  # a task may exist and be billed: never sent again blindly
+        except ProviderOutcomeUnknownError as e:
+            job = sending.job  # a task may exist and be billed: never sent again blindly
             if e.sent is not None and isinstance(provider, SubmissionHistory):
                 raise _Unclear(provider, e.sent, str(e)) from e
             job.mark_outcome_unknown(self._clock.now(), str(e))
             return await self._keeper.store(job)
         except ProviderError as e:
-            return await self._refused(job, e)
+            return await self._refused(sending.job, e)
+        job = sending.job
         job.mark_submitted(provider_job_id, self._clock.now())
         try:
             return await self._keeper.store(job)
@@ -102,6 +104,19 @@ class SubmitJob:
         log.error("job %s: provider task %s could not be recorded (job is %s)", fresh.id, provider_job_id,
                   fresh.status.value)
         raise Superseded(fresh)
+
+
+class _SentRecorder:
+    """`ProviderTask.before_sending`: records on the job what its submission is about to send,
+    and keeps the job as last saved."""
+
+    def __init__(self, keeper: JobKeeper, clock: Clock, job: VideoJob):
+        self._keeper, self._clock, self.job = keeper, clock, job
+
+    async def __call__(self, sent: SentSubmission) -> None:
+        job = self.job.copy()
+        job.record_sent(sent, self._clock.now())
+        self.job = await self._keeper.store(job)
 
 
 class _Unclear(Exception):
