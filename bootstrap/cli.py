@@ -76,18 +76,23 @@ def serve(host: str, port: int) -> None:
 
     from videoforge.bootstrap.http import build_app
     from videoforge.bootstrap.logs import configure_logging
+    from videoforge.bootstrap.tracing import log_trace_ids, name_service
 
     settings = load_settings()
-    configure_logging(settings)  # uvicorn's records too: it configures no logging of its own (log_config=None)
+    name_service("videoforge-api")
+    # uvicorn's records too: it configures no logging of its own (log_config=None)
+    configure_logging(settings, trace_ids=log_trace_ids(settings.tracing))
     uvicorn.run(build_app(settings), host=host, port=port, log_config=None, log_level=settings.log_level.lower())
 
 
 def worker(concurrency: int | None) -> None:
     from videoforge.bootstrap.logs import configure_logging
     from videoforge.bootstrap.queue import QueueNotInstalledError, run_worker
+    from videoforge.bootstrap.tracing import log_trace_ids, name_service
 
     settings = load_settings()
-    configure_logging(settings)
+    name_service("videoforge-worker")
+    configure_logging(settings, trace_ids=log_trace_ids(settings.tracing))
     try:
         asyncio.run(run_worker(settings, concurrency))
     except QueueNotInstalledError as e:

@@ -91,6 +91,15 @@ from videoforge.bootstrap.fal import (
 from videoforge.bootstrap.observe import ObservedRuns
 from videoforge.bootstrap.plans import load_plans, user_plans
 from videoforge.bootstrap.settings import Settings
+from videoforge.bootstrap.tracing import (
+    instrumented_client,
+    instrumented_engine,
+    otlp_tracer_provider,
+    run_tracing,
+    traced_as,
+    traced_registry,
+    tracing_mode,
+)
 from videoforge.bootstrap.wavespeed import (
     closed_on_shutdown,
     http_client,
@@ -150,13 +159,13 @@ def local_provider_resource(work_dir: str) -> Iterator[LocalVideoProvider]:
 
 
 def sql_engine_resource(url: str, enabled: bool, schema: str | None = None,
-                        pool: dict | None = None) -> Iterator[AsyncEngine | None]:
+                        pool: dict | None = None, tracing: Any = None) -> Iterator[AsyncEngine | None]:
     """The database engine of the sql backend (it connects nothing until used), None on the
     memory backend; on PostgreSQL its connections see only videoforge's schema, through a pool
     of the configured size. A URL no async driver serves is a ConfigurationError here, on the
     first use of the database. Its disposal is async, so `open_container` awaits
     `engine.dispose()` on the way out; a sync resource cannot."""
-    yield database_engine(url, schema=schema, pool=pool) if enabled else None
+    yield instrumented_engine(database_engine(url, schema=schema, pool=pool), tracing) if enabled else None
 
 
 def seconds(value: float) -> timedelta:
@@ -276,10 +285,13 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     catalog = providers.Singleton(load_catalog, prices_file=config.prices_file)
 
+    # None with tracing off (the default); tests override it with a provider of their own
+    tracer_provider = providers.Selector(config.tracing, off=providers.Object(None),
+                                         otlp=providers.Singleton(otlp_tracer_provider))
     fake_provider = providers.Resource(fake_provider_resource)
-    wavespeed_client = providers.Singleton(
+    wavespeed_client = providers.Singleton(instrumented_client, providers.Singleton(
         http_client, connect_timeout=config.wavespeed.connect_timeout, read_timeout=config.wavespeed.read_timeout,
-        max_connections=config.wavespeed.max_connections)
+        max_connections=config.wavespeed.max_connections), tracer_provider)
     wavespeed_client_lifetime = providers.Resource(closed_on_shutdown, client=wavespeed_client)
     wavespeed_webhooks = providers.Singleton(webhook_verifier, secret=config.wavespeed.webhook_secret)
     wavespeed = providers.Singleton(
@@ -309,7 +321,7 @@ class Container(containers.DeclarativeContainer):
                                              lambda c: c.max_input_pixels(), catalog)))
 
     sql_engine = OnFirstUse(sql_engine_resource, url=config.database_url, enabled=config.sql,
-                                    schema=config.database_schema, pool=config.database_pool)
+                                    schema=config.database_schema, pool=config.database_pool, tracing=tracer_provider)
     sql_database = providers.Singleton(
         deferred(SQL, "Database"), sql_engine, migrate=providers.Callable(first_use_migration, config.database_url))
 
@@ -368,7 +380,8 @@ class Container(containers.DeclarativeContainer):
     callback_deliveries = providers.Selector(
         config.backend, memory=providers.Singleton(InMemoryCallbackDeliveries),
         sql=providers.Singleton(deferred(SQL, "SqlCallbackDeliveries"), sql_database))
-    notify_caller = providers.Factory(NotifyCaller, deliveries=callback_deliveries, sender=callback_sender,
+    traced_callbacks = providers.Singleton(traced_as, "TracedCallbacks", callback_sender, tracer_provider)
+    notify_caller = providers.Factory(NotifyCaller, deliveries=callback_deliveries, sender=traced_callbacks,
                                       clock=clock, describe=providers.Callable(task_payload, asset_library),
                                       retry_for=config.callbacks.retry_for)
     metrics = providers.Singleton(deferred(METRICS, "VideoMetrics"))
@@ -376,13 +389,16 @@ class Container(containers.DeclarativeContainer):
     metered_quota = providers.Singleton(deferred(METRICS, "MeteredQuota"), quota_guard, metrics)
     metered_storage = providers.Singleton(deferred(METRICS, "MeteredStorage"), storage, metrics)
     metered_providers = providers.Callable(metered, video_providers, metrics)
+    traced_providers = providers.Callable(traced_registry, metered_providers, tracer_provider)
+    traced_storage = providers.Singleton(traced_as, "TracedStorage", metered_storage, tracer_provider)
+    created_jobs = providers.Singleton(traced_as, "TracedJobs", job_repository, tracer_provider)
     balance_check = providers.Factory(BalanceCheck, accounts=provider_accounts, enabled=config.refuse_below_balance)
-    submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=metered_quota, jobs=job_repository,
+    submit_video = providers.Factory(SubmitVideo, preflight=preflight, quota=metered_quota, jobs=created_jobs,
                                      clock=clock, balance=balance_check, callbacks=callback_sender,
                                      together=unit_of_work)
-    run_observer = providers.Singleton(ObservedRuns)
+    run_observer = providers.Singleton(ObservedRuns, tracing=providers.Callable(run_tracing, tracer_provider))
     run_job = providers.Factory(
-        RunJob, jobs=metered_jobs, providers=metered_providers, catalog=catalog, storage=metered_storage,
+        RunJob, jobs=metered_jobs, providers=traced_providers, catalog=catalog, storage=traced_storage,
         probe=media_probe, assets=asset_library, usage=usage_meter, quota=metered_quota, clock=clock,
         policy=poll_policy, together=unit_of_work, notify=notify_caller,
         routing=provider_routing, observe=run_observer)
@@ -498,6 +514,7 @@ def build_container(settings: Settings | None = None) -> Container:
         "plans_file": str(settings.plans_file) if settings.plans_file else None,
         "default_plan": settings.default_plan,
         "user_plans": settings.user_plans,
+        "tracing": tracing_mode(settings.tracing),
         "poll_interval": settings.poll_interval,
         "poll_deadline": settings.poll_deadline,
         "submit_grace": settings.submit_grace, "submit_settle": settings.submit_settle,

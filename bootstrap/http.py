@@ -18,13 +18,16 @@ from videoforge.adapters.http.limits import BodyLimits
 from videoforge.adapters.http.media_links import MediaLinks
 from videoforge.adapters.http.schemas import PREFIX
 from videoforge.adapters.plans import PlanResolver
+from videoforge.adapters.redact import Redactor
 from videoforge.adapters.wavespeed import WebhookVerificationError, WebhookVerifier
 from videoforge.application.ports.plans import PlanSource
 from videoforge.bootstrap.catalog import ConfigurationError
 from videoforge.bootstrap.container import Container, build_container, use_cases_of
+from videoforge.bootstrap.logs import secrets_of
 from videoforge.bootstrap.plans import plan_source
 from videoforge.bootstrap.queue import queue_dispatcher, serving_resources
 from videoforge.bootstrap.settings import Settings
+from videoforge.bootstrap.tracing import instrument_app
 from videoforge.domain import MediaKind, ModelCatalog
 
 
@@ -49,6 +52,7 @@ def build_app(settings: Settings | None = None, container: Container | None = No
                      limits=body_limits(container.catalog(), settings.body_idle_timeout),
                      **api_options(settings, container, resume_on_startup))
     add_metrics(app, lambda: container.metrics().refresh(container.quota_guard()))
+    instrument_app(app, container.tracer_provider(), Redactor(secrets_of(settings)))
     return app
 
 

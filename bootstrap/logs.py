@@ -22,7 +22,7 @@ def secrets_of(settings: Settings) -> list[str]:
     """Every secret value this process knows: the keys and tokens of the providers, the JWT, webhook
     and callback secrets (a `whsec_` one also without its prefix), the database password."""
     held = (settings.wavespeed_api_key, settings.wavespeed_webhook_secret, settings.fal_key, settings.hf_token,
-            settings.callback_secret, settings.jwt_secret)
+            settings.callback_secret, settings.jwt_secret, settings.media_link_secret)
     values = [secret.get_secret_value() for secret in held if secret is not None]
     values += [value.removeprefix("whsec_") for value in values if value.startswith("whsec_")]
     values += [os.environ[name] for name in ENVIRONMENT_SECRETS if os.environ.get(name)]

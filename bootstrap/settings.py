@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     # logs of `serve` and `worker` on stderr: text lines, or one JSON object per line; never a secret
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # otlp: OpenTelemetry traces exported by OTLP over HTTP, set up by the standard OTEL_* variables
+    # (the `otel` extra); off by default, and off whenever OTEL_SDK_DISABLED=true
+    tracing: Literal["off", "otlp"] = "off"
     jwt_secret: SecretStr | None = None
     # signs the console's short-lived links to media files (<video>, <img>); default: derived from
     # the JWT secret, else a key of each process's own (set it when several API processes share an address)

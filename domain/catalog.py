@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
 from videoforge.domain.errors import InvalidRequestError, UnknownModelError, UnsupportedOperationError
@@ -13,7 +14,24 @@ from videoforge.domain.pricing import BilledDuration, PriceRule, rule_from_mappi
 from videoforge.domain.render import RenderSpec
 from videoforge.domain.request import VideoRequest
 
-ORIGINAL = "original"
+
+class Resolution(StrEnum):
+    """Every resolution name a model may offer (each model lists its own; a test holds the catalog to this set)."""
+
+    P360 = "360p"
+    P480 = "480p"
+    P512 = "512p"
+    P540 = "540p"
+    P580 = "580p"
+    P720 = "720p"
+    P1024 = "1024p"
+    P1080 = "1080p"
+    K2 = "2k"
+    K4 = "4k"
+    ORIGINAL = "original"  # the input video's own frame: models that keep it say nothing of size
+
+
+ORIGINAL = Resolution.ORIGINAL.value
 
 # Landscape pixel sizes per resolution name; portrait swaps them.
 _DIMENSIONS: dict[str, tuple[int, int]] = {
@@ -21,12 +39,13 @@ _DIMENSIONS: dict[str, tuple[int, int]] = {
     "512p": (768, 512),
     "480p": (832, 480),
     "540p": (960, 540),
+    "580p": (1032, 580),
     "720p": (1280, 720),
     "1024p": (1536, 1024),
     "1080p": (1920, 1080),
     "2k": (2560, 1440),
     "4k": (3840, 2160),
-    ORIGINAL: (0, 0),  # the input video's own frame: models that keep it say nothing of size
+    ORIGINAL: (0, 0),
 }
 
 OPTIONAL_FIELDS = ("negative_prompt", "seed", "generate_audio", "enable_prompt_expansion")

@@ -147,6 +147,9 @@ class VideoJob:
     # (then a job in `submitting` without `sent` sent nothing), and that record.
     sends_recorded: bool = False
     sent: SentSubmission | None = None
+    # Where the job was created, for tracing (a W3C `traceparent`, recorded with tracing on): the
+    # runs of the job, in any process, are traced as its children. Opaque here: nothing decides by it.
+    trace_context: str | None = None
 
     @property
     def terminal(self) -> bool:

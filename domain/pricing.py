@@ -50,6 +50,11 @@ class PerSecond:
     def price(self, resolution: str, seconds: float, with_audio: bool = False) -> Cost:
         return Cost(_rate(self.rates, resolution, with_audio) * _clamp(seconds, self.min_seconds, self.max_seconds))
 
+    def terms(self) -> dict[str, Any]:
+        """The rule as data (exact amounts): what callers show of a price besides the sentence."""
+        return {"rule": "per_second", "rates": dict(self.rates), "min_seconds": self.min_seconds,
+                "max_seconds": self.max_seconds}
+
     def describe(self) -> str:
         rates = ", ".join(f"{r} ${v}/s" for r, v in self.rates.items())
         return (rates + (f", minimum {self.min_seconds} s" if self.min_seconds else "")
@@ -70,6 +75,10 @@ class PerBlock:
         blocks = max(math.ceil(billed / self.block_seconds), self.min_blocks)
         return Cost(_rate(self.rates, resolution, with_audio) * blocks)
 
+    def terms(self) -> dict[str, Any]:
+        return {"rule": "per_block", "rates": dict(self.rates), "block_seconds": self.block_seconds,
+                "min_blocks": self.min_blocks, "max_seconds": self.max_seconds}
+
     def describe(self) -> str:
         return ", ".join(f"{r} ${v} per {self.block_seconds} s" for r, v in self.rates.items())
 
@@ -82,6 +91,9 @@ class Flat:
 
     def price(self, resolution: str, seconds: float, with_audio: bool = False) -> Cost:
         return Cost(_rate(self.rates, resolution, with_audio))
+
+    def terms(self) -> dict[str, Any]:
+        return {"rule": "flat", "rates": dict(self.rates)}
 
     def describe(self) -> str:
         return ", ".join(f"{r} ${v} per job" for r, v in self.rates.items())

@@ -79,9 +79,10 @@ class Plan:
         info = {
             "current_calls": calls,
             "limit": self.video_calls_limit,
-            "current_cost": float(spent.usd),
-            "cost_limit": float(self.monthly_cost_limit.usd),
-            "requested_cost": float(requested.usd),
+            # exact amounts: each caller renders them (decimal strings over HTTP, floats in legacy dicts)
+            "current_cost": spent.usd,
+            "cost_limit": self.monthly_cost_limit.usd,
+            "requested_cost": requested.usd,
             "provider": "video",
             "operation_type": "video_generation",
             "plan": self.name,

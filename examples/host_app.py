@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from decimal import Decimal
 
 from fastapi import FastAPI
 
@@ -42,8 +43,10 @@ def create_host_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-async def one_job_end_to_end(app: FastAPI, token: str) -> bytes:
-    """Create a job, poll it, download the video: what a client of the host does."""
+async def one_job_end_to_end(app: FastAPI, token: str) -> tuple[dict, bytes]:
+    """Create a job, poll it, download the video: what a client of the host does. Returns the
+    finished task (its `result.cost` is US dollars as a decimal string, like every amount of the
+    API: read it with `decimal.Decimal`, never `float`) and the video."""
     import httpx
 
     headers = {"Authorization": f"Bearer {token}"}
@@ -57,7 +60,7 @@ async def one_job_end_to_end(app: FastAPI, token: str) -> bytes:
             task = await poll(client, created.json()["task_id"])
         video = await client.get(task["result"]["video_url"])
         video.raise_for_status()
-        return video.content
+        return task, video.content
 
 
 async def poll(client, task_id: str) -> dict:
@@ -79,8 +82,9 @@ def main() -> None:
         settings = Settings(data_dir=os.environ.get("VIDEOFORGE_DATA_DIR") or data_dir, jwt_secret=secret,
                             default_provider="local", poll_interval=0.2)
         token = jwt.encode({"sub": "host-user-1", "exp": int(time.time()) + 600}, secret, algorithm="HS256")
-        video = asyncio.run(one_job_end_to_end(create_host_app(settings), token))
-    print(f"served a {len(video)}-byte MP4 through the host app; shut down cleanly")
+        task, video = asyncio.run(one_job_end_to_end(create_host_app(settings), token))
+    cost = Decimal(task["result"]["cost"])
+    print(f"served a {len(video)}-byte MP4 through the host app for ${cost}; shut down cleanly")
     sys.exit(0 if video[4:8] == b"ftyp" else 1)
 
 

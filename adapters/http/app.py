@@ -25,7 +25,7 @@ from videoforge.adapters.http.routes.uploads import uploads_router
 from videoforge.adapters.http.routes.usage import usage_router
 from videoforge.adapters.http.routes.webhooks import WebhookVerify, webhooks_router
 from videoforge.adapters.http.runner import BackgroundRunner
-from videoforge.adapters.http.schemas import ERRORS, PREFIX, ErrorOut
+from videoforge.adapters.http.schemas import PREFIX
 from videoforge.application.ports import JobDispatcher
 from videoforge.application.use_cases import UseCases
 
@@ -108,9 +108,9 @@ def api_router(use_cases: UseCases, dispatcher: JobDispatcher, verifier: JwtVeri
                webhooks: Mapping[str, WebhookVerify], admin: AdminPolicy, links: MediaLinks) -> APIRouter:
     """Every route under /api/video, one router per resource."""
     user, admin_user = authenticated_user(verifier), authenticated_admin(verifier, admin)
-    forbidden = {403: {"model": ErrorOut, "description": "your token is not an admin's"}}
     # operation ids are the route functions' names (create_job, get_job...): stable for generated clients
-    api = APIRouter(prefix=PREFIX, responses=ERRORS, generate_unique_id_function=lambda route: route.name)
+    # each route documents the error answers it can give (schemas.errors), for typed clients
+    api = APIRouter(prefix=PREFIX, generate_unique_id_function=lambda route: route.name)
     api.include_router(jobs_router(use_cases, dispatcher, user), tags=["jobs"])
     api.include_router(events_router(use_cases, user), tags=["jobs"])
     api.include_router(uploads_router(use_cases, user), tags=["uploads"])
@@ -118,7 +118,7 @@ def api_router(use_cases: UseCases, dispatcher: JobDispatcher, verifier: JwtVeri
     api.include_router(catalog_router(use_cases, user), tags=["catalog"])
     api.include_router(usage_router(use_cases, user), tags=["usage"])
     api.include_router(webhooks_router(use_cases, dispatcher, webhooks), tags=["webhooks"])
-    api.include_router(plans_router(use_cases, admin_user), responses=forbidden)
+    api.include_router(plans_router(use_cases, admin_user))
     api.include_router(media_router(use_cases, links, user))
     api.include_router(console_api_router(use_cases, verifier, admin, user, admin_user))
     return api

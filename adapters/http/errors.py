@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from videoforge.adapters.http.auth import AuthError, ForbiddenError
 from videoforge.adapters.http.ranges import RangeNotSatisfiableError
 from videoforge.adapters.http.routes.webhooks import WebhookRejectedError
+from videoforge.adapters.http.schemas import QuotaErrorOut, UsageInfoOut
 from videoforge.application.errors import JobNotCancellableError
 from videoforge.application.ports import (
     AssetLibraryError,
@@ -19,6 +20,7 @@ from videoforge.application.ports import (
     QuotaGuardError,
     UsageMeterError,
 )
+from videoforge.application.ports.storage import StorageError
 from videoforge.domain import InvalidRequestError, QuotaExceededError
 from videoforge.domain.billing import InsufficientBalanceError
 
@@ -76,8 +78,15 @@ def install_busy_handlers(app: FastAPI) -> None:
                                 headers={"Retry-After": "1"})
         return JSONResponse(body("internal_error", "the request could not be completed"), status_code=500)
 
-    for error in (JobRepositoryError, AssetLibraryError, QuotaGuardError, UsageMeterError):
+    for error in (JobRepositoryError, AssetLibraryError, QuotaGuardError, UsageMeterError, StorageError):
         app.add_exception_handler(error, store_failed)
+
+
+async def quota_refused(_: Request, e: Exception) -> JSONResponse:
+    """The legacy quota body (429), its amounts as decimal strings like every amount of the API."""
+    usage_info = getattr(e, "usage_info", {})
+    refusal = QuotaErrorOut(error=str(e), message=str(e), usage_info=UsageInfoOut(**usage_info))
+    return JSONResponse(refusal.model_dump(mode="json", exclude_none=True), status_code=429)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -93,9 +102,7 @@ def install_error_handlers(app: FastAPI) -> None:
     install_validation_handlers(app)
     install_busy_handlers(app)
 
-    @app.exception_handler(QuotaExceededError)
-    async def quota(_: Request, e: QuotaExceededError) -> JSONResponse:
-        return JSONResponse(body(str(e), str(e), provider="video", usage_info=e.usage_info), status_code=429)
+    app.add_exception_handler(QuotaExceededError, quota_refused)
 
     @app.exception_handler(InsufficientBalanceError)
     async def unaffordable(_: Request, e: InsufficientBalanceError) -> JSONResponse:

@@ -23,5 +23,5 @@ async def video_request(body: CreateJobIn, user_id: str, load_input: Callable[[]
             inputs[kind.value] = MediaInput.from_bytes(kind, data, ref.content_type or sniff_content_type(data))
         else:
             inputs[kind.value] = await load_input()(user_id, kind, upload_id=ref.upload_id, asset_id=ref.asset_id)
-    fields = body.model_dump(exclude={"inputs"})
+    fields = body.model_dump(exclude={"inputs"}, mode="json")  # the enums as the domain's plain names
     return VideoRequest(user_id=user_id, **fields, **inputs)

@@ -1,49 +1,18 @@
-"""The two log formats and what both cut out.
-
-`Redactor` takes every secret value the process was configured with (API keys, tokens, the JWT
-and webhook secrets, a database password) and replaces each, wherever it appears in a formatted
-line, message, exception text or traceback, with `[redacted]`; it also cuts what looks like a
-credential even when it is no configured value: a JWT (`eyJ...`), what follows `Bearer `, the
-password of a URL, and the value of a query parameter whose name says it holds one (token, key,
-secret, signature, X-Amz-*...), as a signed URL's."""
+"""The two log formats; both cut what `Redactor` (adapters/redact.py) cuts: every configured
+secret, in messages, exception texts and tracebacks alike, and whatever looks like a credential."""
 
 from __future__ import annotations
 
 import json
 import logging
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from videoforge.adapters.logs.context import log_fields
+from videoforge.adapters.redact import Redactor
 
-REDACTED = "[redacted]"
 TraceIds = Callable[[], tuple[str, str] | None]  # (trace id, span id) of the current span, hex
-
-_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
-_BEARER = re.compile(r"\b((?i:bearer)|Basic|Key)\s+([A-Za-z0-9._~+/=-]{8,})")
-_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*:)([^@\s/]+)@")
-_QUERY_CREDENTIAL = re.compile(
-    r"(?i)([?&](?:[a-z0-9_.-]*(?:token|secret|passw(?:or)?d|signature|credential|api[_-]?key|auth)[a-z0-9_.-]*"
-    r"|sig|key|code|x-amz-[a-z-]+|x-goog-[a-z-]+)=)([^&#\s\"']+)")
-_MIN_SECRET = 6  # shorter values would cut ordinary words out of lines
-
-
-class Redactor:
-    def __init__(self, secrets: Iterable[str | None] = ()):
-        values = {s for s in secrets if s and len(s) >= _MIN_SECRET}
-        self._secrets = sorted(values, key=len, reverse=True)  # a longer secret containing a shorter one first
-
-    def __call__(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        text = _JWT.sub(REDACTED, text)
-        text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
-        text = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}{REDACTED}@", text)
-        return _QUERY_CREDENTIAL.sub(lambda m: m.group(1) + REDACTED, text)
-
 
 class TextFormatter(logging.Formatter):
     """`time level logger: message [job_id=... user=...]`, redacted."""

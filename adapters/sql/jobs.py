@@ -109,7 +109,7 @@ def job_to_row(job: VideoJob) -> dict[str, Any]:
         "error_provider_code": error.provider_code if error else None, "money_spent": job.money_spent,
         "request_fingerprint": job.request_fingerprint, "submit_deferrals": job.submit_deferrals,
         "provider_billed_seconds": job.provider_billed_seconds, "attempts": attempts_to_json(job.attempts),
-        "submission": submission_to_json(job), "version": job.version,
+        "submission": submission_to_json(job), "trace_context": job.trace_context, "version": job.version,
         "created_at": job.created_at, "updated_at": job.updated_at, "submitted_at": job.submitted_at,
         "finished_at": job.finished_at,
     }
@@ -130,6 +130,7 @@ def job_from_row(row: Any) -> VideoJob:
         submitted_at=row.submitted_at, finished_at=row.finished_at, request_fingerprint=row.request_fingerprint,
         submit_deferrals=row.submit_deferrals, provider_billed_seconds=row.provider_billed_seconds,
         attempts=attempts_from_json(row.attempts), **submission_from_json(row.submission),
+        trace_context=row.trace_context,
     )
 
 

@@ -63,6 +63,7 @@ video_jobs = Table(
     Column("lease_owner", String(64)),  # the runner saving the job's output now (not part of the saved job)
     Column("lease_until", UtcDateTime),  # ... until then: after it, the runner is taken for dead
     Column("submission", JSON),  # the current submission's record, before its request left (VideoJob.sent)
+    Column("trace_context", String(64)),  # W3C traceparent of the job's creation (tracing on); NULL: none
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),

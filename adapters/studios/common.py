@@ -8,6 +8,7 @@ import binascii
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from videoforge.application.errors import JobFailedError, JobNotFinishedError
@@ -54,11 +55,19 @@ def failure(error: Exception) -> dict[str, Any]:
     """The legacy `{success: False, error}`, with our typed code added."""
     body: dict[str, Any] = {"success": False, "error": str(error), "error_code": error_code(error)}
     if isinstance(error, QuotaExceededError):
-        body["usage_info"] = error.usage_info
+        body["usage_info"] = legacy_usage_info(error.usage_info)
     if isinstance(error, JobFailedError | JobNotFinishedError):
         body["job_id"] = error.job.id
         body["prediction_id"] = error.job.provider_job_id
     return body
+
+
+def legacy_usage_info(info: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The quota figures as the legacy dictionaries carry them: amounts as JSON numbers (floats),
+    the studios' callers' contract; the HTTP API writes the same figures as decimal strings."""
+    if info is None:
+        return None
+    return {k: float(v) if isinstance(v, Decimal) else v for k, v in info.items()}
 
 
 EXPECTED = (DomainError, JobFailedError, JobNotFinishedError)

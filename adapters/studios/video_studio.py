@@ -3,7 +3,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from videoforge.adapters.studios.common import EXPECTED, AssetLinks, failure, generate_or_failure, media, video_fields
+from videoforge.adapters.studios.common import (
+    EXPECTED,
+    AssetLinks,
+    failure,
+    generate_or_failure,
+    legacy_usage_info,
+    media,
+    video_fields,
+)
 from videoforge.application.use_cases import EstimateCost, GenerateVideo, ListModels
 from videoforge.domain import InvalidRequestError, MediaKind, OperationType, VideoRequest
 
@@ -105,5 +113,5 @@ class VideoStudioService:
                 "resolution": estimate.resolution, "duration": estimate.duration,
                 "billed_seconds": estimate.billed_seconds, "pricing": estimate.model.price.describe(),
                 "price_verified": estimate.model.verified, "allowed": estimate.allowed,
-                "usage_info": estimate.quota.usage_info}
+                "usage_info": legacy_usage_info(estimate.quota.usage_info)}
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from decimal import Decimal
 
 import pytest
 
@@ -28,7 +29,7 @@ class QuotaGuardContract:
             await quota.reserve("u1", "j3", Cost("1"), PERIOD)
         info = caught.value.usage_info
         assert caught.value.error_type == "video_limit"
-        assert (info["current_calls"], info["limit"], info["requested_cost"]) == (2, 2, 1.0)
+        assert (info["current_calls"], info["limit"], info["requested_cost"]) == (2, 2, Decimal("1"))
         assert [r.job_id for r in await quota.held()] == ["j1", "j2"]
 
     async def test_cost_limit_counts_reserved_money(self, quota_for):
@@ -37,7 +38,7 @@ class QuotaGuardContract:
         with pytest.raises(QuotaExceededError) as caught:
             await quota.reserve("u1", "j2", Cost("0.51"), PERIOD)
         assert caught.value.error_type == "cost_limit"
-        assert caught.value.usage_info["current_cost"] == 1.5
+        assert caught.value.usage_info["current_cost"] == Decimal("1.5")
         await quota.reserve("u1", "j3", Cost("0.50"), PERIOD)  # exactly up to the limit is fine
 
     async def test_reserve_is_idempotent_by_job(self, quota_for):

@@ -46,7 +46,7 @@ def run_example(env: dict[str, str]) -> subprocess.CompletedProcess:
 
 def assert_clean(result: subprocess.CompletedProcess) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "served a" in result.stdout
+    assert "served a" in result.stdout and "for $0;" in result.stdout  # the local provider's price, exact
     for sign in ("ResourceWarning", "unclosed", "Exception ignored", "Traceback"):
         assert sign not in result.stderr, result.stderr[-2000:]
 

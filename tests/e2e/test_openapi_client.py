@@ -1,6 +1,6 @@
 """The HTTP contract as a client generator sees it: a bearer security scheme, stable operation
-ids, a tag per resource, enums for statuses, and a client generated from it that compiles and
-imports (openapi-python-client)."""
+ids, a tag per resource, enums for statuses, operations and resolutions, money as decimal strings,
+typed error answers, and a client generated from it that compiles and imports (openapi-python-client)."""
 
 from __future__ import annotations
 
@@ -53,8 +53,14 @@ def test_a_generated_client_compiles_and_imports(tmp_path):
     assert made.returncode == 0, made.stdout[-2000:] + made.stderr[-2000:]
     package = tmp_path / "client"
     assert compileall.compile_dir(str(package), quiet=1)
+    created = (package / "api" / "jobs" / "create_job.py").read_text()
+    for typed in ("QuotaErrorOut", "ErrorOut", "TaskCreatedOut"):  # its error answers are typed too
+        assert f"{typed}.from_dict" in created, typed
+    assert "cost: str" in (package / "models" / "task_result.py").read_text()  # money: a decimal string
     imported = subprocess.run([sys.executable, "-c", "from client.api.jobs import create_job, get_job; "
-                               "from client.models import TaskOut, CreateJobIn; "
+                               "from client.models import TaskOut, CreateJobIn, ErrorOut, ErrorName, "
+                               "OperationType, Resolution; "
+                               "assert ErrorName('plans_unavailable') and OperationType('text_to_video'); "
                                "print(create_job.sync_detailed.__name__)"],
                               cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert imported.returncode == 0 and imported.stdout.strip() == "sync_detailed", imported.stderr[-2000:]

@@ -34,7 +34,7 @@ CONTROL = ("request_fingerprint", "submit_deferrals", "provider_billed_seconds")
 jobs_before_0005 = Table(
     "video_jobs", MetaData(),
     *(Column(c.name, c.type, primary_key=c.primary_key) for c in video_jobs.c
-      if c.name not in (*CONTROL, "attempts")),
+      if c.name not in (*CONTROL, "attempts", "trace_context")),
     Column("job_metadata", JSON, nullable=False),
 )
 
@@ -52,6 +52,7 @@ async def add_job_before_0005(engine: AsyncEngine, job: VideoJob, job_metadata: 
     carried = {name: row.pop(name) for name in CONTROL}
     row.pop("attempts")  # revision 0009
     row.pop("submission")  # revision 0012
+    row.pop("trace_context")  # revision 0013
     if job_metadata is None:
         job_metadata = {name: value for name, value in carried.items() if value}
     async with engine.begin() as conn:
@@ -104,7 +105,7 @@ async def test_an_empty_database_is_brought_to_the_head_which_matches_the_schema
     await upgrade_engine(engine)
     await upgrade_engine(engine)  # again: nothing to do
     async with engine.connect() as conn:
-        assert await conn.run_sync(current) == head() == "0012"
+        assert await conn.run_sync(current) == head() == "0013"
         assert await conn.run_sync(schema_differences) == []
 
 
@@ -225,10 +226,11 @@ async def test_revision_0009_adds_the_attempts_of_jobs_that_fell_back(blank):
     jobs_at_0008 = Table("video_jobs", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
                                                      for c in video_jobs.c
                                                      if c.name not in ("attempts", "submission", "lease_owner",
-                                                                       "lease_until")))
+                                                                       "lease_until", "trace_context")))
     row = job_to_row(older)
     row.pop("attempts")
     row.pop("submission")  # revision 0012
+    row.pop("trace_context")  # revision 0013
     async with engine.begin() as conn:
         await conn.execute(jobs_at_0008.insert().values(**row))
 
@@ -248,3 +250,29 @@ async def test_revision_0009_adds_the_attempts_of_jobs_that_fell_back(blank):
     await downgrade_engine(engine, "0008")
     async with engine.connect() as conn:
         assert await conn.run_sync(current) == "0008"
+
+
+async def test_revision_0013_adds_the_trace_context_jobs_were_created_in(blank):
+    engine = blank.engine()
+    await upgrade_engine(engine, "0012")
+    older = job()
+    jobs_at_0012 = Table("video_jobs", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
+                                                     for c in video_jobs.c if c.name != "trace_context"))
+    row = job_to_row(older)
+    row.pop("trace_context")
+    async with engine.begin() as conn:
+        await conn.execute(jobs_at_0012.insert().values(**row))
+
+    await upgrade_engine(engine)
+
+    jobs = SqlJobRepository(engine)
+    assert (await jobs.get(older.id)).trace_context is None
+    traced = job()
+    traced.trace_context = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    await jobs.add(traced)
+    assert (await jobs.get(traced.id)).trace_context == traced.trace_context
+    async with engine.connect() as conn:
+        assert await conn.run_sync(schema_differences) == []
+    await downgrade_engine(engine, "0012")
+    async with engine.connect() as conn:
+        assert await conn.run_sync(current) == "0012"

@@ -82,3 +82,5 @@ def test_the_built_wheel_and_sdist_pass_twine_check(tmp_path):
                     if n.endswith(".dist-info/METADATA")).decode()
     assert "Classifier: Typing :: Typed" in metadata and "License-Expression: MIT" in metadata
     assert "Description-Content-Type: text/markdown" in metadata and "## Plans: what a user may spend" in metadata
+    for label in ("Homepage", "Documentation", "Changelog", "Issues"):
+        assert f"Project-URL: {label}, https://" in metadata, label

@@ -34,13 +34,14 @@ def imported_by(args: list[str], tmp_path, **env: str) -> set[str]:
 def test_help_imports_no_container_database_media_or_web_framework(args, tmp_path):
     imported = imported_by(args, tmp_path)
     assert "videoforge" in imported
-    assert not imported & (WEB | DATABASE | MEDIA | {"dependency_injector", "httpx", "pydantic_settings"})
+    assert not imported & (WEB | DATABASE | MEDIA | {"dependency_injector", "httpx", "pydantic_settings",
+                                                     "opentelemetry"})
 
 
 def test_models_imports_no_database_media_or_web_framework(tmp_path):
     imported = imported_by(["models", "--json"], tmp_path)  # the default backend: an embedded SQLite file
     assert "dependency_injector" in imported  # it did open the container
-    assert not imported & (WEB | DATABASE | MEDIA)
+    assert not imported & (WEB | DATABASE | MEDIA | {"opentelemetry"})  # tracing is off: not even its API
     assert not (tmp_path / "videoforge.db").exists()
 
 

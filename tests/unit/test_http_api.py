@@ -56,7 +56,8 @@ async def test_a_job_is_created_polled_and_downloaded(api, harness):
     assert status["status"] == "completed" and status["progress"] == 100
     assert {"task_id", "status", "progress", "message", "created_at", "updated_at", "result"} <= set(status)
     result = status["result"]
-    assert result["cost"] == 0.2 and "token" not in result["video_url"]
+    assert result["cost"] == "0.2" and "token" not in result["video_url"]  # money: a decimal string
+    assert status["estimated_cost"] == "0.2" and [a["cost"] for a in status["attempts"]] == ["0.2"]
 
     video = await api.get(result["video_url"], headers=U1)
     stored = harness.storage.objects[harness.videos()[0]]
@@ -78,10 +79,11 @@ async def test_a_job_is_created_polled_and_downloaded(api, harness):
     assets = (await api.get("/api/video/assets", headers=U1)).json()
     assert [a["id"] for a in assets] == [result["asset_id"]] and assets[0]["source_module"] == "api"
     usage = (await api.get("/api/video/usage", headers=U1)).json()
-    assert (usage["video_calls"], usage["video_cost"], usage["plan"]) == (1, 0.2, "pro")
+    assert (usage["video_calls"], usage["video_cost"], usage["plan"]) == (1, "0.2", "pro")
+    assert (usage["total_cost"], usage["monthly_cost_limit"], usage["reserved_cost"]) == ("0.2", "100", "0")
     [video] = usage["videos"]
     assert (video["job_id"], video["cost"], video["provider"], video["source_module"]) == (
-        body["task_id"], 0.2, "wavespeed", "api")
+        body["task_id"], "0.2", "wavespeed", "api")
 
 
 async def test_no_token_or_a_bad_one_is_401(api):
@@ -111,6 +113,7 @@ async def test_quota_refusal_is_429_with_the_legacy_body(api, harness):
     body = refused.json()
     assert set(body) == {"error", "message", "provider", "usage_info"} and body["provider"] == "video"
     assert body["usage_info"]["error_type"] == "video_limit" and body["usage_info"]["limit"] == 2
+    assert (body["usage_info"]["current_cost"], body["usage_info"]["cost_limit"]) == ("0.4", "2")
 
 
 async def test_bad_input_is_422_naming_the_field(api, harness):
@@ -185,10 +188,12 @@ async def test_models_estimate_preflight(api, harness):
     models = (await api.get("/api/video/models", params={"operation": "avatar"})).json()
     assert {m["id"] for m in models} == {"wavespeed-ai/infinitetalk", "wavespeed-ai/hunyuan-avatar"}
     estimate = (await api.post("/api/video/estimate", json=TEXT_JOB | {"duration": 10}, headers=U1)).json()
-    assert estimate["cost"] == 0.4 and estimate["allowed"]
+    assert estimate["cost"] == "0.4" and estimate["allowed"]
     harness.quota.assign("u1", Plan("tiny", 0, Cost("0.10")))
     preflight = (await api.post("/api/video/preflight", json=TEXT_JOB, headers=U1)).json()
     assert preflight["allowed"] is False and preflight["usage_info"]["error_type"] == "cost_limit"
+    assert (preflight["cost"], preflight["usage_info"]["cost_limit"], preflight["usage_info"]["requested_cost"]) == (
+        "0.2", "0.1", "0.2")
     assert harness.quota.reservations == {}
 
 

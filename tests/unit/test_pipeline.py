@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 
 import pytest
 
@@ -66,7 +67,7 @@ async def test_refused_quota_submits_nothing_stores_nothing_records_nothing(harn
 
     info = caught.value.usage_info
     assert info["error_type"] == "video_limit" and caught.value.error_type == "video_limit"
-    assert (info["current_calls"], info["limit"], info["requested_cost"]) == (2, 2, 0.2)
+    assert (info["current_calls"], info["limit"], info["requested_cost"]) == (2, 2, Decimal("0.2"))  # exact
     assert "current_cost" in info and "cost_limit" in info
     assert len(harness.provider.submissions) == 2
     assert harness.storage.objects == {} and len(harness.usage.events) == 2 and len(harness.jobs.jobs) == 2

@@ -101,6 +101,8 @@ async def test_a_quota_refusal_keeps_the_legacy_failure_shape(harness):
     out = await studio.generate_text_to_video(prompt="x", user_id="u1")
     assert out["success"] is False and out["error_code"] == "video_limit"
     assert out["usage_info"]["limit"] == 1 and len(harness.provider.submissions) == 1
+    # the legacy dictionaries keep their amounts as JSON numbers (floats): the studios' callers' contract
+    assert isinstance(out["usage_info"]["requested_cost"], float) and isinstance(out["usage_info"]["cost_limit"], float)
 
 
 async def test_image_studio_transform_and_avatar(harness):

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import RedirectResponse, StreamingResponse
 
 from videoforge.adapters.http.ranges import parse_range
-from videoforge.adapters.http.schemas import PREFIX, AssetOut, ErrorOut, asset_out
+from videoforge.adapters.http.schemas import AUTHENTICATED, PREFIX, AssetOut, asset_out, errors
 from videoforge.application.use_cases import UseCases
 from videoforge.domain.text import OFFSET_MAX
 
@@ -13,25 +13,29 @@ def assets_router(use_cases: UseCases, User: Any) -> APIRouter:
     """The caller's video library: its records, and the files themselves (byte ranges on videos)."""
     router = APIRouter()
 
-    @router.get("/assets", response_model=list[AssetOut], summary="Your video library, newest first")
+    @router.get("/assets", response_model=list[AssetOut], responses=errors(*AUTHENTICATED),
+                summary="Your video library, newest first")
     async def list_assets(user_id: User, limit: Annotated[int, Query(ge=1, le=200)] = 50,
                           offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
                           source_module: str | None = None) -> list[AssetOut]:
         assets = await use_cases.list_assets()(user_id, limit=limit, offset=offset, source_module=source_module)
         return [asset_out(a, PREFIX) for a in assets]
 
-    @router.get("/assets/{asset_id}", response_model=AssetOut)
+    @router.get("/assets/{asset_id}", response_model=AssetOut, responses=errors(*AUTHENTICATED, 404))
     async def get_asset(asset_id: str, user_id: User) -> AssetOut:
         return asset_out(await use_cases.get_asset()(asset_id, user_id), PREFIX)
 
     @router.get("/assets/{asset_id}/video", response_class=StreamingResponse,
                 responses={200: {"content": {"video/mp4": {}}}, 206: {"description": "the requested byte range"},
-                           416: {"model": ErrorOut}}, summary="The video file; supports Range")
+                           307: {"description": "a short-lived URL of the object storage (S3), which answers Range"},
+                           **errors(*AUTHENTICATED, 404, 416)}, summary="The video file; supports Range")
     async def video(asset_id: str, user_id: User, range: Annotated[str | None, Header()] = None):
         return await file_response(use_cases, asset_id, user_id, range, thumbnail=False)
 
     @router.get("/assets/{asset_id}/thumbnail", response_class=StreamingResponse,
-                responses={200: {"content": {"image/jpeg": {}}}})
+                responses={200: {"content": {"image/jpeg": {}}},
+                           307: {"description": "a short-lived URL of the object storage (S3)"},
+                           **errors(*AUTHENTICATED, 404)})
     async def thumbnail(asset_id: str, user_id: User):
         return await file_response(use_cases, asset_id, user_id, None, thumbnail=True)
 

@@ -10,8 +10,17 @@ from pydantic import BaseModel, Field
 
 from videoforge.adapters.http.auth import AdminPolicy, Credentials, JwtVerifier, bearer_header
 from videoforge.adapters.http.routes.plans import PlanOut, plan_out
-from videoforge.adapters.http.schemas import PREFIX, AssetOut, ErrorOut, asset_out
+from videoforge.adapters.http.schemas import (
+    AUTHENTICATED,
+    PREFIX,
+    AssetOut,
+    Usd,
+    asset_out,
+    errors,
+)
 from videoforge.application.use_cases import Lineage, UseCases, UserSpend
+from videoforge.domain import JobStatus, MediaKind, OperationType
+from videoforge.domain.catalog import Resolution
 from videoforge.domain.text import OFFSET_MAX
 
 
@@ -21,7 +30,7 @@ class MeOut(BaseModel):
 
 
 class LineageInputOut(BaseModel):
-    kind: str
+    kind: MediaKind
     content_type: str
     size: int
     filename: str | None
@@ -30,14 +39,14 @@ class LineageInputOut(BaseModel):
 
 class LineageJobOut(BaseModel):
     task_id: str
-    operation: str
+    operation: OperationType
     provider: str
     model: str
-    status: str
+    status: JobStatus
     prompt: str | None
     duration: int | None
-    resolution: str | None
-    estimated_cost: float
+    resolution: Resolution | None
+    estimated_cost: Usd
     created_at: datetime
 
 
@@ -54,7 +63,7 @@ class LineageOut(BaseModel):
 class UserSpendOut(BaseModel):
     user_id: str
     video_calls: int
-    video_cost: float
+    video_cost: Usd
     plan: PlanOut
 
 
@@ -70,7 +79,7 @@ def lineage_out(found: Lineage) -> LineageOut:
         job=None if job is None else LineageJobOut(
             task_id=job.id, operation=job.request.operation.value, provider=job.provider, model=job.model,
             status=job.status.value, prompt=job.request.prompt, duration=job.request.duration,
-            resolution=job.request.resolution, estimated_cost=job.estimated_cost.as_float(),
+            resolution=job.request.resolution, estimated_cost=job.estimated_cost.usd,
             created_at=job.created_at),
         inputs=[LineageInputOut(kind=m.kind.value, content_type=m.content_type, size=m.size, filename=m.filename,
                                 asset_id=m.asset_id) for m in found.inputs],
@@ -79,25 +88,27 @@ def lineage_out(found: Lineage) -> LineageOut:
 
 def spend_out(row: UserSpend) -> UserSpendOut:
     return UserSpendOut(user_id=row.summary.user_id, video_calls=row.summary.video_calls,
-                        video_cost=row.summary.video_cost.as_float(), plan=plan_out(row.plan))
+                        video_cost=row.summary.video_cost.usd, plan=plan_out(row.plan))
 
 
 def console_api_router(use_cases: UseCases, verifier: JwtVerifier, policy: AdminPolicy, User: Any,
                        Admin: Any) -> APIRouter:
     router = APIRouter()
 
-    @router.get("/me", response_model=MeOut, tags=["session"], summary="Who your token is, and whether an admin")
+    @router.get("/me", response_model=MeOut, tags=["session"], responses=errors(401),
+                summary="Who your token is, and whether an admin")
     async def me(credentials: Credentials) -> MeOut:
         claims = verifier.claims(bearer_header(credentials))
         return MeOut(user_id=claims["sub"], admin=policy.admits(claims))
 
     @router.get("/assets/{asset_id}/lineage", response_model=LineageOut, tags=["assets"],
+                responses=errors(*AUTHENTICATED, 404),
                 summary="Where your asset came from: its job, inputs, model, cost and parent assets")
     async def asset_lineage(asset_id: str, user_id: User) -> LineageOut:
         return lineage_out(await use_cases.trace_lineage()(asset_id, user_id))
 
     @router.get("/admin/spend", response_model=SpendOut, tags=["admin"],
-                responses={403: {"model": ErrorOut, "description": "your token is not an admin's"}},
+                responses=errors(401, 403, 422, 500, 503),
                 summary="Every user's spend in a billing period (the current one by default), with their plan")
     async def list_spend(admin: Admin, period: str | None = None,
                          limit: Annotated[int, Query(ge=1, le=200)] = 50,

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Header
 from fastapi.responses import StreamingResponse
 
 from videoforge.adapters.http.routes.jobs import task
-from videoforge.adapters.http.schemas import CallbackOut, legacy_status
+from videoforge.adapters.http.schemas import AUTHENTICATED, CallbackOut, errors, legacy_status
 from videoforge.application.use_cases import UseCases
 from videoforge.domain.errors import InvalidRequestError
 from videoforge.domain.events import JobEvent
@@ -29,14 +29,15 @@ def events_router(use_cases: UseCases, User: Any) -> APIRouter:
 
     @router.get("/jobs/{task_id}/events", response_class=StreamingResponse,
                 responses={200: {"content": {"text/event-stream": {}},
-                                 "description": "progress, status changes, then the result or error"}},
+                                 "description": "progress, status changes, then the result or error"},
+                           **errors(*AUTHENTICATED, 404)},
                 summary="Follow a job as Server-Sent Events (resumable with Last-Event-ID)")
     async def job_events(task_id: str, user_id: User,
                          last_event_id: Annotated[str | None, Header()] = None) -> StreamingResponse:
         stream = await use_cases.watch_job()(task_id, user_id, after=_version(last_event_id))
         return StreamingResponse(_sse(use_cases, user_id, stream), media_type="text/event-stream", headers=HEADERS)
 
-    @router.get("/jobs/{task_id}/callback", response_model=CallbackOut | None,
+    @router.get("/jobs/{task_id}/callback", response_model=CallbackOut | None, responses=errors(*AUTHENTICATED, 404),
                 summary="The job's callback delivery (null before it ends, or without a callback_url)")
     async def job_callback(task_id: str, user_id: User) -> CallbackOut | None:
         d = await use_cases.get_callback_delivery()(task_id, user_id)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from videoforge.adapters.http.media_links import MediaLinks
 from videoforge.adapters.http.routes.assets import file_response
-from videoforge.adapters.http.schemas import ErrorOut
+from videoforge.adapters.http.schemas import AUTHENTICATED, WITH_BODY, errors
 from videoforge.application.use_cases import UseCases
 
 MAX_LINKS = 100
@@ -35,6 +35,7 @@ def media_router(use_cases: UseCases, links: MediaLinks, User: Any) -> APIRouter
     router = APIRouter()
 
     @router.post("/assets/links", response_model=MediaLinksOut, tags=["assets"],
+                 responses=errors(*AUTHENTICATED, *WITH_BODY, 404),
                  summary="Short-lived links to your assets' video and thumbnail (for <video> and <img>)")
     async def asset_links(body: MediaLinksIn, user_id: User) -> MediaLinksOut:
         minted: list[MediaLinkOut] = []
@@ -50,8 +51,8 @@ def media_router(use_cases: UseCases, links: MediaLinks, User: Any) -> APIRouter
     @router.get("/media/{asset_id}/{file}", response_class=StreamingResponse, tags=["assets"],
                 responses={200: {"content": {"video/mp4": {}, "image/jpeg": {}}},
                            206: {"description": "the requested byte range"},
-                           401: {"model": ErrorOut, "description": "the link's token is missing, altered or expired"},
-                           416: {"model": ErrorOut}},
+                           307: {"description": "a short-lived URL of the object storage (S3)"},
+                           **errors(401, 404, 416, 422, 500, 503)},
                 summary="A file by a signed link of POST /assets/links (no bearer token); supports Range")
     async def media_file(asset_id: str, file: Literal["video", "thumbnail"],
                          token: Annotated[str | None, Query(description="the link's signed token")] = None,

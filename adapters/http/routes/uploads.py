@@ -3,7 +3,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile
 
-from videoforge.adapters.http.schemas import UploadOut
+from videoforge.adapters.http.schemas import AUTHENTICATED, WITH_BODY, UploadOut, errors
 from videoforge.application.use_cases import UseCases
 from videoforge.domain import MediaKind
 
@@ -14,7 +14,8 @@ def uploads_router(use_cases: UseCases, User: Any) -> APIRouter:
     """Input files kept for later requests, which refer to them by id."""
     router = APIRouter()
 
-    @router.post("/uploads", response_model=UploadOut, status_code=201, summary="Upload an input file")
+    @router.post("/uploads", response_model=UploadOut, status_code=201,
+                 responses=errors(*AUTHENTICATED, *WITH_BODY, 429), summary="Upload an input file")
     async def upload(user_id: User, kind: Annotated[MediaKind, Form()],
                      file: Annotated[UploadFile, File()]) -> UploadOut:
         async def chunks() -> AsyncIterator[bytes]:

@@ -2,7 +2,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import APIRouter, Request
 
-from videoforge.adapters.http.schemas import ErrorOut, WebhookOut
+from videoforge.adapters.http.schemas import WITH_BODY, WebhookOut, errors
 from videoforge.application.ports import JobDispatcher, JobNotFoundError
 from videoforge.application.use_cases import UseCases
 
@@ -10,8 +10,7 @@ WebhookVerify = Callable[[Mapping[str, str], bytes, Mapping[str, str]], Awaitabl
 """Checks a provider's delivery (headers, raw body, query parameters); returns the provider's task
 id, None for a delivery already handled, or raises WebhookRejectedError."""
 
-_RESPONSES: dict[int | str, dict] = {400: {"model": ErrorOut, "description": "not a genuine delivery"},
-                                     404: {"model": ErrorOut, "description": "no webhooks for that provider here"}}
+_RESPONSES = errors(400, 404, *WITH_BODY, 500, 503)
 
 
 class WebhookRejectedError(Exception):
@@ -42,7 +41,7 @@ def webhooks_router(use_cases: UseCases, dispatcher: JobDispatcher,
     async def wavespeed_webhook(request: Request) -> WebhookOut:
         return await receive("wavespeed", request)
 
-    @router.post("/webhooks/{provider}", response_model=WebhookOut, responses=_RESPONSES,
+    @router.post("/webhooks/{provider}", response_model=WebhookOut, responses={**_RESPONSES, **errors(422)},
                  summary="A provider's task notifications (signed), checked by that provider's verifier")
     async def provider_webhook(provider: str, request: Request) -> WebhookOut:
         return await receive(provider, request)

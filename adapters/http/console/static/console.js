@@ -22,7 +22,9 @@
     return e;
   }
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  const usd = (n) => "$" + Number(n).toFixed(n !== 0 && Math.abs(n) < 0.1 ? 3 : 2);
+  // The API writes money as decimal strings ("0.2"): read as numbers only to show and chart them.
+  const dollars = (s) => Number(s);
+  const usd = (s) => { const n = dollars(s); return "$" + n.toFixed(n !== 0 && Math.abs(n) < 0.1 ? 3 : 2); };
   const when = (iso) => new Date(iso).toLocaleString();
   const short = (id) => id.length > 12 ? id.slice(0, 12) + "…" : id;
 
@@ -364,7 +366,7 @@
   // ---- usage against the plan
   async function loadUsage() {
     const u = await api("/usage");
-    const limit = (n, f) => (n ? f(n) : "unlimited");
+    const limit = (n, f) => (Number(n) ? f(n) : "unlimited");
     $("usage-figures").replaceChildren(
       figure("Period", u.period), figure("Plan", u.plan),
       figure("Videos", `${u.video_calls} of ${limit(u.video_calls_limit, String)}`, "usage-calls"),
@@ -373,9 +375,9 @@
     const [year, month] = u.period.split("-").map(Number);
     const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
     let calls = 0, cost = 0;
-    const points = u.videos.map((v) => ({ day: new Date(v.created_at).getUTCDate(), calls: ++calls, cost: (cost += v.cost) }));
+    const points = u.videos.map((v) => ({ day: new Date(v.created_at).getUTCDate(), calls: ++calls, cost: (cost += dollars(v.cost)) }));
     chart($("chart-calls"), days, points.map((p) => [p.day, p.calls]), u.video_calls_limit, String);
-    chart($("chart-cost"), days, points.map((p) => [p.day, p.cost]), u.monthly_cost_limit, usd);
+    chart($("chart-cost"), days, points.map((p) => [p.day, p.cost]), dollars(u.monthly_cost_limit), usd);
   }
 
   function figure(label, value, id) {
@@ -412,7 +414,7 @@
     const report = await api("/admin/spend?limit=200" + (period ? "&period=" + encodeURIComponent(period) : ""));
     const rows = report.users.map((u) => {
       const cap = Number(u.plan.monthly_cost_limit);
-      const share = cap ? Math.min(u.video_cost / cap, 1) : 0;
+      const share = cap ? Math.min(dollars(u.video_cost) / cap, 1) : 0;
       return el("tr", { "data-user": u.user_id }, el("td", {}, u.user_id), el("td", {}, u.plan.name),
         el("td", {}, `${u.video_calls} of ${u.plan.video_calls_limit || "unlimited"}`),
         el("td", { class: "spend" }, usd(u.video_cost)),
