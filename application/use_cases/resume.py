@@ -8,9 +8,10 @@ from datetime import timedelta
 
 from videoforge.application.ports.clock import Clock
 from videoforge.application.ports.dispatch import JobDispatcher
-from videoforge.application.ports.jobs import JobNotFoundError, JobRepository
+from videoforge.application.ports.jobs import JobNotFoundError, JobRepository, JobRepositoryError
 from videoforge.application.ports.quota import QuotaGuard
 from videoforge.application.ports.storage import Storage, StorageError
+from videoforge.application.ports.uploads import UploadRegistryError
 from videoforge.application.use_cases.run_job import RunJob
 from videoforge.application.use_cases.uploads import ExpireUploads
 from videoforge.domain.job import JobStatus, Step
@@ -69,8 +70,6 @@ class ResumeJobs:
         report = ResumeReport()
         if self._storage is not None:
             report.swept = await self._sweep()
-        if self._expire_uploads is not None:
-            report.expired_uploads = await self._expire_uploads()
         jobs = [job for job in await self._jobs.list_unfinished()
                 if job.next_step is not Step.NONE and job.id not in exclude]
         report.in_flight = [job.id for job in jobs if self._run.in_flight(job)]
@@ -82,7 +81,16 @@ class ResumeJobs:
                 if await self._stranded(reservation):
                     await self._quota.release(reservation.job_id)
                     report.released.append(reservation.job_id)
+        if self._expire_uploads is not None:  # after the paid jobs: a busy store or database here delays nothing
+            report.expired_uploads = await self._expire()
         return report
+
+    async def _expire(self) -> list[str]:
+        try:
+            return await self._expire_uploads()
+        except (UploadRegistryError, JobRepositoryError, StorageError) as e:
+            log.warning("could not expire unused uploads this time: %s", e)
+            return []
 
     async def _sweep(self) -> int:
         try:

@@ -15,7 +15,8 @@ class ExpireUploads:
     """Deletes (file, then record) the uploads no request used for `ttl`, except those an
     unfinished job uses. Each is first marked expiring, only if it is still unused (so a request
     that uses it meanwhile keeps it, and none can use it after); a file that cannot be deleted
-    now keeps its record, tried again next time. Run by the periodic resume."""
+    now keeps its record and ends this round (a failing store is not asked once per file), tried
+    again next time. Run by the periodic resume, after it has resumed the unfinished jobs."""
 
     def __init__(self, uploads: UploadRegistry, storage: Storage, jobs: JobRepository, clock: Clock,
                  ttl: timedelta = timedelta(days=7)):
@@ -37,9 +38,9 @@ class ExpireUploads:
                 continue
             try:
                 await self._storage.delete(record.key)
-            except StorageError as e:
+            except StorageError as e:  # the store is failing: the rest wait for the next round too
                 log.warning("upload %s expired but its file could not be deleted yet: %s", record.id, e)
-                continue
+                break
             await self._uploads.remove(record.id)
             removed.append(record.id)
         return removed

@@ -159,3 +159,29 @@ async def test_an_expiry_whose_file_cannot_be_deleted_finishes_next_time(harness
         await harness.container.load_input()("u1", MediaKind.IMAGE, upload_id=first)
     assert (await harness.container.resume_jobs()()).expired_uploads == [first]
     assert not kept(harness) and registry.records == {}
+
+
+async def test_a_failing_upload_registry_never_keeps_the_resume_from_the_unfinished_jobs(harness):
+    from videoforge.application.ports.uploads import UploadRegistryError
+    from videoforge.domain.job import JobStatus
+
+    waiting = await submit_with(harness, await upload(harness))  # recorded, never run: the resume runs it
+    harness.clock.advance(8 * 24 * 3600)
+    harness.container.upload_registry().fail_next("unused_since", UploadRegistryError("database busy"))
+
+    report = await harness.container.resume_jobs()()
+
+    assert report.expired_uploads == []
+    assert (await harness.container.job_repository().get(waiting.id)).status is JobStatus.COMPLETED
+
+
+async def test_a_failing_store_ends_the_expiry_round_at_its_first_file(harness):
+    registry = harness.container.upload_registry()
+    first, second = await upload(harness), await upload(harness)
+    harness.clock.advance(8 * 24 * 3600)
+    from videoforge.application.ports.storage import StorageError
+
+    harness.storage.fail_next("delete", StorageError("store unreachable"))
+    assert (await harness.container.resume_jobs()()).expired_uploads == []
+    assert set(registry.records) == {first, second}  # the second file was not asked for in vain
+    assert sorted((await harness.container.resume_jobs()()).expired_uploads) == sorted([first, second])
