@@ -16,8 +16,6 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from videoforge.adapters.sql import sqlite_driver
-
 _WRITE = "videoforge_write"
 log = logging.getLogger("videoforge.sql")
 # The server has no connection for us right now ("too many clients", a role's connection limit:
@@ -67,6 +65,16 @@ def check_schema_name(schema: str) -> str:
     return schema
 
 
+def _one_hop_sqlite() -> Any:
+    """The one-hop SQLite driver where the installed SQLAlchemy (2.1's aiosqlite adapter) and
+    aiosqlite have what it builds on; None (SQLAlchemy's own driver) otherwise, e.g. on 2.0."""
+    try:
+        from videoforge.adapters.sql import sqlite_driver
+    except ImportError:
+        return None
+    return sqlite_driver.dbapi() if sqlite_driver.available() else None
+
+
 def make_engine(url: str, *, schema: str | None = None, pool: dict[str, Any] | None = None,
                 **options: Any) -> AsyncEngine:
     """An async engine for `url` (`sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`).
@@ -83,8 +91,8 @@ def make_engine(url: str, *, schema: str | None = None, pool: dict[str, Any] | N
             options.setdefault("connect_args", {"server_settings": {"search_path": check_schema_name(schema)}})
         return create_async_engine(parsed, **{**(pool or {}), **options})
     options.setdefault("connect_args", {"timeout": 30})
-    if parsed.get_driver_name() == "aiosqlite" and sqlite_driver.available():
-        options.setdefault("module", sqlite_driver.dbapi())  # one thread hop per statement
+    if parsed.get_driver_name() == "aiosqlite" and (one_hop := _one_hop_sqlite()) is not None:
+        options.setdefault("module", one_hop)  # one thread hop per statement
     engine = create_async_engine(parsed, **options)
 
     @event.listens_for(engine.sync_engine, "connect")

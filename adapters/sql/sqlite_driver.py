@@ -10,7 +10,9 @@ no transaction. Same SQL, same transactions, same errors; about a third of the h
 
 It relies on two internals of aiosqlite (`Connection._execute`, which queues a function for the
 connection's thread, and `Connection._conn`, the sqlite3 connection); `available()` says
-whether the installed aiosqlite has them, and `make_engine` uses the stock driver otherwise."""
+whether the installed aiosqlite has them and SQLAlchemy's adapter (2.1) calls the hooks overridden
+here; `make_engine` uses the stock driver otherwise, and when this module cannot be imported
+(SQLAlchemy 2.0 has no `sqlalchemy.util.concurrency.await_`)."""
 
 from __future__ import annotations
 
@@ -29,7 +31,11 @@ from sqlalchemy.util.concurrency import await_
 
 
 def available() -> bool:
-    return callable(getattr(aiosqlite.Connection, "_execute", None)) and hasattr(aiosqlite.Connection, "_conn")
+    """Whether aiosqlite's internals and SQLAlchemy's adapter hooks this driver overrides are there
+    (SQLAlchemy 2.0's adapter has no `_execute_async`: it would never call ours)."""
+    return (callable(getattr(aiosqlite.Connection, "_execute", None)) and hasattr(aiosqlite.Connection, "_conn")
+            and callable(getattr(AsyncAdapt_aiosqlite_cursor, "_execute_async", None))
+            and callable(getattr(AsyncAdapt_aiosqlite_cursor, "_executemany_async", None)))
 
 
 class _Outcome:
