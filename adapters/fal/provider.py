@@ -50,7 +50,7 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from videoforge.adapters.fal.models import FAL_FORMATS, FalFormat
-from videoforge.adapters.fal.storage import FalStorage, data_uri_body
+from videoforge.adapters.fal.storage import FalStorage, data_uri_body, json_object
 from videoforge.adapters.safe_urls import UnsafeURLError, open_checked
 from videoforge.application.ports.media import MediaSource
 from videoforge.application.ports.provider import (
@@ -140,7 +140,7 @@ class FalVideoProvider(VideoProvider):
             code = ErrorCode.INVALID_PARAMETER if response.status_code == 422 else ErrorCode.PROVIDER_REJECTED
             raise ProviderRejectedError(f"fal refused the submission (HTTP {response.status_code})",
                                         code=code, provider_code=response.status_code)
-        request_id = _json(response).get("request_id")
+        request_id = json_object(response).get("request_id")
         if not isinstance(request_id, str) or not request_id:
             raise ProviderOutcomeUnknownError("fal accepted the submission without a request id")
         return f"{app}/{request_id}"
@@ -202,7 +202,7 @@ class FalVideoProvider(VideoProvider):
         response = await self._get(base, {})
         if response.status_code == 404:
             return _gone()
-        data = _json(response)
+        data = json_object(response)
         if data.get("status") == "CANCELLED" or response.status_code == 499:
             # fal bills outputs only ("you pay only for successful outputs"): a cancelled request made none
             return ProviderStatus(ProviderState.CANCELLED, error_code=ErrorCode.PROVIDER_CANCELLED,
@@ -233,7 +233,7 @@ class FalVideoProvider(VideoProvider):
         except httpx.TransportError as e:
             log.warning("fal: cancelling %s failed (%s)", provider_job_id, type(e).__name__)
             return False
-        said = _json(response).get("status")
+        said = json_object(response).get("status")
         log.info("fal: cancel %s answered HTTP %s %s", provider_job_id, response.status_code, said)
         return response.status_code in (200, 202) and said in (None, "CANCELLATION_REQUESTED")
 
@@ -285,18 +285,10 @@ class FalVideoProvider(VideoProvider):
         if response.status_code >= 400:
             raise ProviderUnavailableError(f"fal refused reading {what} (HTTP {response.status_code})",
                                            provider_code=response.status_code)
-        return _json(response)
+        return json_object(response)
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": self._route.authorization, "Accept": "application/json"}
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _progress(logs: Any) -> float | None:

@@ -85,7 +85,7 @@ class FalStorage:
         headers = {"Authorization": self._authorization, "Accept": "application/json"}
         response = await self._send("POST", f"{self._rest}/storage/upload/{step}", "starting an input upload",
                                     params=_STORAGE_TYPE, json=body, headers=headers)
-        return _json(response)
+        return json_object(response)
 
     async def _multipart(self, upload_url: str, source: MediaSource) -> None:
         parts = []
@@ -94,7 +94,7 @@ class FalStorage:
             response = await self._send("PUT", _beside(upload_url, str(number)), f"uploading part {number} of an input",
                                         content=_once(data), headers=headers)
             del data  # the request may live on in a reference cycle until a collection; its part must not
-            etag = _json(response).get("etag") or response.headers.get("etag")
+            etag = json_object(response).get("etag") or response.headers.get("etag")
             if not etag:
                 raise _refused(f"fal's storage took part {number} of an input without its etag", retryable=True)
             parts.append({"partNumber": number, "etag": etag})
@@ -200,7 +200,8 @@ def _file_name(source: MediaSource) -> str:
     return f"input.{subtype.split(';')[0].split('+')[0] or 'bin'}"
 
 
-def _json(response: httpx.Response) -> dict[str, Any]:
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    """The JSON object fal answered, or {} for anything else (no body, not JSON, not an object)."""
     try:
         data = response.json()
     except ValueError:
