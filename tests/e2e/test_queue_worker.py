@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -39,7 +40,17 @@ async def queue_database(tmp_path):
 
 
 def started(args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([*CLI, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    """The command with its output in a temporary file (`output(process)`): a pipe nobody reads
+    blocks the process in a log call once 64 KiB are written."""
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed by the test, after the process
+    process = subprocess.Popen([*CLI, *args], env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    process.log = log
+    return process
+
+
+def output(process: subprocess.Popen) -> str:
+    process.log.seek(0)
+    return process.log.read()
 
 
 @pytest.mark.postgres
@@ -65,12 +76,13 @@ def test_serve_enqueues_and_a_worker_runs_the_job(queue_database, tmp_path):
             video = client.get(f"/api/video/assets/{done['result']['asset_id']}/video", headers=bearer("alice"))
             assert video.status_code == 200 and video.content[4:8] == b"ftyp"
         worker.send_signal(signal.SIGTERM)
-        assert worker.wait(timeout=20) == 0, worker.stdout.read()
+        assert worker.wait(timeout=20) == 0, output(worker)
     finally:
         for process in (serve, worker):
             if process.poll() is None:
                 process.kill()
             process.wait(timeout=20)
+            process.log.close()
 
 
 def _wait_healthy(client, process: subprocess.Popen) -> None:
@@ -82,7 +94,7 @@ def _wait_healthy(client, process: subprocess.Popen) -> None:
                 return
         except httpx.TransportError:
             time.sleep(0.1)
-    raise AssertionError("videoforge serve did not start: " + (process.stdout.read() if process.poll() else ""))
+    raise AssertionError("videoforge serve did not start: " + (output(process) if process.poll() is not None else ""))
 
 
 def test_a_worker_without_postgresql_says_what_it_needs(tmp_path):

@@ -78,6 +78,7 @@ def test_a_jobs_trace_goes_from_the_api_request_to_the_worker_through_the_databa
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait(timeout=10)
+                process.log.close()
 
     ours = [s for s in spans if s.trace_id == CALLER_TRACE]
     api = [s for s in ours if s.service == "videoforge-api"]
