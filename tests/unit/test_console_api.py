@@ -14,19 +14,9 @@ from fastapi import FastAPI
 from tests.unit.test_http_api import SECRET, U1, U2, finish, token
 from videoforge.adapters.http.media_links import MediaLinks
 from videoforge.bootstrap import Settings
-from videoforge.bootstrap.http import build_app, media_links, router
+from videoforge.bootstrap.http import media_links, router
 
 ADMIN = token("ops-lead")  # an admin by VIDEOFORGE_ADMIN_SUBJECTS
-
-
-@pytest.fixture
-async def api(harness):
-    app = build_app(Settings(jwt_secret=SECRET, admin_subjects=["ops-lead"]), harness.container,
-                    resume_on_startup=False)
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://videoforge.test")
-    async with app.router.lifespan_context(app), client:
-        client.app = app
-        yield client
 
 
 async def completed(api, headers=U1, **job) -> dict:

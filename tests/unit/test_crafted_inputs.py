@@ -4,26 +4,14 @@ reserved for it."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from tests.contracts.builders import T0
-from tests.unit.test_http_api import SECRET, TEXT_JOB, U1, finish, token
+from tests.unit.test_http_api import TEXT_JOB, U1, finish, token
 from videoforge.adapters.fakes import fake_image
 from videoforge.bootstrap import Settings
-from videoforge.bootstrap.http import build_app
 from videoforge.domain import InvalidRequestError, VideoRequest
 from videoforge.domain.keys import legacy_upload_key, upload_key, user_segment, video_key
-
-
-@pytest.fixture
-async def api(harness):
-    app = build_app(Settings(jwt_secret=SECRET), harness.container, resume_on_startup=False)
-    transport = httpx.ASGITransport(app=app)
-    client = httpx.AsyncClient(transport=transport, base_url="http://vf.test")
-    async with app.router.lifespan_context(app), client:
-        client.app = app
-        yield client
 
 
 async def one(data: bytes):

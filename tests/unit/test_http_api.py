@@ -28,17 +28,6 @@ def token(sub: str, secret: str = SECRET, exp: float | None = None, **extra) -> 
 U1, U2 = token("u1", exp=time.time() + 86400), token("u2", exp=time.time() + 86400)
 
 
-@pytest.fixture
-async def api(harness):
-    app = build_app(Settings(jwt_secret=SECRET, admin_subjects=["ops-lead"]), harness.container,
-                    resume_on_startup=False)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://videoforge.test") as client:
-            client.app = app
-            yield client
-
-
 async def finish(api) -> None:
     await api.app.state.runner.wait()
 

@@ -133,15 +133,6 @@ def test_every_resolution_a_model_offers_is_in_the_enum():
             spec.estimate(resolution, 5)
 
 
-@pytest.fixture
-async def api(harness):
-    app = build_app(Settings(jwt_secret=SECRET, admin_subjects=["ops-lead"]), harness.container,
-                    resume_on_startup=False)
-    transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        yield client
-
-
 @pytest.mark.parametrize("spelling", ["text-to-video", "Text-To-Video", "t2v", " text to video ", "text_to_video"])
 async def test_the_legacy_spellings_of_an_operation_are_still_read(api, spelling):
     created = await api.post("/api/video/jobs", json=TEXT_JOB | {"operation": spelling, "resolution": " 720p "},

@@ -5,22 +5,8 @@ from __future__ import annotations
 
 import json
 
-import httpx
-import pytest
-
-from tests.unit.test_http_api import SECRET, TEXT_JOB, finish, token
+from tests.unit.test_http_api import TEXT_JOB, finish, token
 from videoforge.adapters.fakes import Outcome
-from videoforge.bootstrap import Settings
-from videoforge.bootstrap.http import build_app
-
-
-@pytest.fixture
-async def api(harness):
-    app = build_app(Settings(jwt_secret=SECRET), harness.container, resume_on_startup=False)
-    transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        client.app = app
-        yield client
 
 
 def parse(text: str) -> list[dict]:

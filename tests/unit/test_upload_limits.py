@@ -10,26 +10,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.unit.test_http_api import SECRET, U1
+from tests.unit.test_http_api import U1
 from videoforge.adapters.fakes import InMemoryStorage, InMemoryUploadRegistry, fake_image
 from videoforge.adapters.plans import ResolverPlanSource
 from videoforge.application.use_cases import SaveUpload
-from videoforge.bootstrap import Settings
-from videoforge.bootstrap.http import build_app
 from videoforge.bootstrap.plans import load_plans
 from videoforge.domain import LEGACY_PLANS, Cost, MediaKind, Plan, QuotaExceededError, VideoRequest, default_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = fake_image()
-
-
-@pytest.fixture
-async def api(harness):
-    app = build_app(Settings(jwt_secret=SECRET), harness.container, resume_on_startup=False)
-    transport = httpx.ASGITransport(app=app)
-    client = httpx.AsyncClient(transport=transport, base_url="http://vf.test")
-    async with app.router.lifespan_context(app), client:
-        yield client
 
 
 async def post_image(api, data: bytes = IMAGE) -> httpx.Response:
