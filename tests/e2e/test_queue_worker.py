@@ -14,7 +14,6 @@ import time
 import pytest
 
 from tests.e2e.test_serve import bearer, wait_done
-from tests.integration.conftest import close_database, open_database
 from tests.serving import free_port
 
 CLI = [sys.executable, "-m", "videoforge.bootstrap.cli"]
@@ -28,15 +27,6 @@ def queue_env(database, data_dir) -> dict[str, str]:
                   "VIDEOFORGE_QUEUE_POLL_INTERVAL": "0.5", "VIDEOFORGE_DB_POOL_SIZE": "2",
                   "VIDEOFORGE_DB_MAX_OVERFLOW": "2", "VIDEOFORGE_JWT_SECRET": "serve-test-secret-of-at-least-32-bytes!",
                   "VIDEOFORGE_USER_PLANS": '{"alice": "pro"}'}
-
-
-@pytest.fixture
-async def queue_database(tmp_path):
-    database = await open_database("postgres", tmp_path, migrate=False)
-    try:
-        yield database
-    finally:
-        await close_database(database)
 
 
 def started(args: list[str], env: dict[str, str]) -> subprocess.Popen:

@@ -18,20 +18,10 @@ from tests.e2e.test_queue_worker import CLI, _wait_healthy, queue_env, started
 from tests.e2e.test_serve import bearer, wait_done
 from tests.emulators.otlp import OtlpReceiver
 from tests.emulators.wavespeed import Scenario, emulator_environment
-from tests.integration.conftest import close_database, open_database
 from tests.serving import free_port
 
 CALLER_TRACE = "0af7651916cd43dd8448eb211c80319c"
 CALLER_SPAN = "b7ad6b7169203331"
-
-
-@pytest.fixture
-async def traced_database(tmp_path):
-    database = await open_database("postgres", tmp_path, migrate=False)
-    try:
-        yield database
-    finally:
-        await close_database(database)
 
 
 def wait_for(receiver: OtlpReceiver, names: set[str], seconds: float = 30) -> list:
@@ -46,11 +36,11 @@ def wait_for(receiver: OtlpReceiver, names: set[str], seconds: float = 30) -> li
 
 @pytest.mark.postgres
 def test_a_jobs_trace_goes_from_the_api_request_to_the_worker_through_the_database(
-        traced_database, tmp_path, wavespeed_emulator):
+        queue_database, tmp_path, wavespeed_emulator):
     wavespeed_emulator.real_media = True
     wavespeed_emulator.script(Scenario.succeed(polls=2))
     with OtlpReceiver() as receiver:
-        env = queue_env(traced_database, tmp_path) | emulator_environment(wavespeed_emulator) | {
+        env = queue_env(queue_database, tmp_path) | emulator_environment(wavespeed_emulator) | {
             "VIDEOFORGE_DEFAULT_PROVIDER": "wavespeed", "VIDEOFORGE_WAVESPEED_READ_TIMEOUT": "15",
             "VIDEOFORGE_TRACING": "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
             "OTEL_BSP_SCHEDULE_DELAY": "200"}
